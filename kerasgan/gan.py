@@ -1,0 +1,298 @@
+"""The GAN base class: what every kerasgan variant shares.
+
+A generator G and a discriminator D trained in turns, k discriminator steps per generator
+step (Goodfellow et al. 2014, arXiv:1406.2661, Algorithm 1). Variants subclass `GAN` and
+override `_discriminator_step` / `_generator_step`, or `train_step` for other schemes.
+"""
+import copy
+
+import numpy as np
+import keras
+import tensorflow as tf
+from keras import ops
+
+from kerasgan import losses
+
+
+def _replica_share():
+    """(number of replicas in sync, this replica's id); (1, 0) outside tf.distribute."""
+    context = tf.distribute.get_replica_context()
+    if context is None:  # cross-replica context: not inside strategy.run
+        return 1, 0
+    return context.num_replicas_in_sync, context.replica_id_in_sync_group
+
+
+class GAN(keras.Model):
+    """Base of the zoo: a generator and a discriminator trained by `fit` (Goodfellow et al. 2014).
+
+    Subclasses build `generator` and `discriminator` (functional keras.Models) and pass them
+    in; both must be built, and the generator's output must fit the discriminator's input.
+    """
+
+    metric_names = ("d_loss", "g_loss")
+
+    def __init__(
+        self,
+        generator,
+        discriminator,
+        loss="non_saturating",
+        label_smoothing=0.0,
+        discriminator_steps=1,
+        seed=None,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self._check_networks(generator, discriminator)
+        if not isinstance(discriminator_steps, int) or discriminator_steps < 1:
+            raise ValueError(f"discriminator_steps must be an integer >= 1, got {discriminator_steps!r}")
+        self.generator = generator
+        self.discriminator = discriminator
+        self.latent_dim = int(generator.inputs[0].shape[-1])
+        self.sample_shape = tuple(int(d) for d in generator.outputs[0].shape[1:])
+        self.loss = loss
+        self.label_smoothing = float(label_smoothing)
+        self.generator_loss, self.discriminator_loss = losses.get(loss, self.label_smoothing)
+        self.discriminator_steps = discriminator_steps
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
+        self.built = True
+
+    def _check_networks(self, generator, discriminator):
+        """Raises ValueError unless G maps (batch, latent) to what D takes."""
+        for role, network in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(network, keras.Model) or not network.built:
+                raise ValueError(f"{role} must be a built keras.Model (e.g. a functional model), got {network!r}")
+        if len(generator.inputs) != 1 or len(generator.inputs[0].shape) != 2:
+            raise ValueError(
+                f"generator must take one input of shape (batch, latent_dim), got {generator.inputs}"
+            )
+        produced = tuple(generator.outputs[0].shape[1:])
+        expected = tuple(discriminator.inputs[0].shape[1:])
+        if produced != expected:
+            raise ValueError(
+                f"the generator makes samples of shape {produced} but the discriminator takes "
+                f"{expected}: give both networks the same sample shape"
+            )
+
+    # --- compile -------------------------------------------------------------------------
+
+    def default_generator_optimizer(self):
+        """The paper's optimizer for the generator (DCGAN: Adam(2e-4, beta_1=0.5))."""
+        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+    def default_discriminator_optimizer(self):
+        """The paper's optimizer for the discriminator (DCGAN: Adam(2e-4, beta_1=0.5))."""
+        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+
+    def compile(
+        self,
+        generator_optimizer=None,
+        discriminator_optimizer=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+    ):
+        """Sets one optimizer per network (paper defaults when None) and builds them now.
+
+        Building here, not lazily in the first step, is what lets `fit` run under
+        MirroredStrategy: an optimizer built inside the replica context fails there.
+        """
+        super().compile(
+            optimizer=None,
+            run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution,
+            jit_compile=jit_compile,
+        )
+        if generator_optimizer is not None and generator_optimizer is discriminator_optimizer:
+            raise ValueError("pass two optimizer instances: one optimizer cannot update two networks")
+        self.generator_optimizer = self._build_optimizer(
+            generator_optimizer or self.default_generator_optimizer(), self.generator
+        )
+        self.discriminator_optimizer = self._build_optimizer(
+            discriminator_optimizer or self.default_discriminator_optimizer(), self.discriminator
+        )
+        self._compile_arguments = {
+            "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution,
+            "jit_compile": jit_compile,
+        }
+
+    def _build_optimizer(self, optimizer, network):
+        """Resolves `optimizer`, adds loss scaling under mixed_float16 and builds its slots."""
+        optimizer = keras.optimizers.get(optimizer)
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+            optimizer, keras.optimizers.LossScaleOptimizer
+        ):
+            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
+        optimizer.build(network.trainable_variables)
+        return optimizer
+
+    def get_compile_config(self):
+        """The optimizers and compile arguments, so that a `.keras` file restores them."""
+        if not self.compiled:
+            return {}
+        return {
+            "generator_optimizer": keras.optimizers.serialize(_unwrap(self.generator_optimizer)),
+            "discriminator_optimizer": keras.optimizers.serialize(_unwrap(self.discriminator_optimizer)),
+            **self._compile_arguments,
+        }
+
+    def compile_from_config(self, config):
+        """Compiles from `get_compile_config()`; the optimizer states are loaded after this."""
+        config = dict(config)
+        for key in ("generator_optimizer", "discriminator_optimizer"):
+            config[key] = keras.optimizers.deserialize(config[key])
+        self.compile(**config)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    # --- training --------------------------------------------------------------------------
+
+    def fit(self, x=None, y=None, **kwargs):
+        """keras.Model.fit, after checking that `x` yields batches of this model's samples."""
+        self._check_training_data(x)
+        return super().fit(x, y, **kwargs)
+
+    def _check_training_data(self, x):
+        """Raises ValueError when `x` (dataset or array) cannot feed this model."""
+        if isinstance(x, tf.data.Dataset):
+            spec = x.element_spec
+            if isinstance(spec, (tuple, list)):
+                spec = spec[0]
+            if not isinstance(spec, tf.TensorSpec):
+                return
+            shape, dtype, source = tuple(spec.shape), tf.as_dtype(spec.dtype), "the dataset yields"
+        elif isinstance(x, (np.ndarray, tf.Tensor)):
+            shape, dtype, source = (None,) + tuple(x.shape[1:]), tf.as_dtype(x.dtype), "x has"
+        else:
+            return
+        expected = (None,) + self.sample_shape
+        if len(shape) == len(self.sample_shape) and all(
+            a in (None, b) for a, b in zip(shape, self.sample_shape)
+        ):
+            raise ValueError(f"{source} single examples of shape {shape}: batch it (dataset.batch(64))")
+        if len(shape) != len(expected) or any(a not in (None, b) for a, b in zip(shape[1:], expected[1:])):
+            raise ValueError(
+                f"{source} batches of shape {shape} but {type(self).__name__} takes {expected} "
+                f"(batch, {', '.join(map(str, self.sample_shape))}): resize the data or build the "
+                "model for this shape"
+            )
+        if not dtype.is_floating:
+            raise ValueError(
+                f"{source} {dtype.name} values but {type(self).__name__} takes floats in [-1, 1]: "
+                "scale with x / 127.5 - 1 (kerasgan.data.load does this)"
+            )
+
+    def sample_latent(self, batch_size, seed=None):
+        """Draws z ~ N(0, I) of shape (batch_size, latent_dim); an int seed makes it repeatable."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=seed)
+
+    def _training_latent(self, batch_size):
+        """Noise for this replica's share of a global draw, so any replica count sees the same z."""
+        replicas, replica_id = _replica_share()
+        z = keras.random.normal((batch_size * replicas, self.latent_dim), seed=self.seed_generator)
+        return z[replica_id * batch_size : (replica_id + 1) * batch_size]
+
+    def _scaled(self, loss, optimizer):
+        """The loss to differentiate: divided by the replicas (their gradients are summed), then loss-scaled."""
+        replicas, _ = _replica_share()
+        return optimizer.scale_loss(loss / replicas)
+
+    def _apply(self, tape, scaled_loss, network, optimizer):
+        """One optimizer update of `network` from the gradients of `scaled_loss`."""
+        variables = network.trainable_variables
+        gradients = tape.gradient(scaled_loss, variables)
+        optimizer.apply_gradients(zip(gradients, variables))
+
+    def _track(self, **values):
+        """Updates the Mean trackers named in `values`; returns every tracker's result."""
+        for name, value in values.items():
+            self.trackers[name].update_state(value)
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def train_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        batch_size = ops.shape(real)[0]
+        for _ in range(self.discriminator_steps):
+            d_loss = self._discriminator_step(real)
+        g_loss = self._generator_step(batch_size)
+        return self._track(d_loss=d_loss, g_loss=g_loss)
+
+    def _discriminator_step(self, real):
+        """One update of D on a real batch and as many fresh fakes; returns the unscaled loss."""
+        fake = self.generator(self._training_latent(ops.shape(real)[0]), training=True)
+        with tf.GradientTape() as tape:
+            real_logits = self.discriminator(real, training=True)
+            fake_logits = self.discriminator(fake, training=True)
+            d_loss = ops.mean(self.discriminator_loss(real_logits, fake_logits))
+            scaled = self._scaled(d_loss, self.discriminator_optimizer)
+        self._apply(tape, scaled, self.discriminator, self.discriminator_optimizer)
+        return d_loss
+
+    def _generator_step(self, batch_size):
+        """One update of G through D's judgement of fresh fakes; returns the unscaled loss."""
+        z = self._training_latent(batch_size)
+        with tf.GradientTape() as tape:
+            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            g_loss = ops.mean(self.generator_loss(fake_logits))
+            scaled = self._scaled(g_loss, self.generator_optimizer)
+        self._apply(tape, scaled, self.generator, self.generator_optimizer)
+        return g_loss
+
+    def test_step(self, data):
+        real = data[0] if isinstance(data, (tuple, list)) else data
+        fake = self.generator(self._training_latent(ops.shape(real)[0]), training=False)
+        real_logits = self.discriminator(real, training=False)
+        fake_logits = self.discriminator(fake, training=False)
+        self.trackers["d_loss"].update_state(ops.mean(self.discriminator_loss(real_logits, fake_logits)))
+        self.trackers["g_loss"].update_state(ops.mean(self.generator_loss(fake_logits)))
+        return {name: self.trackers[name].result() for name in ("d_loss", "g_loss")}
+
+    # --- inference -------------------------------------------------------------------------
+
+    def call(self, z, training=False):
+        """Generator inference: `model(z)`, `predict` and exports act on the generator."""
+        return self.generator(z, training=training)
+
+    def generate(self, num_images, seed=None, batch_size=256):
+        """Returns `num_images` samples in [-1, 1] as a numpy array; the same seed, the same samples."""
+        if isinstance(num_images, bool) or not isinstance(num_images, (int, np.integer)) or num_images < 1:
+            raise ValueError(f"num_images must be a positive integer, got {num_images!r}")
+        if seed is None:
+            seed = int(np.random.default_rng().integers(2**31 - 1))
+        z = self.sample_latent(int(num_images), seed=int(seed))
+        return self.predict(z, batch_size=batch_size, verbose=0)
+
+    # --- serialization -----------------------------------------------------------------------
+
+    def get_config(self):
+        config = {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            "generator": keras.saving.serialize_keras_object(self.generator),
+            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
+            "loss": self.loss,
+            "label_smoothing": self.label_smoothing,
+            "discriminator_steps": self.discriminator_steps,
+            "seed": self.seed,
+        }
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = copy.deepcopy(config)  # deserialization consumes nested dicts
+        for key in ("generator", "discriminator"):
+            if isinstance(config.get(key), dict):
+                config[key] = keras.saving.deserialize_keras_object(config[key])
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        return cls(**config)
+
+
+def _unwrap(optimizer):
+    """The optimizer inside a LossScaleOptimizer (compile re-wraps it from the dtype policy)."""
+    return getattr(optimizer, "inner_optimizer", optimizer)

@@ -1,0 +1,64 @@
+"""DCGAN generator and discriminator (Radford et al. 2015, arXiv:1511.06434).
+
+Strided convolutions instead of pooling, transposed convolutions to upsample, batch norm
+in both networks except the generator's output and the discriminator's input, ReLU in the
+generator with a tanh output, LeakyReLU(0.2) in the discriminator. All kernels 4, strides 2.
+"""
+import keras
+from keras import layers
+
+KERNEL_SIZE = 4
+MIN_START_SIZE = 4
+
+
+def upsampling_blocks(image_shape):
+    """How many stride-2 blocks lead from a start map of >= 4 pixels to `image_shape`.
+
+    Raises ValueError when no such path exists (a side that is odd or under 8).
+    """
+    if len(image_shape) != 3 or any(not isinstance(d, int) or d < 1 for d in image_shape):
+        raise ValueError(f"image_shape must be (height, width, channels) of positive ints, got {image_shape!r}")
+    height, width, _ = image_shape
+    blocks = 0
+    while height % 2 == 0 and width % 2 == 0 and min(height, width) // 2 >= MIN_START_SIZE:
+        height, width, blocks = height // 2, width // 2, blocks + 1
+    if blocks == 0:
+        raise ValueError(
+            f"DCGAN cannot make images of shape {tuple(image_shape)}: height and width must be even "
+            "and at least 8, halving down to a start map of 4 to 7 pixels (e.g. 16, 28, 32, 64, 128)"
+        )
+    return blocks
+
+
+def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
+    """z -> Dense -> (ConvTranspose, BN, ReLU) x (blocks - 1) -> ConvTranspose -> tanh."""
+    blocks = upsampling_blocks(image_shape)
+    height, width, channels = image_shape
+    start_h, start_w = height // 2**blocks, width // 2**blocks
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(start_h * start_w * filters * 2 ** (blocks - 1), use_bias=False)(z)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((start_h, start_w, filters * 2 ** (blocks - 1)))(x)
+    for block in reversed(range(blocks - 1)):
+        x = layers.Conv2DTranspose(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    x = layers.Conv2DTranspose(channels, KERNEL_SIZE, strides=2, padding="same")(x)
+    images = layers.Activation("tanh", dtype="float32", name="images")(x)
+    return keras.Model(z, images, name=name)
+
+
+def build_discriminator(image_shape, filters=64, name="discriminator"):
+    """image -> Conv, LeakyReLU -> (Conv, BN, LeakyReLU) x (blocks - 1) -> Dense(1) logit."""
+    blocks = upsampling_blocks(image_shape)
+    images = keras.Input(tuple(image_shape), name="images")
+    x = layers.Conv2D(filters, KERNEL_SIZE, strides=2, padding="same")(images)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    for block in range(1, blocks):
+        x = layers.Conv2D(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    x = layers.Flatten()(x)
+    logits = layers.Dense(1, dtype="float32", name="logits")(x)
+    return keras.Model(images, logits, name=name)

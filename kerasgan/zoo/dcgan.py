@@ -1,0 +1,69 @@
+"""DCGAN: deep convolutional GAN (Radford et al. 2015, arXiv:1511.06434)."""
+import keras
+
+from kerasgan import gan
+from kerasgan.networks import dcgan as networks
+
+DEFAULT_LATENT_DIM = 100
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class DCGAN(gan.GAN):
+    """Convolutional generator and discriminator sized from `image_shape` (Radford et al. 2015).
+
+    `generator=` / `discriminator=` replace the default networks; `latent_dim` defaults to
+    100, or to what a given generator takes.
+    """
+
+    def __init__(
+        self,
+        image_shape=None,
+        latent_dim=None,
+        loss="non_saturating",
+        label_smoothing=0.0,
+        discriminator_steps=1,
+        filters=64,
+        generator=None,
+        discriminator=None,
+        seed=None,
+        **kwargs,
+    ):
+        image_shape = _image_shape(image_shape, generator, discriminator)
+        if latent_dim is None:
+            latent_dim = int(generator.inputs[0].shape[-1]) if generator is not None else DEFAULT_LATENT_DIM
+        if generator is None:
+            generator = networks.build_generator(image_shape, latent_dim, filters)
+        if discriminator is None:
+            discriminator = networks.build_discriminator(image_shape, filters)
+        super().__init__(
+            generator,
+            discriminator,
+            loss=loss,
+            label_smoothing=label_smoothing,
+            discriminator_steps=discriminator_steps,
+            seed=seed,
+            **kwargs,
+        )
+        if self.sample_shape != image_shape or self.latent_dim != latent_dim:
+            raise ValueError(
+                f"image_shape={image_shape} and latent_dim={latent_dim} disagree with the given generator, "
+                f"which maps {self.latent_dim} to {self.sample_shape}: leave them out or make them match"
+            )
+        self.image_shape = image_shape
+        self.filters = filters
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"image_shape": self.image_shape, "latent_dim": self.latent_dim, "filters": self.filters})
+        return config
+
+
+def _image_shape(image_shape, generator, discriminator):
+    """`image_shape` as a tuple, or the shape the given networks work on."""
+    if image_shape is not None:
+        return tuple(image_shape)
+    if generator is not None:
+        return tuple(int(d) for d in generator.outputs[0].shape[1:])
+    if discriminator is not None:
+        return tuple(int(d) for d in discriminator.inputs[0].shape[1:])
+    raise ValueError("DCGAN needs image_shape, e.g. DCGAN(image_shape=(32, 32, 1)), or a generator")

@@ -1,0 +1,64 @@
+"""GAN: the original adversarial net with MLPs, for 2-D toy data (Goodfellow et al. 2014, arXiv:1406.2661)."""
+import keras
+
+from kerasgan import gan
+from kerasgan.networks import mlp
+
+DEFAULT_DATA_DIM = 2
+DEFAULT_LATENT_DIM = 2
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GAN(gan.GAN):
+    """MLP generator and discriminator on vectors of `data_dim` (Goodfellow et al. 2014).
+
+    The default sizes are the mixture benchmarks' (PacGAN, Lin et al. 2018): 3 x 512 ReLU.
+    `data_dim` and `latent_dim` default to 2, or to what a given generator works on.
+    """
+
+    def __init__(
+        self,
+        data_dim=None,
+        latent_dim=None,
+        units=512,
+        depth=3,
+        loss="non_saturating",
+        label_smoothing=0.0,
+        discriminator_steps=1,
+        generator=None,
+        discriminator=None,
+        seed=None,
+        **kwargs,
+    ):
+        if generator is not None:
+            data_dim = data_dim or int(generator.outputs[0].shape[-1])
+            latent_dim = latent_dim or int(generator.inputs[0].shape[-1])
+        data_dim, latent_dim = data_dim or DEFAULT_DATA_DIM, latent_dim or DEFAULT_LATENT_DIM
+        if generator is None:
+            generator = mlp.build_generator(data_dim, latent_dim, units, depth)
+        if discriminator is None:
+            discriminator = mlp.build_discriminator(data_dim, units, depth)
+        super().__init__(
+            generator,
+            discriminator,
+            loss=loss,
+            label_smoothing=label_smoothing,
+            discriminator_steps=discriminator_steps,
+            seed=seed,
+            **kwargs,
+        )
+        if self.sample_shape != (data_dim,) or self.latent_dim != latent_dim:
+            raise ValueError(
+                f"data_dim={data_dim} and latent_dim={latent_dim} disagree with the given generator, "
+                f"which maps {self.latent_dim} to {self.sample_shape}: make them match"
+            )
+        self.data_dim = data_dim
+        self.units = units
+        self.depth = depth
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            {"data_dim": self.data_dim, "latent_dim": self.latent_dim, "units": self.units, "depth": self.depth}
+        )
+        return config

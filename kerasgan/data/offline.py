@@ -1,0 +1,60 @@
+"""The offline datasets as numpy arrays: scikit-learn's digits and two 2-D Gaussian mixtures."""
+
+import numpy as np
+from sklearn.datasets import load_digits
+
+OFFLINE_NAMES = ("digits", "ring8", "grid25")
+DIGITS_SPLITS = ("train", "test", "all")
+DEFAULT_NUM_SAMPLES = 100_000
+TRAIN_FRACTION = 0.8
+
+_GRID_AXIS = np.array([-4.0, -2.0, 0.0, 2.0, 4.0])
+_RING_ANGLES = 2.0 * np.pi * np.arange(8) / 8
+_MIXTURES = {
+    "ring8": (np.stack([np.cos(_RING_ANGLES), np.sin(_RING_ANGLES)], axis=1), 0.01),
+    "grid25": (np.stack(np.meshgrid(_GRID_AXIS, _GRID_AXIS, indexing="ij"), axis=-1).reshape(-1, 2), 0.05),
+}
+
+
+def split_indices(num_examples, split):
+    """Indices of `split` ("train", "test" or "all") in a fixed 80/20 split (permutation seed 0)."""
+    if split not in DIGITS_SPLITS:
+        raise ValueError(f"unknown split {split!r} for digits: use one of {', '.join(DIGITS_SPLITS)}")
+    if split == "all":
+        return np.arange(num_examples)
+    order = np.random.default_rng(0).permutation(num_examples)
+    num_train = int(TRAIN_FRACTION * num_examples)
+    return order[:num_train] if split == "train" else order[num_train:]
+
+
+def digits(split="train"):
+    """scikit-learn's 8x8 digits as float32 images (N, 8, 8, 1) in [0, 1] and int32 labels (N,)."""
+    bunch = load_digits()
+    indices = split_indices(len(bunch.images), split)
+    images = (bunch.images[indices] / 16.0).astype(np.float32)[..., np.newaxis]
+    return images, bunch.target[indices].astype(np.int32)
+
+
+def _mixture(name):
+    if name not in _MIXTURES:
+        raise ValueError(f"unknown mixture {name!r}: use one of {', '.join(_MIXTURES)}")
+    return _MIXTURES[name]
+
+
+def mixture_means(name):
+    """Mode means (K, 2) of ring8 or grid25, per the PacGAN protocol (Lin et al. 2018, arXiv:1712.04086)."""
+    return _mixture(name)[0].astype(np.float32)
+
+
+def mixture_std(name):
+    """Per-axis standard deviation of every mode of ring8 (0.01) or grid25 (0.05), per PacGAN."""
+    return _mixture(name)[1]
+
+
+def mixture(name, num_samples=DEFAULT_NUM_SAMPLES, seed=0):
+    """Draws float32 points (N, 2) and int32 mode indices (N,) from an equal-weight mixture (PacGAN)."""
+    means, std = _mixture(name)
+    rng = np.random.default_rng(seed)
+    modes = rng.integers(0, len(means), size=num_samples)
+    points = means[modes] + std * rng.standard_normal((num_samples, 2))
+    return points.astype(np.float32), modes.astype(np.int32)

@@ -1,0 +1,38 @@
+"""Numbered versions under a model base path, written atomically (TF Serving's layout)."""
+import os
+import shutil
+import tempfile
+
+
+def next_version(base_path):
+    """1 + the largest integer-named folder in `base_path` (1 when there is none)."""
+    if not os.path.isdir(base_path):
+        return 1
+    versions = [int(entry) for entry in os.listdir(base_path) if entry.isdigit()]
+    return max(versions, default=0) + 1
+
+
+def write_version(base_path, version, write):
+    """Calls `write(tmp_dir)` then renames tmp_dir to base_path/version; returns that path.
+
+    Never overwrites: an existing version raises FileExistsError. A crash inside `write`
+    leaves only a hidden temporary folder, which TF Serving ignores, and removes it.
+    """
+    if os.path.exists(base_path) and not os.path.isdir(base_path):
+        raise FileExistsError(f"{base_path} is a file: the export base path must be a folder")
+    if version is None:
+        version = next_version(base_path)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(f"version must be a positive integer (TF Serving's numbered folders), got {version!r}")
+    target = os.path.join(base_path, str(version))
+    if os.path.exists(target):
+        raise FileExistsError(f"{target} already exists: exports never overwrite a version; pass another version")
+    os.makedirs(base_path, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=base_path)
+    try:
+        write(staging)
+        os.rename(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target

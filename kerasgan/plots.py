@@ -1,0 +1,75 @@
+"""Pictures made from models: sample grids, 2-D scatter plots and loss curves."""
+import math
+import os
+
+import numpy as np
+from PIL import Image
+
+
+def image_grid(images, columns=None, padding=2):
+    """Tiles images in [-1, 1] of shape (n, H, W, C) into one uint8 array (rows x columns)."""
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim != 4 or images.shape[-1] not in (1, 3):
+        raise ValueError(f"image_grid takes (n, height, width, 1 or 3) images, got shape {images.shape}")
+    count, height, width, channels = images.shape
+    columns = columns or math.ceil(math.sqrt(count))
+    rows = math.ceil(count / columns)
+    pixels = np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    grid = np.full(
+        (rows * (height + padding) + padding, columns * (width + padding) + padding, channels), 255, np.uint8
+    )
+    for index, image in enumerate(pixels):
+        top = padding + (index // columns) * (height + padding)
+        left = padding + (index % columns) * (width + padding)
+        grid[top : top + height, left : left + width] = image
+    return grid[..., 0] if channels == 1 else grid
+
+
+def save_samples(samples, path, scale=1):
+    """Writes samples as a PNG: a grid for images, a scatter plot for 2-D points."""
+    samples = np.asarray(samples)
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    if samples.ndim == 2 and samples.shape[1] == 2:
+        _save_scatter(samples, path)
+        return path
+    picture = Image.fromarray(image_grid(samples))
+    if scale != 1:
+        picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
+    picture.save(path)
+    return path
+
+
+def _save_scatter(points, path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(4, 4), dpi=100)
+    axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5)
+    axes.set_aspect("equal")
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+
+
+def save_loss_curve(history, path):
+    """Plots every series of a Keras History.history dict against the epoch; writes a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure, axes = pyplot.subplots(figsize=(6, 3.5), dpi=100)
+    for name, values in history.items():
+        axes.plot(range(1, len(values) + 1), values, label=name)
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("loss")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+    return path

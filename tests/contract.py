@@ -1,0 +1,148 @@
+"""The shared contract every zoo model passes (ARCHITECTURE.md, "Tests").
+
+A later model joins by adding a `Case` to `CASES`: a factory with tiny kwargs, a tiny
+batch, its pinned parameter count, and how many optimizer updates one step makes.
+"""
+import dataclasses
+import functools
+from typing import Callable
+
+import numpy as np
+import keras
+import tensorflow as tf
+
+from kerasgan import export
+from kerasgan.zoo import DCGAN, GAN
+
+
+@dataclasses.dataclass
+class Case:
+    name: str
+    make: Callable[[], keras.Model]
+    batch: Callable[[], np.ndarray]
+    params: int
+    # optimizer attribute -> (network attribute it updates, updates per train step)
+    updates: dict
+
+
+def _images(shape, count=8, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (count,) + shape).astype("float32")
+
+
+CASES = [
+    Case(
+        name="dcgan",
+        make=lambda: DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1),
+        batch=lambda: _images((16, 16, 1)),
+        params=7786,  # G: 2048 + BN 1024 + 2048 + BN 32 + 129; D: 136 + 2048 + BN 64 + 257
+        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 1)},
+    ),
+    Case(
+        name="dcgan_rgb_k2",
+        make=lambda: DCGAN(image_shape=(8, 8, 3), latent_dim=4, filters=4, discriminator_steps=2, seed=1),
+        batch=lambda: _images((8, 8, 3)),
+        params=968,  # G: 256 + BN 256 + 195; D: 196 + 65
+        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 2)},
+    ),
+    Case(
+        name="gan_mlp",
+        make=lambda: GAN(data_dim=2, latent_dim=2, units=8, depth=1, seed=1),
+        batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
+        params=75,  # G: 24 + 18; D: 24 + 9
+        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 1)},
+    ),
+]
+
+
+def weights_of(network):
+    return [np.array(v) for v in network.trainable_variables]
+
+
+def iterations(model, optimizer):
+    """How many updates the optimizer attribute `optimizer` of `model` has made."""
+    return int(keras.ops.convert_to_numpy(getattr(model, optimizer).iterations))
+
+
+def fit_steps(model, batch, steps):
+    """Fits `steps` steps of one batch each; returns the History."""
+    dataset = tf.data.Dataset.from_tensors(batch).repeat(steps)
+    return model.fit(dataset, epochs=1, verbose=0, shuffle=False)
+
+
+def check_builds(case):
+    model = case.make()
+    z = model.sample_latent(3, seed=0)
+    assert tuple(model(z).shape) == (3,) + model.sample_shape
+    assert model.count_params() == case.params, f"{case.name}: {model.count_params()} parameters"
+
+
+def check_config_round_trip(case):
+    model = case.make()
+    config = model.get_config()
+    restored = type(model).from_config(config)
+    assert restored.get_config() == config
+
+
+def check_fit_updates_every_network(case, steps=2):
+    model = case.make()
+    model.compile()
+    before = {network: weights_of(getattr(model, network)) for network, _ in case.updates.values()}
+    history = fit_steps(model, case.batch(), steps)
+    for name in model.metric_names:
+        assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"
+    for optimizer, (network, per_step) in case.updates.items():
+        after = weights_of(getattr(model, network))
+        changed = [not np.allclose(a, b) for a, b in zip(before[network], after)]
+        assert all(changed), f"{case.name}: {network} variables unchanged: {changed}"
+        assert iterations(model, optimizer) == steps * per_step
+
+
+def check_keras_round_trip(case, tmp_path):
+    model = case.make()
+    model.compile()
+    fit_steps(model, case.batch(), 1)
+    path = str(tmp_path / f"{case.name}.keras")
+    model.save(path)
+    restored = keras.models.load_model(path)
+    assert type(restored) is type(model)
+    z = model.sample_latent(4, seed=3)
+    np.testing.assert_allclose(restored(z), model(z), atol=1e-6)
+    for optimizer in case.updates:
+        assert iterations(restored, optimizer) == iterations(model, optimizer)
+        for saved, loaded in zip(getattr(model, optimizer).variables, getattr(restored, optimizer).variables):
+            np.testing.assert_allclose(np.array(loaded), np.array(saved))
+    fit_steps(restored, case.batch(), 1)
+    for optimizer, (_, per_step) in case.updates.items():
+        assert iterations(restored, optimizer) == 2 * per_step
+
+
+def check_saved_model_export(case, tmp_path):
+    model = case.make()
+    path = export.saved_model(model, str(tmp_path / case.name))
+    assert path.endswith("/1")
+    loaded = tf.saved_model.load(path)
+    z = np.array(model.sample_latent(3, seed=5))
+    outputs = loaded.signatures["serving_default"](z=tf.constant(z))
+    np.testing.assert_allclose(outputs["images"].numpy(), model(z), atol=1e-5)
+
+
+@functools.cache
+def two_cpu_strategy():
+    """One MirroredStrategy over the two logical CPUs for the whole session.
+
+    A second MirroredStrategy in one process reuses the first one's collective instance
+    keys, and its all-reduces then fail with "Shape mismatch in the collective instance".
+    """
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
+
+def check_mirrored_step(case):
+    strategy = two_cpu_strategy()
+    with strategy.scope():
+        model = case.make()
+        model.compile()
+    history = fit_steps(model, case.batch(), 1)
+    for name in model.metric_names:
+        assert np.all(np.isfinite(history.history[name]))
+    for optimizer, (_, per_step) in case.updates.items():
+        assert iterations(model, optimizer) == per_step

@@ -22,6 +22,23 @@ def _replica_share():
     return context.num_replicas_in_sync, context.replica_id_in_sync_group
 
 
+def check_network(role, network):
+    """Raises ValueError unless `network` is a built keras.Model."""
+    if not isinstance(network, keras.Model) or not network.built:
+        raise ValueError(f"{role} must be a built keras.Model (e.g. a functional model), got {network!r}")
+
+
+def check_generator(generator, latent_dim, sample_shape):
+    """Raises ValueError unless `generator` maps latent_dim to sample_shape (a user's network)."""
+    check_network("generator", generator)
+    takes, makes = int(generator.inputs[0].shape[-1]), tuple(generator.outputs[0].shape[1:])
+    if (takes, makes) != (latent_dim, tuple(sample_shape)):
+        raise ValueError(
+            f"the given generator maps {takes} to {makes}, which disagrees with latent_dim={latent_dim} "
+            f"and sample shape {tuple(sample_shape)}: leave those out or make them match"
+        )
+
+
 class GAN(keras.Model):
     """Base of the zoo: a generator and a discriminator trained by `fit` (Goodfellow et al. 2014).
 
@@ -60,9 +77,8 @@ class GAN(keras.Model):
 
     def _check_networks(self, generator, discriminator):
         """Raises ValueError unless G maps (batch, latent) to what D takes."""
-        for role, network in (("generator", generator), ("discriminator", discriminator)):
-            if not isinstance(network, keras.Model) or not network.built:
-                raise ValueError(f"{role} must be a built keras.Model (e.g. a functional model), got {network!r}")
+        check_network("generator", generator)
+        check_network("discriminator", discriminator)
         if len(generator.inputs) != 1 or len(generator.inputs[0].shape) != 2:
             raise ValueError(
                 f"generator must take one input of shape (batch, latent_dim), got {generator.inputs}"

@@ -31,7 +31,7 @@ def _check_arguments(name, image_size, batch_size, split, seed, num_samples, cha
         raise ValueError(f"split must be a string such as 'train', got {split!r}")
     if not isinstance(seed, numbers.Integral) or isinstance(seed, bool):
         raise ValueError(f"seed must be an integer, got {seed!r}")
-    if channels is not None and channels not in SUPPORTED_CHANNELS:
+    if channels is not None and (isinstance(channels, bool) or channels not in SUPPORTED_CHANNELS):
         raise ValueError(f"channels must be None, 1 or 3, got {channels!r}")
 
 

@@ -31,7 +31,9 @@ class DCGAN(gan.GAN):
         image_shape = _image_shape(image_shape, generator, discriminator)
         if latent_dim is None:
             latent_dim = int(generator.inputs[0].shape[-1]) if generator is not None else DEFAULT_LATENT_DIM
-        if generator is None:
+        if generator is not None:
+            gan.check_generator(generator, latent_dim, image_shape)
+        else:
             generator = networks.build_generator(image_shape, latent_dim, filters)
         if discriminator is None:
             discriminator = networks.build_discriminator(image_shape, filters)
@@ -44,11 +46,6 @@ class DCGAN(gan.GAN):
             seed=seed,
             **kwargs,
         )
-        if self.sample_shape != image_shape or self.latent_dim != latent_dim:
-            raise ValueError(
-                f"image_shape={image_shape} and latent_dim={latent_dim} disagree with the given generator, "
-                f"which maps {self.latent_dim} to {self.sample_shape}: leave them out or make them match"
-            )
         self.image_shape = image_shape
         self.filters = filters
 
@@ -63,7 +60,9 @@ def _image_shape(image_shape, generator, discriminator):
     if image_shape is not None:
         return tuple(image_shape)
     if generator is not None:
+        gan.check_network("generator", generator)
         return tuple(int(d) for d in generator.outputs[0].shape[1:])
     if discriminator is not None:
+        gan.check_network("discriminator", discriminator)
         return tuple(int(d) for d in discriminator.inputs[0].shape[1:])
     raise ValueError("DCGAN needs image_shape, e.g. DCGAN(image_shape=(32, 32, 1)), or a generator")

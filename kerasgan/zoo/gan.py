@@ -31,10 +31,13 @@ class GAN(gan.GAN):
         **kwargs,
     ):
         if generator is not None:
+            gan.check_network("generator", generator)
             data_dim = data_dim or int(generator.outputs[0].shape[-1])
             latent_dim = latent_dim or int(generator.inputs[0].shape[-1])
         data_dim, latent_dim = data_dim or DEFAULT_DATA_DIM, latent_dim or DEFAULT_LATENT_DIM
-        if generator is None:
+        if generator is not None:
+            gan.check_generator(generator, latent_dim, (data_dim,))
+        else:
             generator = mlp.build_generator(data_dim, latent_dim, units, depth)
         if discriminator is None:
             discriminator = mlp.build_discriminator(data_dim, units, depth)
@@ -47,11 +50,6 @@ class GAN(gan.GAN):
             seed=seed,
             **kwargs,
         )
-        if self.sample_shape != (data_dim,) or self.latent_dim != latent_dim:
-            raise ValueError(
-                f"data_dim={data_dim} and latent_dim={latent_dim} disagree with the given generator, "
-                f"which maps {self.latent_dim} to {self.sample_shape}: make them match"
-            )
         self.data_dim = data_dim
         self.units = units
         self.depth = depth

@@ -1,0 +1,161 @@
+"""Behaviour of the GAN base class through DCGAN and the MLP GAN: options, precision, bad input."""
+import numpy as np
+import keras
+import pytest
+import tensorflow as tf
+
+from kerasgan.networks import dcgan as dcgan_networks
+from kerasgan.zoo import DCGAN, GAN
+
+import contract
+
+
+def tiny_dcgan(**kwargs):
+    return DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, **kwargs)
+
+
+@pytest.mark.parametrize("size,blocks", [(8, 1), (16, 2), (28, 2), (32, 3), (64, 4), (128, 5)])
+def test_depth_follows_image_size(size, blocks):
+    assert dcgan_networks.upsampling_blocks((size, size, 3)) == blocks
+
+
+def test_dcgan_sizes_networks_from_image_shape():
+    model = DCGAN(image_shape=(64, 32, 3), latent_dim=16, filters=8)
+    assert model.generator.output_shape == (None, 64, 32, 3)
+    assert model.discriminator.output_shape == (None, 1)
+    # one Conv2DTranspose per stride-2 block: 32 -> 4 takes 3
+    assert sum(isinstance(l, keras.layers.Conv2DTranspose) for l in model.generator.layers) == 3
+
+
+@pytest.mark.parametrize("shape", [(15, 15, 1), (6, 6, 1), (16, 16), (16, 16, 0)])
+def test_impossible_image_shape_is_a_clear_error(shape):
+    with pytest.raises(ValueError, match="DCGAN cannot make images of shape|image_shape must be"):
+        DCGAN(image_shape=shape)
+
+
+def test_user_networks_are_used_and_checked():
+    generator = dcgan_networks.build_generator((16, 16, 1), latent_dim=5, filters=4)
+    discriminator = dcgan_networks.build_discriminator((16, 16, 1), filters=4)
+    model = DCGAN(generator=generator, discriminator=discriminator)
+    assert model.generator is generator and model.latent_dim == 5 and model.image_shape == (16, 16, 1)
+    with pytest.raises(ValueError, match=r"makes samples of shape \(16, 16, 1\) but the discriminator takes \(32, 32, 1\)"):
+        DCGAN(generator=generator, discriminator=dcgan_networks.build_discriminator((32, 32, 1), filters=4))
+    with pytest.raises(ValueError, match="disagrees with latent_dim=5 and sample shape"):
+        DCGAN(image_shape=(32, 32, 1), generator=generator)
+    with pytest.raises(ValueError, match="must be a built keras.Model"):
+        DCGAN(generator=lambda z: z, discriminator=discriminator)
+
+
+def test_generate_is_deterministic_per_seed_and_in_range():
+    model = tiny_dcgan(seed=0)
+    first, again, other = model.generate(5, seed=7), model.generate(5, seed=7), model.generate(5, seed=8)
+    assert first.shape == (5, 16, 16, 1) and first.dtype == np.float32
+    np.testing.assert_array_equal(first, again)
+    assert not np.allclose(first, other)
+    assert first.min() >= -1.0 and first.max() <= 1.0
+
+
+@pytest.mark.parametrize("count", [0, -3, 2.5, True])
+def test_generate_rejects_non_positive_counts(count):
+    with pytest.raises(ValueError, match="num_images must be a positive integer"):
+        tiny_dcgan().generate(count)
+
+
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (np.zeros((4, 16, 16), "float32"), r"batches of shape \(None, 16, 16\) but DCGAN takes"),
+        (np.zeros((4, 32, 32, 1), "float32"), r"batches of shape \(None, 32, 32, 1\)"),
+        (np.zeros((4, 16, 16, 1), "uint8"), "uint8 values but DCGAN takes floats in"),
+        (tf.data.Dataset.from_tensor_slices(np.zeros((4, 16, 16, 1), "float32")), "single examples"),
+    ],
+)
+def test_fit_rejects_data_of_the_wrong_rank_shape_or_dtype(data, message):
+    model = tiny_dcgan()
+    model.compile()
+    with pytest.raises(ValueError, match=message):
+        model.fit(data, epochs=1, verbose=0)
+
+
+def test_fit_accepts_image_label_pairs_and_ignores_labels():
+    model = tiny_dcgan()
+    model.compile()
+    dataset = tf.data.Dataset.from_tensors((np.zeros((4, 16, 16, 1), "float32"), np.zeros((4,), "int32")))
+    history = model.fit(dataset, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0])
+
+
+def test_compile_defaults_are_the_papers_and_optimizers_are_built():
+    model = tiny_dcgan()
+    model.compile()
+    for optimizer in (model.generator_optimizer, model.discriminator_optimizer):
+        assert isinstance(optimizer, keras.optimizers.Adam)
+        assert optimizer.built
+        assert float(optimizer.learning_rate) == pytest.approx(2e-4) and optimizer.beta_1 == 0.5
+    with pytest.raises(ValueError, match="two optimizer instances"):
+        shared = keras.optimizers.Adam()
+        model.compile(generator_optimizer=shared, discriminator_optimizer=shared)
+
+
+def test_loss_options_reach_the_step():
+    model = GAN(units=8, depth=1, loss="hinge", seed=0)
+    model.compile()
+    history = contract.fit_steps(model, np.ones((8, 2), "float32"), 1)
+    assert np.isfinite(history.history["g_loss"][0])
+    with pytest.raises(ValueError, match="unknown loss"):
+        GAN(loss="nope")
+    with pytest.raises(ValueError, match="discriminator_steps must be an integer >= 1"):
+        GAN(discriminator_steps=0)
+
+
+def test_label_smoothing_changes_the_discriminator_loss():
+    batch = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
+    results = []
+    for smoothing in (0.0, 0.3):
+        keras.utils.set_random_seed(0)
+        model = tiny_dcgan(seed=0, label_smoothing=smoothing)
+        model.compile()
+        results.append(model.evaluate(batch, batch_size=8, verbose=0, return_dict=True)["d_loss"])
+    assert results[0] != pytest.approx(results[1])
+
+
+@pytest.fixture
+def dtype_policy():
+    """Sets a global dtype policy for one test and restores float32 after it."""
+    yield keras.config.set_dtype_policy
+    keras.config.set_dtype_policy("float32")
+
+
+def test_mixed_float16_wraps_optimizers_in_loss_scaling(dtype_policy):
+    dtype_policy("mixed_float16")
+    model = tiny_dcgan(seed=0)
+    model.compile()
+    assert isinstance(model.generator_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert isinstance(model.discriminator_optimizer, keras.optimizers.LossScaleOptimizer)
+    history = contract.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
+    assert all(np.isfinite(history.history["g_loss"] + history.history["d_loss"]))
+    assert model.generate(2, seed=0).dtype == np.float32
+    # the saved compile config holds the inner optimizer; loading re-wraps it
+    config = model.get_compile_config()
+    assert config["generator_optimizer"]["class_name"] == "Adam"
+
+
+def test_mixed_bfloat16_trains_with_finite_losses(dtype_policy):
+    dtype_policy("mixed_bfloat16")
+    model = tiny_dcgan(seed=0)
+    model.compile()
+    assert isinstance(model.generator_optimizer, keras.optimizers.Adam)
+    history = contract.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
+    assert all(np.isfinite(history.history["g_loss"] + history.history["d_loss"]))
+
+
+def test_replicas_draw_disjoint_noise_from_one_global_draw():
+    """Each replica takes its own slice of the noise a single device would draw."""
+    strategy = contract.two_cpu_strategy()
+    with strategy.scope():
+        model = GAN(units=4, depth=1, seed=3)
+    single = GAN(units=4, depth=1, seed=3)
+    expected = single._training_latent(4)
+    per_replica = strategy.run(tf.function(lambda: model._training_latent(2)))
+    halves = [t.numpy() for t in strategy.experimental_local_results(per_replica)]
+    np.testing.assert_allclose(np.concatenate(halves), expected.numpy(), rtol=1e-6)

@@ -1,0 +1,159 @@
+"""The `kerasgan` command: `kerasgan train|sample [--flags]` (absl flags; --flagfile for recipes)."""
+import json
+import os
+import sys
+
+from absl import app, flags, logging
+
+FLAGS = flags.FLAGS
+COMMANDS = ("train", "sample")
+
+# train
+flags.DEFINE_string("model", "dcgan", "Zoo model: dcgan or gan (the MLP GAN for 2-D data).")
+flags.DEFINE_string("dataset", "digits", "kerasgan.data.load name: digits, ring8, grid25, a TFDS name or a folder.")
+flags.DEFINE_string("split", "train", "Dataset split (digits: train, test or all).")
+flags.DEFINE_integer("image_size", None, "Square size images are resized to; default: the dataset's own.")
+flags.DEFINE_integer("batch_size", 64, "Global batch size.")
+flags.DEFINE_integer("epochs", 10, "Passes over the dataset.")
+flags.DEFINE_integer("latent_dim", None, "Length of z; default: the model's (DCGAN 100, GAN 2).")
+flags.DEFINE_integer("filters", 64, "DCGAN: filters of the first discriminator convolution.")
+flags.DEFINE_integer("units", 512, "GAN: units per hidden layer.")
+flags.DEFINE_integer("depth", 3, "GAN: hidden layers per network.")
+flags.DEFINE_enum(
+    "loss", "non_saturating", ["minimax", "non_saturating", "least_squares", "hinge", "wasserstein"], "Loss family."
+)
+flags.DEFINE_float("label_smoothing", 0.0, "One-sided label smoothing: real targets become 1 - this.")
+flags.DEFINE_integer("discriminator_steps", 1, "Discriminator updates per generator update (k).")
+flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
+flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
+flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
+flags.DEFINE_string("output_dir", None, "Run folder: samples/, loss_curve.png, model.keras, logs/.")
+flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the model goes to <export_dir>/<model>/<version>/.")
+flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
+# sample
+flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan train`.")
+flags.DEFINE_integer("num_images", 64, "How many samples to draw.")
+flags.DEFINE_string("output", "samples.png", "Where `sample` writes its PNG grid.")
+
+
+class UsageError(ValueError):
+    """Bad command-line input: reported as one line, exit status 2."""
+
+
+def _optimizer(learning_rate, model_default):
+    """The paper's Adam with another learning rate, or None for the model's default."""
+    if learning_rate is None:
+        return None
+    optimizer = model_default()
+    optimizer.learning_rate = learning_rate
+    return optimizer
+
+
+def _build_model(sample_shape):
+    from kerasgan.zoo import DCGAN, GAN
+
+    common = dict(
+        loss=FLAGS.loss,
+        label_smoothing=FLAGS.label_smoothing,
+        discriminator_steps=FLAGS.discriminator_steps,
+        seed=FLAGS.seed,
+    )
+    if FLAGS.model == "dcgan":
+        if len(sample_shape) != 3:
+            raise UsageError(f"dcgan trains on images; {FLAGS.dataset} yields samples of shape {sample_shape}")
+        return DCGAN(image_shape=sample_shape, latent_dim=FLAGS.latent_dim, filters=FLAGS.filters, **common)
+    if FLAGS.model == "gan":
+        if len(sample_shape) != 1:
+            raise UsageError(f"gan trains on vectors; {FLAGS.dataset} yields samples of shape {sample_shape}: use dcgan")
+        return GAN(data_dim=sample_shape[0], latent_dim=FLAGS.latent_dim, units=FLAGS.units, depth=FLAGS.depth, **common)
+    raise UsageError(f"unknown model {FLAGS.model!r}: use dcgan or gan")
+
+
+def train():
+    """Trains a zoo model on a dataset; writes the run folder and a SavedModel version."""
+    import keras
+
+    from kerasgan import callbacks, data, export, plots
+
+    if not FLAGS.output_dir:
+        raise UsageError("train needs --output_dir, the folder for this run's samples, logs and model")
+    if os.path.isfile(FLAGS.output_dir):
+        raise UsageError(f"--output_dir={FLAGS.output_dir} is a file: name a folder")
+    model_path = os.path.join(FLAGS.output_dir, "model.keras")
+    if os.path.exists(model_path):
+        raise UsageError(f"{model_path} exists: choose a new --output_dir so that the trained model is kept")
+    keras.utils.set_random_seed(FLAGS.seed)
+    dataset = data.load(
+        FLAGS.dataset, image_size=FLAGS.image_size, batch_size=FLAGS.batch_size, split=FLAGS.split, seed=FLAGS.seed
+    )
+    sample_shape = tuple(dataset.element_spec.shape[1:])
+    model = _build_model(sample_shape)
+    model.compile(
+        generator_optimizer=_optimizer(FLAGS.generator_learning_rate, model.default_generator_optimizer),
+        discriminator_optimizer=_optimizer(FLAGS.discriminator_learning_rate, model.default_discriminator_optimizer),
+    )
+    logs = os.path.join(FLAGS.output_dir, "logs")
+    grid = callbacks.SampleGrid(
+        os.path.join(FLAGS.output_dir, "samples"), seed=FLAGS.seed, every=FLAGS.sample_every, log_dir=logs
+    )
+    history = model.fit(
+        dataset, epochs=FLAGS.epochs, callbacks=[grid, keras.callbacks.TensorBoard(logs)], verbose="auto"
+    )
+    plots.save_loss_curve(history.history, os.path.join(FLAGS.output_dir, "loss_curve.png"))
+    with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
+        json.dump(history.history, handle, indent=1)
+    samples = plots.save_samples(
+        model.generate(FLAGS.num_images, seed=FLAGS.seed), os.path.join(FLAGS.output_dir, "samples.png"), scale=2
+    )
+    _save_model(model, model_path)
+    version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
+    print(f"samples:     {samples}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
+
+
+def _save_model(model, path):
+    """Writes `path` through a temporary name, so a crash never leaves a half-written model."""
+    partial = path + ".partial.keras"
+    model.save(partial)
+    os.replace(partial, path)
+
+
+def sample():
+    """Draws `--num_images` samples from a saved model into a PNG grid."""
+    import keras
+
+    from kerasgan import plots
+    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
+
+    if not FLAGS.model_path:
+        raise UsageError("sample needs --model_path, a .keras file written by kerasgan train")
+    if not os.path.isfile(FLAGS.model_path):
+        raise UsageError(f"no such model file: {FLAGS.model_path}")
+    model = keras.models.load_model(FLAGS.model_path)
+    path = plots.save_samples(model.generate(FLAGS.num_images, seed=FLAGS.seed), FLAGS.output, scale=2)
+    print(f"samples: {path}")
+
+
+def main(argv):
+    logging.set_verbosity(logging.WARNING)
+    commands = argv[1:]
+    if len(commands) != 1 or commands[0] not in COMMANDS:
+        raise UsageError(f"usage: kerasgan {{{'|'.join(COMMANDS)}}} [--flags]; got {' '.join(commands) or 'no command'}")
+    try:
+        {"train": train, "sample": sample}[commands[0]]()
+    except (ValueError, FileExistsError, FileNotFoundError) as error:
+        print(f"kerasgan: error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+def run():
+    """Console-script entry point."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        app.run(main)
+    except UsageError as error:
+        print(f"kerasgan: error: {error}", file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,81 @@
+"""The `kerasgan` console script end to end, on tiny settings (one subprocess per command)."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+KERASGAN = os.path.join(os.path.dirname(sys.executable), "kerasgan")
+TINY = ["--dataset=digits", "--split=all", "--image_size=16", "--filters=8", "--latent_dim=8", "--batch_size=64"]
+
+
+def kerasgan(*arguments, cwd=None):
+    command = [KERASGAN] if os.path.exists(KERASGAN) else [sys.executable, "-m", "kerasgan.cli"]
+    return subprocess.run(
+        command + list(arguments), capture_output=True, text=True, timeout=300, cwd=cwd,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    """One tiny `kerasgan train` run shared by the tests of this module."""
+    root = tmp_path_factory.mktemp("cli")
+    run = root / "run"
+    result = kerasgan("train", "--model=dcgan", *TINY, "--epochs=2", f"--output_dir={run}",
+                      f"--export_dir={root / 'saved_models'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root, run, result
+
+
+def test_train_writes_the_run_folder_and_a_serving_version(trained):
+    root, run, result = trained
+    assert sorted(os.listdir(run / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+    grid = Image.open(run / "samples.png")
+    assert grid.mode == "L" and grid.width > 16 * 8
+    assert Image.open(run / "loss_curve.png").size[0] > 100
+    history = json.loads((run / "history.json").read_text())
+    assert set(history) == {"d_loss", "g_loss"} and len(history["g_loss"]) == 2
+    assert (run / "model.keras").stat().st_size > 0
+    assert any(name.startswith("events") for name in os.listdir(run / "logs" / "train"))
+    assert os.listdir(root / "saved_models" / "dcgan") == ["1"]
+    assert "SavedModel:" in result.stdout
+
+
+def test_train_refuses_to_overwrite_a_trained_model(trained):
+    _, run, _ = trained
+    result = kerasgan("train", *TINY, "--epochs=1", f"--output_dir={run}")
+    assert result.returncode == 2
+    assert "exists: choose a new --output_dir" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_sample_draws_a_grid_from_the_saved_model(trained, tmp_path):
+    _, run, _ = trained
+    output = tmp_path / "grid.png"
+    result = kerasgan("sample", f"--model_path={run / 'model.keras'}", "--num_images=9", f"--output={output}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    pixels = np.asarray(Image.open(output))
+    # 3 x 3 tiles of 16 pixels with 2-pixel padding, drawn at scale 2
+    assert pixels.shape == (2 * (3 * 18 + 2), 2 * (3 * 18 + 2))
+
+
+@pytest.mark.parametrize(
+    "arguments,message",
+    [
+        (["train", "--dataset=nope", "--output_dir=OUT"], "unknown dataset 'nope'"),
+        (["train", "--model=nope", *TINY, "--output_dir=OUT"], "unknown model 'nope'"),
+        (["train", "--model=gan", *TINY, "--output_dir=OUT"], "gan trains on vectors"),
+        (["train", "--dataset=digits"], "train needs --output_dir"),
+        (["sample", "--model_path=missing.keras"], "no such model file: missing.keras"),
+        (["fly"], "usage: kerasgan {train|sample}"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_status_2(arguments, message, tmp_path):
+    arguments = [a.replace("OUT", str(tmp_path / "out")) for a in arguments]
+    result = kerasgan(*arguments, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr[-3000:]
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

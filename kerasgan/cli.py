@@ -13,6 +13,7 @@ flags.DEFINE_string("model", "dcgan", "Zoo model: dcgan or gan (the MLP GAN for 
 flags.DEFINE_string("dataset", "digits", "kerasgan.data.load name: digits, ring8, grid25, a TFDS name or a folder.")
 flags.DEFINE_string("split", "train", "Dataset split (digits: train, test or all).")
 flags.DEFINE_integer("image_size", None, "Square size images are resized to; default: the dataset's own.")
+flags.DEFINE_integer("num_samples", None, "ring8/grid25: points drawn (default 100,000); others: keep the first N.")
 flags.DEFINE_integer("batch_size", 64, "Global batch size.")
 flags.DEFINE_integer("epochs", 10, "Passes over the dataset.")
 flags.DEFINE_integer("latent_dim", None, "Length of z; default: the model's (DCGAN 100, GAN 2).")
@@ -84,7 +85,12 @@ def train():
         raise UsageError(f"{model_path} exists: choose a new --output_dir so that the trained model is kept")
     keras.utils.set_random_seed(FLAGS.seed)
     dataset = data.load(
-        FLAGS.dataset, image_size=FLAGS.image_size, batch_size=FLAGS.batch_size, split=FLAGS.split, seed=FLAGS.seed
+        FLAGS.dataset,
+        image_size=FLAGS.image_size,
+        batch_size=FLAGS.batch_size,
+        split=FLAGS.split,
+        seed=FLAGS.seed,
+        num_samples=FLAGS.num_samples,
     )
     sample_shape = tuple(dataset.element_spec.shape[1:])
     model = _build_model(sample_shape)

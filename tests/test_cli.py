@@ -79,3 +79,12 @@ def test_bad_input_is_one_line_and_exit_status_2(arguments, message, tmp_path):
     assert result.returncode == 2, result.stderr[-3000:]
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_train_the_mlp_gan_on_a_gaussian_mixture(tmp_path):
+    result = kerasgan("train", "--model=gan", "--dataset=ring8", "--num_samples=512", "--batch_size=128",
+                      "--units=16", "--depth=1", "--epochs=1", f"--output_dir={tmp_path / 'run'}",
+                      f"--export_dir={tmp_path / 'saved_models'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert Image.open(tmp_path / "run" / "samples.png").size == (400, 400)
+    assert os.listdir(tmp_path / "saved_models" / "gan") == ["1"]

@@ -159,3 +159,11 @@ def test_replicas_draw_disjoint_noise_from_one_global_draw():
     per_replica = strategy.run(tf.function(lambda: model._training_latent(2)))
     halves = [t.numpy() for t in strategy.experimental_local_results(per_replica)]
     np.testing.assert_allclose(np.concatenate(halves), expected.numpy(), rtol=1e-6)
+
+
+def test_fit_runs_with_xla():
+    model = tiny_dcgan(seed=0)
+    model.compile(jit_compile=True)
+    assert model.jit_compile is True
+    history = contract.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
+    assert all(np.isfinite(history.history["g_loss"]))

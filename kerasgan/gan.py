@@ -170,6 +170,8 @@ class GAN(keras.Model):
     def fit(self, x=None, y=None, **kwargs):
         """keras.Model.fit, after checking that `x` yields batches of this model's samples."""
         self._check_training_data(x)
+        if isinstance(x, tf.data.Dataset):
+            kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras warns otherwise
         return super().fit(x, y, **kwargs)
 
     def _check_training_data(self, x):

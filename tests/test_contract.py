@@ -1,4 +1,6 @@
 """Runs the shared contract (tests/contract.py) over every zoo model."""
+import os
+
 import pytest
 
 import contract
@@ -34,3 +36,34 @@ def test_saved_model_export_matches_keras(case, tmp_path):
 @CASES
 def test_one_step_under_mirrored_strategy(case):
     contract.check_mirrored_step(case)
+
+
+def test_export_never_overwrites_and_leaves_no_partial_version(tmp_path):
+    model = contract.CASES[0].make()
+    base = tmp_path / "dcgan"
+    from kerasgan import export
+
+    assert export.saved_model(model, str(base)).endswith("/1")
+    assert export.saved_model(model, str(base)).endswith("/2")
+    assert oct((base / "2").stat().st_mode & 0o777) == "0o755"
+    with pytest.raises(FileExistsError, match="never overwrite"):
+        export.saved_model(model, str(base), version=1)
+    with pytest.raises(ValueError, match="version must be a positive integer"):
+        export.saved_model(model, str(base), version=0)
+    (base / "2" / "saved_model.pb").unlink()  # a broken version is still never replaced
+    with pytest.raises(FileExistsError):
+        export.saved_model(model, str(base), version=2)
+    assert sorted(os.listdir(base)) == ["1", "2"]
+
+
+def test_a_crash_while_exporting_leaves_nothing_behind(tmp_path):
+    from kerasgan.export import versions
+
+    def crash(path):
+        (tmp_path / "base" / "marker").write_text("")  # something was being written
+        open(os.path.join(path, "half.pb"), "w").close()
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        versions.write_version(str(tmp_path / "base"), None, crash)
+    assert sorted(os.listdir(tmp_path / "base")) == ["marker"]

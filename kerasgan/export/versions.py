@@ -31,6 +31,7 @@ def write_version(base_path, version, write):
     staging = tempfile.mkdtemp(prefix=f".tmp-{version}-", dir=base_path)
     try:
         write(staging)
+        os.chmod(staging, 0o755)  # mkdtemp makes it private; the server may run as another user
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

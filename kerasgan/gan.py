@@ -284,6 +284,36 @@ class GAN(keras.Model):
         z = self.sample_latent(int(num_images), seed=int(seed))
         return self.predict(z, batch_size=batch_size, verbose=0)
 
+    # --- serving -------------------------------------------------------------------------------
+
+    def serving_endpoints(self):
+        """What exports serve: signature name -> (function of named tensors, their TensorSpecs).
+
+        `serving_default`: z -> images in [-1, 1] (the only one TFLite takes: no random ops);
+        `generate`: (num_images, seed) -> uint8 images, z drawn in the graph exactly as
+        `generate(num_images, seed)` draws it.
+        """
+        z_spec = tf.TensorSpec([None, self.latent_dim], tf.float32, name="z")
+        count_spec = tf.TensorSpec([], tf.int32, name="num_images")
+        seed_spec = tf.TensorSpec([], tf.int64, name="seed")
+
+        def serving_default(z):
+            return {"images": tf.cast(self.generator(z, training=False), tf.float32)}
+
+        def generate(num_images, seed):
+            z = tf.random.stateless_normal([num_images, self.latent_dim], seed=tf.stack([seed, tf.zeros_like(seed)]))
+            return {"images_uint8": to_uint8(self.generator(z, training=False))}
+
+        return {"serving_default": (serving_default, [z_spec]), "generate": (generate, [count_spec, seed_spec])}
+
+    def serving_networks(self):
+        """The networks the serving endpoints run; exports save only their weights."""
+        return [self.generator]
+
+    def serving_examples(self, count, seed=0):
+        """Inputs of `serving_default` for calibration and parity checks: {"z": (count, latent_dim)}."""
+        return {"z": np.asarray(self.sample_latent(count, seed=seed))}
+
     # --- serialization -----------------------------------------------------------------------
 
     def get_config(self):
@@ -309,6 +339,12 @@ class GAN(keras.Model):
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
         return cls(**config)
+
+
+def to_uint8(images):
+    """Images in [-1, 1] -> uint8 in [0, 255], rounded."""
+    images = tf.clip_by_value(tf.cast(images, tf.float32), -1.0, 1.0)
+    return tf.cast(tf.round((images + 1.0) * 127.5), tf.uint8)
 
 
 def _unwrap(optimizer):

@@ -121,9 +121,19 @@ def check_saved_model_export(case, tmp_path):
     path = export.saved_model(model, str(tmp_path / case.name))
     assert path.endswith("/1")
     loaded = tf.saved_model.load(path)
-    z = np.array(model.sample_latent(3, seed=5))
-    outputs = loaded.signatures["serving_default"](z=tf.constant(z))
-    np.testing.assert_allclose(outputs["images"].numpy(), model(z), atol=1e-5)
+    endpoints = model.serving_endpoints()
+    assert set(loaded.signatures) == set(endpoints)
+    inputs = model.serving_examples(3, seed=5)
+    function, _ = endpoints["serving_default"]
+    outputs = loaded.signatures["serving_default"](**{k: tf.constant(v) for k, v in inputs.items()})
+    for name, expected in function(**inputs).items():
+        np.testing.assert_allclose(outputs[name].numpy(), np.asarray(expected), atol=1e-5)
+
+
+def check_tflite_export(case, tmp_path):
+    model = case.make()
+    path = export.tflite(model, str(tmp_path / f"{case.name}.tflite"))
+    assert export.tflite_parity(model, path)["max_abs_error"] <= 1e-4
 
 
 @functools.cache

@@ -34,6 +34,11 @@ def test_saved_model_export_matches_keras(case, tmp_path):
 
 
 @CASES
+def test_tflite_export_matches_keras(case, tmp_path):
+    contract.check_tflite_export(case, tmp_path)
+
+
+@CASES
 def test_one_step_under_mirrored_strategy(case):
     contract.check_mirrored_step(case)
 

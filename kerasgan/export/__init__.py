@@ -1,4 +1,6 @@
-"""Exports for serving: a SavedModel in TF Serving's layout."""
+"""Exports for serving: SavedModels in TF Serving's layout, TFLite files for LiteRT."""
+from kerasgan.export.parity import run_tflite, tflite_parity
 from kerasgan.export.saved_model import saved_model
+from kerasgan.export.tflite import QUANTIZATIONS, tflite
 
-__all__ = ["saved_model"]
+__all__ = ["QUANTIZATIONS", "run_tflite", "saved_model", "tflite", "tflite_parity"]

@@ -1,24 +1,23 @@
-"""The generator as a SavedModel with named signatures, for TF Serving."""
+"""The model's serving endpoints as a SavedModel with named signatures, for TF Serving."""
 import keras
-import tensorflow as tf
 
 from kerasgan.export import versions
 
 
+def write(model, path):
+    """Writes a SavedModel of `model.serving_endpoints()` to `path` (a new folder)."""
+    archive = keras.export.ExportArchive()
+    for network in model.serving_networks():
+        archive.track(network)
+    for name, (function, specs) in model.serving_endpoints().items():
+        archive.add_endpoint(name, function, input_signature=specs)
+    archive.write_out(path, verbose=False)
+
+
 def saved_model(model, base_path, version=None):
-    """Writes `model`'s generator to base_path/<version>/ (next free when None); returns the path.
+    """Writes base_path/<version>/ (next free when None), TF Serving's layout; returns the path.
 
-    Signature `serving_default`: `z` float32 [None, latent_dim] -> `images` float32 in [-1, 1].
+    Signatures are the model's `serving_endpoints()`; for GANs `serving_default`
+    (`z` -> `images` in [-1, 1]) and `generate` (`num_images`, `seed` -> `images_uint8`).
     """
-    latent = tf.TensorSpec([None, model.latent_dim], tf.float32, name="z")
-
-    def serving_default(z):
-        return {"images": tf.cast(model.generator(z, training=False), tf.float32)}
-
-    def write(path):
-        archive = keras.export.ExportArchive()
-        archive.track(model.generator)
-        archive.add_endpoint("serving_default", serving_default, input_signature=[latent])
-        archive.write_out(path, verbose=False)
-
-    return versions.write_version(base_path, version, write)
+    return versions.write_version(base_path, version, lambda path: write(model, path))

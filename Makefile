@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install clean
+.PHONY: demo test bench-export install clean
 
 install: $(STAMP)
 
@@ -21,6 +21,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Sizes and latencies of the newest demo model in Keras, SavedModel and TFLite (make demo first).
+DEMO_MODEL ?= $(lastword $(sort $(wildcard runs/dcgan_digits_*/model.keras)))
+bench-export: $(STAMP)
+	@test -n "$(DEMO_MODEL)" || { echo "no runs/dcgan_digits_*/model.keras: run make demo first"; exit 2; }
+	$(BIN)/python bench/export_latency.py --model_path=$(DEMO_MODEL)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -6,7 +6,7 @@ import sys
 from absl import app, flags, logging
 
 FLAGS = flags.FLAGS
-COMMANDS = ("train", "sample")
+COMMANDS = ("train", "sample", "export")
 
 # train
 flags.DEFINE_string("model", "dcgan", "Zoo model: dcgan or gan (the MLP GAN for 2-D data).")
@@ -31,10 +31,12 @@ flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
 flags.DEFINE_string("output_dir", None, "Run folder: samples/, loss_curve.png, model.keras, logs/.")
 flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the model goes to <export_dir>/<model>/<version>/.")
 flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
-# sample
+# sample and export
 flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan train`.")
 flags.DEFINE_integer("num_images", 64, "How many samples to draw.")
-flags.DEFINE_string("output", "samples.png", "Where `sample` writes its PNG grid.")
+flags.DEFINE_string("output", None, "sample: the PNG grid (default samples.png); export: the .tflite file.")
+flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite"], "export: what to write.")
+flags.DEFINE_enum("quantize", "none", ["none", "dynamic", "float16", "int8"], "export --format=tflite: quantization.")
 
 
 class UsageError(ValueError):
@@ -123,20 +125,47 @@ def _save_model(model, path):
     os.replace(partial, path)
 
 
-def sample():
-    """Draws `--num_images` samples from a saved model into a PNG grid."""
+def _load_model():
+    """The model at --model_path, with the zoo's classes registered for deserialization."""
     import keras
 
-    from kerasgan import plots
     import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
 
     if not FLAGS.model_path:
-        raise UsageError("sample needs --model_path, a .keras file written by kerasgan train")
+        raise UsageError("this command needs --model_path, a .keras file written by kerasgan train")
     if not os.path.isfile(FLAGS.model_path):
         raise UsageError(f"no such model file: {FLAGS.model_path}")
-    model = keras.models.load_model(FLAGS.model_path)
-    path = plots.save_samples(model.generate(FLAGS.num_images, seed=FLAGS.seed), FLAGS.output, scale=2)
+    return keras.models.load_model(FLAGS.model_path)
+
+
+def sample():
+    """Draws `--num_images` samples from a saved model into a PNG grid."""
+    from kerasgan import plots
+
+    model = _load_model()
+    output = FLAGS.output or "samples.png"
+    path = plots.save_samples(model.generate(FLAGS.num_images, seed=FLAGS.seed), output, scale=2)
     print(f"samples: {path}")
+
+
+def export_model():
+    """Exports a saved model as a SavedModel version or a TFLite file."""
+    from kerasgan import export
+
+    model = _load_model()
+    if FLAGS.format == "saved_model":
+        path = export.saved_model(model, os.path.join(FLAGS.export_dir, type(model).__name__.lower()))
+        print(f"SavedModel: {path}")
+        return
+    quantize = None if FLAGS.quantize == "none" else FLAGS.quantize
+    stem = os.path.splitext(FLAGS.model_path)[0]
+    output = FLAGS.output or (f"{stem}_{quantize}.tflite" if quantize else f"{stem}.tflite")
+    path = export.tflite(model, output, quantize=quantize)
+    parity = export.tflite_parity(model, path)
+    print(
+        f"TFLite: {path} ({os.path.getsize(path) / 1024:.0f} KiB); against Keras on 16 latents: "
+        f"max abs error {parity['max_abs_error']:.2g}, mean {parity['mean_abs_error']:.2g}"
+    )
 
 
 def main(argv):
@@ -145,7 +174,7 @@ def main(argv):
     if len(commands) != 1 or commands[0] not in COMMANDS:
         raise UsageError(f"usage: kerasgan {{{'|'.join(COMMANDS)}}} [--flags]; got {' '.join(commands) or 'no command'}")
     try:
-        {"train": train, "sample": sample}[commands[0]]()
+        {"train": train, "sample": sample, "export": export_model}[commands[0]]()
     except (ValueError, FileExistsError, FileNotFoundError) as error:
         print(f"kerasgan: error: {error}", file=sys.stderr)
         sys.exit(2)

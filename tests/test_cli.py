@@ -70,7 +70,7 @@ def test_sample_draws_a_grid_from_the_saved_model(trained, tmp_path):
         (["train", "--model=gan", *TINY, "--output_dir=OUT"], "gan trains on vectors"),
         (["train", "--dataset=digits"], "train needs --output_dir"),
         (["sample", "--model_path=missing.keras"], "no such model file: missing.keras"),
-        (["fly"], "usage: kerasgan {train|sample}"),
+        (["fly"], "usage: kerasgan {train|sample|export}"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(arguments, message, tmp_path):
@@ -88,3 +88,18 @@ def test_train_the_mlp_gan_on_a_gaussian_mixture(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert Image.open(tmp_path / "run" / "samples.png").size == (400, 400)
     assert os.listdir(tmp_path / "saved_models" / "gan") == ["1"]
+
+
+def test_export_writes_a_saved_model_version_and_tflite_files(trained, tmp_path):
+    root, run, _ = trained
+    result = kerasgan("export", f"--model_path={run / 'model.keras'}", f"--export_dir={root / 'saved_models'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert sorted(os.listdir(root / "saved_models" / "dcgan")) == ["1", "2"]
+    output = tmp_path / "dcgan_int8.tflite"
+    result = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite", "--quantize=int8",
+                      f"--output={output}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert output.stat().st_size > 0 and "max abs error" in result.stdout
+    again = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite", "--quantize=int8",
+                     f"--output={output}")
+    assert again.returncode == 2 and "never overwrite" in again.stderr and "Traceback" not in again.stderr

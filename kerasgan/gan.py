@@ -11,7 +11,11 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import losses
+from kerasgan import losses, penalties
+
+PENALTIES = (None, "gp", "r1", "clip")
+PENALTY_METRICS = {"gp": "gradient_penalty", "r1": "r1_penalty"}
+DEFAULT_PENALTY_WEIGHTS = {"gp": 10.0, "r1": 10.0}  # WGAN-GP's lambda; R1's gamma (Mescheder et al. 2018)
 
 
 def _replica_share():
@@ -46,7 +50,7 @@ class GAN(keras.Model):
     in; both must be built, and the generator's output must fit the discriminator's input.
     """
 
-    metric_names = ("d_loss", "g_loss")
+    extra_metric_names = ()  # what a variant's steps add to d_loss, g_loss and the penalty
 
     def __init__(
         self,
@@ -55,13 +59,25 @@ class GAN(keras.Model):
         loss="non_saturating",
         label_smoothing=0.0,
         discriminator_steps=1,
+        penalty=None,
+        penalty_weight=None,
+        clip_value=0.01,
+        instance_noise=0.0,
         seed=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self._check_networks(generator, discriminator)
-        if not isinstance(discriminator_steps, int) or discriminator_steps < 1:
+        if isinstance(discriminator_steps, bool) or not isinstance(discriminator_steps, int) or discriminator_steps < 1:
             raise ValueError(f"discriminator_steps must be an integer >= 1, got {discriminator_steps!r}")
+        if penalty not in PENALTIES:
+            raise ValueError(f"unknown penalty {penalty!r}: use one of {PENALTIES}")
+        if penalty_weight is not None and not penalty_weight >= 0:
+            raise ValueError(f"penalty_weight must be >= 0, got {penalty_weight!r}")
+        if not clip_value > 0:
+            raise ValueError(f"clip_value must be > 0 (weights are clipped to [-clip_value, clip_value]), got {clip_value!r}")
+        if not instance_noise >= 0:
+            raise ValueError(f"instance_noise is a standard deviation: it must be >= 0, got {instance_noise!r}")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -70,8 +86,18 @@ class GAN(keras.Model):
         self.label_smoothing = float(label_smoothing)
         self.generator_loss, self.discriminator_loss = losses.get(loss, self.label_smoothing)
         self.discriminator_steps = discriminator_steps
+        self.penalty = penalty
+        self.penalty_weight = float(DEFAULT_PENALTY_WEIGHTS.get(penalty, 0.0) if penalty_weight is None else penalty_weight)
+        self.clip_value = float(clip_value)
+        self.instance_noise = float(instance_noise)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
+        self.metric_names = ["d_loss", "g_loss"]
+        if loss == "wasserstein":
+            self.metric_names.append("wasserstein_estimate")
+        if penalty in PENALTY_METRICS:
+            self.metric_names.append(PENALTY_METRICS[penalty])
+        self.metric_names.extend(self.extra_metric_names)
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
         self.built = True
 
@@ -208,11 +234,14 @@ class GAN(keras.Model):
         """Draws z ~ N(0, I) of shape (batch_size, latent_dim); an int seed makes it repeatable."""
         return keras.random.normal((batch_size, self.latent_dim), seed=seed)
 
-    def _training_latent(self, batch_size):
-        """Noise for this replica's share of a global draw, so any replica count sees the same z."""
+    def _replica_draw(self, batch_size, shape, distribution=keras.random.normal):
+        """This replica's rows of one global draw, so any replica count sees the same noise."""
         replicas, replica_id = _replica_share()
-        z = keras.random.normal((batch_size * replicas, self.latent_dim), seed=self.seed_generator)
-        return z[replica_id * batch_size : (replica_id + 1) * batch_size]
+        values = distribution((batch_size * replicas,) + tuple(shape), seed=self.seed_generator)
+        return values[replica_id * batch_size : (replica_id + 1) * batch_size]
+
+    def _training_latent(self, batch_size):
+        return self._replica_draw(batch_size, (self.latent_dim,))
 
     def _scaled(self, loss, optimizer):
         """The loss to differentiate: divided by the replicas (their gradients are summed), then loss-scaled."""
@@ -231,40 +260,76 @@ class GAN(keras.Model):
             self.trackers[name].update_state(value)
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def train_step(self, data):
-        real = data[0] if isinstance(data, (tuple, list)) else data
-        batch_size = ops.shape(real)[0]
-        for _ in range(self.discriminator_steps):
-            d_loss = self._discriminator_step(real)
-        g_loss = self._generator_step(batch_size)
-        return self._track(d_loss=d_loss, g_loss=g_loss)
+    # Conditional variants return their labels as conditions; networks then take [x, *conditions].
 
-    def _discriminator_step(self, real):
-        """One update of D on a real batch and as many fresh fakes; returns the unscaled loss."""
-        fake = self.generator(self._training_latent(ops.shape(real)[0]), training=True)
+    def _split_batch(self, data):
+        """(samples, conditions) of a training batch; unconditional models ignore labels."""
+        return (data[0] if isinstance(data, (tuple, list)) else data), ()
+
+    def _generate(self, z, conditions, training=True):
+        return self.generator([z, *conditions] if conditions else z, training=training)
+
+    def _critic(self, conditions, training=True):
+        """x -> D(x | conditions), the function penalties differentiate."""
+        return lambda x: self.discriminator([x, *conditions] if conditions else x, training=training)
+
+    def _discriminate(self, samples, conditions, training=True):
+        """D's scores, with instance noise on its input when set (Sonderby et al. 2016, arXiv:1610.04490)."""
+        if self.instance_noise and training:
+            samples = samples + self.instance_noise * self._replica_draw(ops.shape(samples)[0], self.sample_shape)
+        return self._critic(conditions, training)(samples)
+
+    def _penalty(self, real, fake, conditions):
+        """The discriminator's penalty term (a scalar), or None without one."""
+        if self.penalty == "gp":
+            epsilon = self._replica_draw(ops.shape(real)[0], (), keras.random.uniform)
+            return ops.mean(penalties.gradient_penalty(self._critic(conditions), real, fake, epsilon))
+        if self.penalty == "r1":
+            return ops.mean(penalties.r1_penalty(self._critic(conditions), real))
+        return None
+
+    def train_step(self, data):
+        real, conditions = self._split_batch(data)
+        for _ in range(self.discriminator_steps):
+            logs = self._discriminator_step(real, conditions)
+        logs.update(self._generator_step(ops.shape(real)[0], conditions))
+        return self._track(**logs)
+
+    def _discriminator_step(self, real, conditions):
+        """One update of D on a real batch and as many fresh fakes; returns the unscaled losses."""
+        fake = self._generate(self._training_latent(ops.shape(real)[0]), conditions)
         with tf.GradientTape() as tape:
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            d_loss = ops.mean(self.discriminator_loss(real_logits, fake_logits))
+            real_logits = self._discriminate(real, conditions)
+            fake_logits = self._discriminate(fake, conditions)
+            adversarial = ops.mean(self.discriminator_loss(real_logits, fake_logits))
+            penalty = self._penalty(real, fake, conditions)
+            d_loss = adversarial if penalty is None else adversarial + self.penalty_weight * penalty
             scaled = self._scaled(d_loss, self.discriminator_optimizer)
         self._apply(tape, scaled, self.discriminator, self.discriminator_optimizer)
-        return d_loss
+        if self.penalty == "clip":
+            penalties.clip_weights(self.discriminator.trainable_variables, self.clip_value)
+        logs = {"d_loss": d_loss}
+        if penalty is not None:
+            logs[PENALTY_METRICS[self.penalty]] = penalty
+        if self.loss == "wasserstein":
+            logs["wasserstein_estimate"] = -adversarial  # E[f(x)] - E[f(G(z))]
+        return logs
 
-    def _generator_step(self, batch_size):
+    def _generator_step(self, batch_size, conditions):
         """One update of G through D's judgement of fresh fakes; returns the unscaled loss."""
         z = self._training_latent(batch_size)
         with tf.GradientTape() as tape:
-            fake_logits = self.discriminator(self.generator(z, training=True), training=True)
+            fake_logits = self._discriminate(self._generate(z, conditions), conditions)
             g_loss = ops.mean(self.generator_loss(fake_logits))
             scaled = self._scaled(g_loss, self.generator_optimizer)
         self._apply(tape, scaled, self.generator, self.generator_optimizer)
-        return g_loss
+        return {"g_loss": g_loss}
 
     def test_step(self, data):
-        real = data[0] if isinstance(data, (tuple, list)) else data
-        fake = self.generator(self._training_latent(ops.shape(real)[0]), training=False)
-        real_logits = self.discriminator(real, training=False)
-        fake_logits = self.discriminator(fake, training=False)
+        real, conditions = self._split_batch(data)
+        fake = self._generate(self._training_latent(ops.shape(real)[0]), conditions, training=False)
+        real_logits = self._discriminate(real, conditions, training=False)
+        fake_logits = self._discriminate(fake, conditions, training=False)
         self.trackers["d_loss"].update_state(ops.mean(self.discriminator_loss(real_logits, fake_logits)))
         self.trackers["g_loss"].update_state(ops.mean(self.generator_loss(fake_logits)))
         return {name: self.trackers[name].result() for name in ("d_loss", "g_loss")}
@@ -275,14 +340,20 @@ class GAN(keras.Model):
         """Generator inference: `model(z)`, `predict` and exports act on the generator."""
         return self.generator(z, training=training)
 
-    def generate(self, num_images, seed=None, batch_size=256):
+    def generate(self, num_images, seed=None, batch_size=256, **conditions):
         """Returns `num_images` samples in [-1, 1] as a numpy array; the same seed, the same samples."""
         if isinstance(num_images, bool) or not isinstance(num_images, (int, np.integer)) or num_images < 1:
             raise ValueError(f"num_images must be a positive integer, got {num_images!r}")
         if seed is None:
             seed = int(np.random.default_rng().integers(2**31 - 1))
         z = self.sample_latent(int(num_images), seed=int(seed))
-        return self.predict(z, batch_size=batch_size, verbose=0)
+        return self.predict(self._generation_inputs(z, **conditions), batch_size=batch_size, verbose=0)
+
+    def _generation_inputs(self, z, **conditions):
+        """The generator's inputs for `generate`; conditional variants add their labels."""
+        if conditions:
+            raise TypeError(f"{type(self).__name__} is unconditional: generate() takes no {', '.join(conditions)}")
+        return z
 
     # --- serving -------------------------------------------------------------------------------
 
@@ -317,7 +388,7 @@ class GAN(keras.Model):
     # --- serialization -----------------------------------------------------------------------
 
     def get_config(self):
-        config = {
+        return {
             "name": self.name,
             "trainable": self.trainable,
             "dtype": keras.dtype_policies.serialize(self.dtype_policy),
@@ -326,18 +397,19 @@ class GAN(keras.Model):
             "loss": self.loss,
             "label_smoothing": self.label_smoothing,
             "discriminator_steps": self.discriminator_steps,
+            "penalty": self.penalty,
+            "penalty_weight": self.penalty_weight,
+            "clip_value": self.clip_value,
+            "instance_noise": self.instance_noise,
             "seed": self.seed,
         }
-        return config
 
     @classmethod
     def from_config(cls, config):
         config = copy.deepcopy(config)  # deserialization consumes nested dicts
-        for key in ("generator", "discriminator"):
-            if isinstance(config.get(key), dict):
-                config[key] = keras.saving.deserialize_keras_object(config[key])
-        if isinstance(config.get("dtype"), dict):
-            config["dtype"] = keras.dtype_policies.deserialize(config["dtype"])
+        for key, value in config.items():
+            if isinstance(value, dict) and "class_name" in value:  # networks and the dtype policy
+                config[key] = keras.saving.deserialize_keras_object(value)
         return cls(**config)
 
 

@@ -30,13 +30,25 @@ def upsampling_blocks(image_shape):
     return blocks
 
 
-def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
-    """z -> Dense -> (ConvTranspose, BN, ReLU) x (blocks - 1) -> ConvTranspose -> tanh."""
+LABEL_EMBEDDING = 50  # CGAN: length of the label embedding joined to z
+
+
+def build_generator(image_shape, latent_dim=100, filters=64, num_classes=None, name="generator"):
+    """z -> Dense -> (ConvTranspose, BN, ReLU) x (blocks - 1) -> ConvTranspose -> tanh.
+
+    With `num_classes`, a second input of int labels is embedded and joined to z (CGAN,
+    Mirza & Osindero 2014, arXiv:1411.1784).
+    """
     blocks = upsampling_blocks(image_shape)
     height, width, channels = image_shape
     start_h, start_w = height // 2**blocks, width // 2**blocks
     z = keras.Input((latent_dim,), name="z")
-    x = layers.Dense(start_h * start_w * filters * 2 ** (blocks - 1), use_bias=False)(z)
+    inputs, x = [z], z
+    if num_classes:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs.append(labels)
+        x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(labels)])
+    x = layers.Dense(start_h * start_w * filters * 2 ** (blocks - 1), use_bias=False)(x)
     x = layers.BatchNormalization()(x)
     x = layers.ReLU()(x)
     x = layers.Reshape((start_h, start_w, filters * 2 ** (blocks - 1)))(x)
@@ -46,19 +58,46 @@ def build_generator(image_shape, latent_dim=100, filters=64, name="generator"):
         x = layers.ReLU()(x)
     x = layers.Conv2DTranspose(channels, KERNEL_SIZE, strides=2, padding="same")(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
-    return keras.Model(z, images, name=name)
+    return keras.Model(inputs if num_classes else z, images, name=name)
 
 
-def build_discriminator(image_shape, filters=64, name="discriminator"):
-    """image -> Conv, LeakyReLU -> (Conv, BN, LeakyReLU) x (blocks - 1) -> Dense(1) logit."""
+NORMALIZATIONS = ("batch", "layer", None)
+
+
+def build_discriminator(
+    image_shape, filters=64, normalization="batch", spectral_norm=False, num_classes=None, name="discriminator"
+):
+    """image -> Conv, LeakyReLU -> (Conv, norm, LeakyReLU) x (blocks - 1) -> Dense(1) logit.
+
+    normalization: "batch" (DCGAN), "layer" (over each example's whole feature map, as
+    WGAN-GP's critic, Gulrajani et al. 2017) or None. spectral_norm wraps every weight layer
+    in keras.layers.SpectralNormalization (Miyato et al. 2018, arXiv:1802.05957). With
+    `num_classes`, int labels are embedded into one extra image channel (CGAN).
+    """
+    if normalization not in NORMALIZATIONS:
+        raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
     blocks = upsampling_blocks(image_shape)
+    height, width, _ = image_shape
+    weighted = (lambda layer: layers.SpectralNormalization(layer)) if spectral_norm else (lambda layer: layer)
     images = keras.Input(tuple(image_shape), name="images")
-    x = layers.Conv2D(filters, KERNEL_SIZE, strides=2, padding="same")(images)
+    inputs, x = [images], images
+    if num_classes:
+        labels = keras.Input((), dtype="int32", name="labels")
+        inputs.append(labels)
+        label_map = layers.Reshape((height, width, 1))(layers.Embedding(num_classes, height * width)(labels))
+        x = layers.Concatenate()([images, label_map])
+    x = weighted(layers.Conv2D(filters, KERNEL_SIZE, strides=2, padding="same"))(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     for block in range(1, blocks):
-        x = layers.Conv2D(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        conv = layers.Conv2D(
+            filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=normalization != "batch"
+        )
+        x = weighted(conv)(x)
+        if normalization == "batch":
+            x = layers.BatchNormalization()(x)
+        elif normalization == "layer":
+            x = layers.LayerNormalization(axis=(1, 2, 3))(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
-    logits = layers.Dense(1, dtype="float32", name="logits")(x)
-    return keras.Model(images, logits, name=name)
+    logits = weighted(layers.Dense(1, dtype="float32", name="logits"))(x)
+    return keras.Model(inputs if num_classes else images, logits, name=name)

@@ -14,6 +14,8 @@ class GAN(gan.GAN):
 
     The default sizes are the mixture benchmarks' (PacGAN, Lin et al. 2018): 3 x 512 ReLU.
     `data_dim` and `latent_dim` default to 2, or to what a given generator works on.
+    Every loss and penalty of the base class applies: `loss="wasserstein", penalty="gp",
+    discriminator_steps=5` is WGAN-GP on 2-D data.
     """
 
     def __init__(
@@ -25,6 +27,10 @@ class GAN(gan.GAN):
         loss="non_saturating",
         label_smoothing=0.0,
         discriminator_steps=1,
+        penalty=None,
+        penalty_weight=None,
+        clip_value=0.01,
+        instance_noise=0.0,
         generator=None,
         discriminator=None,
         seed=None,
@@ -47,6 +53,10 @@ class GAN(gan.GAN):
             loss=loss,
             label_smoothing=label_smoothing,
             discriminator_steps=discriminator_steps,
+            penalty=penalty,
+            penalty_weight=penalty_weight,
+            clip_value=clip_value,
+            instance_noise=instance_noise,
             seed=seed,
             **kwargs,
         )

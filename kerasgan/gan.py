@@ -43,6 +43,19 @@ def check_generator(generator, latent_dim, sample_shape):
         )
 
 
+def check_fit(generator, discriminator):
+    """Raises ValueError unless G's first input is (batch, latent) and its output fits D's first input."""
+    if len(generator.inputs[0].shape) != 2:
+        raise ValueError(f"the generator's first input must be z of shape (batch, latent_dim), got {generator.inputs[0].shape}")
+    produced = tuple(generator.outputs[0].shape[1:])
+    expected = tuple(discriminator.inputs[0].shape[1:])
+    if produced != expected:
+        raise ValueError(
+            f"the generator makes samples of shape {produced} but the discriminator takes "
+            f"{expected}: give both networks the same sample shape"
+        )
+
+
 class GAN(keras.Model):
     """Base of the zoo: a generator and a discriminator trained by `fit` (Goodfellow et al. 2014).
 
@@ -105,17 +118,9 @@ class GAN(keras.Model):
         """Raises ValueError unless G maps (batch, latent) to what D takes."""
         check_network("generator", generator)
         check_network("discriminator", discriminator)
-        if len(generator.inputs) != 1 or len(generator.inputs[0].shape) != 2:
-            raise ValueError(
-                f"generator must take one input of shape (batch, latent_dim), got {generator.inputs}"
-            )
-        produced = tuple(generator.outputs[0].shape[1:])
-        expected = tuple(discriminator.inputs[0].shape[1:])
-        if produced != expected:
-            raise ValueError(
-                f"the generator makes samples of shape {produced} but the discriminator takes "
-                f"{expected}: give both networks the same sample shape"
-            )
+        if len(generator.inputs) != 1:
+            raise ValueError(f"generator must take one input of shape (batch, latent_dim), got {generator.inputs}")
+        check_fit(generator, discriminator)
 
     # --- compile -------------------------------------------------------------------------
 

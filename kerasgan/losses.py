@@ -87,6 +87,18 @@ def wasserstein_discriminator_loss(real_logits, fake_logits):
     return _per_example(fake_logits) - _per_example(real_logits)
 
 
+def energy_generator_loss(fake_energy):
+    """E[D(G(z))], the energy of generated samples (EBGAN, Zhao et al. 2016, arXiv:1609.03126)."""
+    return _per_example(ops.convert_to_tensor(fake_energy))
+
+
+def energy_discriminator_loss(real_energy, fake_energy, margin=1.0):
+    """E[D(x)] + E[max(0, m - D(G(z)))]: low energy on data, at least m on samples (Zhao et al. 2016)."""
+    real_energy = ops.convert_to_tensor(real_energy)
+    fake_energy = ops.convert_to_tensor(fake_energy)
+    return _per_example(real_energy) + _per_example(ops.relu(margin - fake_energy))
+
+
 # family name -> (generator loss, discriminator loss, takes label_smoothing)
 FAMILIES = {
     "minimax": (minimax_generator_loss, minimax_discriminator_loss, True),
@@ -94,6 +106,7 @@ FAMILIES = {
     "least_squares": (least_squares_generator_loss, least_squares_discriminator_loss, True),
     "hinge": (hinge_generator_loss, hinge_discriminator_loss, False),
     "wasserstein": (wasserstein_generator_loss, wasserstein_discriminator_loss, False),
+    "energy": (energy_generator_loss, energy_discriminator_loss, False),
 }
 
 

@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 
 from kerasgan import export
-from kerasgan.zoo import DCGAN, GAN
+from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, WGAN
 
 
 @dataclasses.dataclass
@@ -29,13 +29,20 @@ def _images(shape, count=8, seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (count,) + shape).astype("float32")
 
 
+def _labelled(shape, num_classes, count=8):
+    return _images(shape, count), (np.arange(count) % num_classes).astype("int32")
+
+
+ONE_EACH = {"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 1)}
+
+
 CASES = [
     Case(
         name="dcgan",
         make=lambda: DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1),
         batch=lambda: _images((16, 16, 1)),
         params=7786,  # G: 2048 + BN 1024 + 2048 + BN 32 + 129; D: 136 + 2048 + BN 64 + 257
-        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 1)},
+        updates=ONE_EACH,
     ),
     Case(
         name="dcgan_rgb_k2",
@@ -49,9 +56,43 @@ CASES = [
         make=lambda: GAN(data_dim=2, latent_dim=2, units=8, depth=1, seed=1),
         batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
         params=75,  # G: 24 + 18; D: 24 + 9
-        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 1)},
+        updates=ONE_EACH,
+    ),
+    Case(
+        name="cgan",
+        make=lambda: CGAN(image_shape=(16, 16, 1), num_classes=3, latent_dim=8, filters=8, seed=1),
+        batch=lambda: _labelled((16, 16, 1), 3),
+        params=21632,  # G: emb 150 + 14848 + BN 1024 + 2048 + BN 32 + 129; D: emb 768 + 264 + 2048 + BN 64 + 257
+        updates=ONE_EACH,
+    ),
+    Case(
+        name="wgan_gp",
+        make=lambda: WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, critic_steps=3, seed=1),
+        batch=lambda: _images((16, 16, 1)),
+        params=8249,  # G: 5281 as DCGAN; critic: 136 + 2064 + LayerNorm 512 + 256 (no logit bias)
+        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 3)},
+    ),
+    Case(
+        name="wgan_clip",
+        make=lambda: WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, penalty="clip", critic_steps=2, seed=1),
+        batch=lambda: _images((16, 16, 1)),
+        params=8249,  # the same networks as wgan_gp
+        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 2)},
+    ),
+    Case(
+        name="ebgan",
+        make=lambda: EBGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, embedding_dim=8, seed=1),
+        batch=lambda: _images((16, 16, 1)),
+        params=14866,  # G: 5281; AE: 136 + 2048 + BN 64 + 2056 | 2048 + BN 1024 + 2048 + BN 32 + 129
+        updates=ONE_EACH,
     ),
 ]
+
+
+def generator_outputs(model, inputs):
+    """What serving_default returns for `inputs` (any zoo model, conditional or not)."""
+    function, _ = model.serving_endpoints()["serving_default"]
+    return {name: np.asarray(value) for name, value in function(**inputs).items()}
 
 
 def weights_of(network):
@@ -71,8 +112,8 @@ def fit_steps(model, batch, steps):
 
 def check_builds(case):
     model = case.make()
-    z = model.sample_latent(3, seed=0)
-    assert tuple(model(z).shape) == (3,) + model.sample_shape
+    outputs = generator_outputs(model, model.serving_examples(3))
+    assert next(iter(outputs.values())).shape == (3,) + model.sample_shape
     assert model.count_params() == case.params, f"{case.name}: {model.count_params()} parameters"
 
 
@@ -92,7 +133,7 @@ def check_fit_updates_every_network(case, steps=2):
         assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"
     for optimizer, (network, per_step) in case.updates.items():
         after = weights_of(getattr(model, network))
-        changed = [not np.allclose(a, b) for a, b in zip(before[network], after)]
+        changed = [not np.array_equal(a, b) for a, b in zip(before[network], after)]
         assert all(changed), f"{case.name}: {network} variables unchanged: {changed}"
         assert iterations(model, optimizer) == steps * per_step
 
@@ -105,8 +146,9 @@ def check_keras_round_trip(case, tmp_path):
     model.save(path)
     restored = keras.models.load_model(path)
     assert type(restored) is type(model)
-    z = model.sample_latent(4, seed=3)
-    np.testing.assert_allclose(restored(z), model(z), atol=1e-6)
+    inputs = model.serving_examples(4, seed=3)
+    for name, value in generator_outputs(model, inputs).items():
+        np.testing.assert_allclose(generator_outputs(restored, inputs)[name], value, atol=1e-6)
     for optimizer in case.updates:
         assert iterations(restored, optimizer) == iterations(model, optimizer)
         for saved, loaded in zip(getattr(model, optimizer).variables, getattr(restored, optimizer).variables):

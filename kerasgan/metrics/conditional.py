@@ -3,7 +3,10 @@ import numpy as np
 
 
 def label_accuracy(classifier, images, labels, batch_size=256):
-    """Share of `images` that `classifier` assigns to the requested integer `labels` (CGAN: Mirza & Osindero 2014, arXiv:1411.1784)."""
+    """Share of `images` that `classifier` assigns to the requested integer `labels`.
+
+    The CGAN metric of PROTOCOLS.md section 3 (CGAN: Mirza & Osindero 2014, arXiv:1411.1784).
+    """
     labels = np.asarray(labels).reshape(-1)
     if len(images) != len(labels):
         raise ValueError(f"got {len(images)} images but {len(labels)} labels")

@@ -65,7 +65,13 @@ NORMALIZATIONS = ("batch", "layer", None)
 
 
 def build_discriminator(
-    image_shape, filters=64, normalization="batch", spectral_norm=False, num_classes=None, name="discriminator"
+    image_shape,
+    filters=64,
+    normalization="batch",
+    spectral_norm=False,
+    num_classes=None,
+    logit_bias=True,
+    name="discriminator",
 ):
     """image -> Conv, LeakyReLU -> (Conv, norm, LeakyReLU) x (blocks - 1) -> Dense(1) logit.
 
@@ -73,6 +79,8 @@ def build_discriminator(
     WGAN-GP's critic, Gulrajani et al. 2017) or None. spectral_norm wraps every weight layer
     in keras.layers.SpectralNormalization (Miyato et al. 2018, arXiv:1802.05957). With
     `num_classes`, int labels are embedded into one extra image channel (CGAN).
+    logit_bias=False drops the last layer's bias, which a Wasserstein critic cannot learn
+    (it cancels in E[f(x)] - E[f(G(z))]).
     """
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
@@ -99,5 +107,5 @@ def build_discriminator(
             x = layers.LayerNormalization(axis=(1, 2, 3))(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
     x = layers.Flatten()(x)
-    logits = weighted(layers.Dense(1, dtype="float32", name="logits"))(x)
+    logits = weighted(layers.Dense(1, use_bias=logit_bias, dtype="float32", name="logits"))(x)
     return keras.Model(inputs if num_classes else images, logits, name=name)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-export install clean
+.PHONY: demo test bench-export bench-mixtures bench-cgan install clean
 
 install: $(STAMP)
 
@@ -27,6 +27,14 @@ DEMO_MODEL ?= $(lastword $(sort $(wildcard runs/dcgan_digits_*/model.keras)))
 bench-export: $(STAMP)
 	@test -n "$(DEMO_MODEL)" || { echo "no runs/dcgan_digits_*/model.keras: run make demo first"; exit 2; }
 	$(BIN)/python bench/export_latency.py --model_path=$(DEMO_MODEL)
+
+# Mode coverage of WGAN-GP on grid25, 5 seeds (PROTOCOLS.md section 1; about 25 minutes).
+bench-mixtures: $(STAMP)
+	$(BIN)/python bench/mixtures.py --dataset=grid25
+
+# CGAN label accuracy on digits, 3 seeds (PROTOCOLS.md section 3; about 12 minutes).
+bench-cgan: $(STAMP)
+	$(BIN)/python bench/cgan_labels.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

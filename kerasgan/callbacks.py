@@ -10,7 +10,8 @@ from kerasgan import plots
 class SampleGrid(keras.callbacks.Callback):
     """Writes a PNG of fixed-seed samples after every `every` epochs, and to TensorBoard.
 
-    The same latent vectors each time, so the grids show training progress. Files are
+    The same latent vectors each time, so the grids show training progress; a conditional
+    model draws one column per class. Files are
     `directory/epoch_<n>.png`; with `log_dir`, the grid is also an image summary there.
     """
 
@@ -35,12 +36,13 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every:
             return
-        samples = self.model.generate(self.num_images, seed=self.seed)
+        count, columns = plots.sample_layout(self.model, self.num_images)
+        samples = self.model.generate(count, seed=self.seed)
         self.last_path = plots.save_samples(
-            samples, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), scale=self.scale
+            samples, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), scale=self.scale, columns=columns
         )
         if self._writer is not None and samples.ndim == 4:
-            grid = plots.image_grid(samples)
+            grid = plots.image_grid(samples, columns)
             grid = grid[..., None] if grid.ndim == 2 else grid
             with self._writer.as_default():
                 tf.summary.image("samples", grid[None], step=epoch + 1)

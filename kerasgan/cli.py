@@ -9,7 +9,7 @@ FLAGS = flags.FLAGS
 COMMANDS = ("train", "sample", "export")
 
 # train
-flags.DEFINE_string("model", "dcgan", "Zoo model: dcgan or gan (the MLP GAN for 2-D data).")
+flags.DEFINE_string("model", "dcgan", "Zoo model: dcgan, cgan, wgan, ebgan, or gan (the MLP GAN for 2-D data).")
 flags.DEFINE_string("dataset", "digits", "kerasgan.data.load name: digits, ring8, grid25, a TFDS name or a folder.")
 flags.DEFINE_string("split", "train", "Dataset split (digits: train, test or all).")
 flags.DEFINE_integer("image_size", None, "Square size images are resized to; default: the dataset's own.")
@@ -24,7 +24,16 @@ flags.DEFINE_enum(
     "loss", "non_saturating", ["minimax", "non_saturating", "least_squares", "hinge", "wasserstein"], "Loss family."
 )
 flags.DEFINE_float("label_smoothing", 0.0, "One-sided label smoothing: real targets become 1 - this.")
-flags.DEFINE_integer("discriminator_steps", 1, "Discriminator updates per generator update (k).")
+flags.DEFINE_integer("discriminator_steps", 1, "Discriminator updates per generator update (k); WGAN: the critic's.")
+flags.DEFINE_enum("penalty", None, ["gp", "r1", "clip"], "Discriminator penalty (WGAN: gp or clip, default gp).")
+flags.DEFINE_float("penalty_weight", None, "Weight of the gp / r1 penalty; default 10.")
+flags.DEFINE_float("clip_value", 0.01, "Weight clipping bound c (penalty=clip).")
+flags.DEFINE_float("instance_noise", 0.0, "Std of Gaussian noise added to the discriminator's inputs.")
+flags.DEFINE_bool("spectral_norm", False, "DCGAN: spectral normalization in the discriminator.")
+flags.DEFINE_string("normalization", "layer", "WGAN: the critic's normalization, layer or none.")
+flags.DEFINE_integer("num_classes", None, "CGAN: number of labels; default: counted from the dataset.")
+flags.DEFINE_float("margin", 1.0, "EBGAN: energy margin m.")
+flags.DEFINE_float("pull_away_weight", 0.1, "EBGAN: weight of the pull-away term.")
 flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
 flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
 flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
@@ -53,23 +62,51 @@ def _optimizer(learning_rate, model_default):
 
 
 def _build_model(sample_shape):
-    from kerasgan.zoo import DCGAN, GAN
+    """The zoo model named by --model, sized for samples of `sample_shape`, from the flags."""
+    from kerasgan import data
+    from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, WGAN
 
-    common = dict(
-        loss=FLAGS.loss,
-        label_smoothing=FLAGS.label_smoothing,
-        discriminator_steps=FLAGS.discriminator_steps,
-        seed=FLAGS.seed,
-    )
-    if FLAGS.model == "dcgan":
-        if len(sample_shape) != 3:
-            raise UsageError(f"dcgan trains on images; {FLAGS.dataset} yields samples of shape {sample_shape}")
-        return DCGAN(image_shape=sample_shape, latent_dim=FLAGS.latent_dim, filters=FLAGS.filters, **common)
+    if FLAGS.model not in ("dcgan", "cgan", "wgan", "ebgan", "gan"):
+        raise UsageError(f"unknown model {FLAGS.model!r}: use dcgan, cgan, wgan, ebgan or gan")
     if FLAGS.model == "gan":
         if len(sample_shape) != 1:
             raise UsageError(f"gan trains on vectors; {FLAGS.dataset} yields samples of shape {sample_shape}: use dcgan")
-        return GAN(data_dim=sample_shape[0], latent_dim=FLAGS.latent_dim, units=FLAGS.units, depth=FLAGS.depth, **common)
-    raise UsageError(f"unknown model {FLAGS.model!r}: use dcgan or gan")
+    elif len(sample_shape) != 3:
+        raise UsageError(f"{FLAGS.model} trains on images; {FLAGS.dataset} yields samples of shape {sample_shape}")
+    image = dict(image_shape=sample_shape, latent_dim=FLAGS.latent_dim, filters=FLAGS.filters, seed=FLAGS.seed)
+    classifier = dict(
+        loss=FLAGS.loss,
+        label_smoothing=FLAGS.label_smoothing,
+        discriminator_steps=FLAGS.discriminator_steps,
+        penalty=FLAGS.penalty,
+        penalty_weight=FLAGS.penalty_weight,
+        instance_noise=FLAGS.instance_noise,
+    )
+    if FLAGS.model == "dcgan":
+        return DCGAN(spectral_norm=FLAGS.spectral_norm, **image, **classifier)
+    if FLAGS.model == "cgan":
+        num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
+        return CGAN(num_classes=num_classes, **image, **classifier)
+    if FLAGS.model == "wgan":
+        return WGAN(
+            penalty=FLAGS.penalty or "gp",
+            critic_steps=FLAGS.discriminator_steps,
+            gp_weight=10.0 if FLAGS.penalty_weight is None else FLAGS.penalty_weight,
+            clip_value=FLAGS.clip_value,
+            normalization=None if FLAGS.normalization == "none" else FLAGS.normalization,
+            **image,
+        )
+    if FLAGS.model == "ebgan":
+        return EBGAN(margin=FLAGS.margin, pull_away_weight=FLAGS.pull_away_weight, **image)
+    return GAN(
+        data_dim=sample_shape[0],
+        latent_dim=FLAGS.latent_dim,
+        units=FLAGS.units,
+        depth=FLAGS.depth,
+        clip_value=FLAGS.clip_value,
+        seed=FLAGS.seed,
+        **classifier,
+    )
 
 
 def train():
@@ -93,8 +130,10 @@ def train():
         split=FLAGS.split,
         seed=FLAGS.seed,
         num_samples=FLAGS.num_samples,
+        with_labels=FLAGS.model == "cgan",
     )
-    sample_shape = tuple(dataset.element_spec.shape[1:])
+    spec = dataset.element_spec[0] if isinstance(dataset.element_spec, tuple) else dataset.element_spec
+    sample_shape = tuple(spec.shape[1:])
     model = _build_model(sample_shape)
     model.compile(
         generator_optimizer=_optimizer(FLAGS.generator_learning_rate, model.default_generator_optimizer),
@@ -110,9 +149,7 @@ def train():
     plots.save_loss_curve(history.history, os.path.join(FLAGS.output_dir, "loss_curve.png"))
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
         json.dump(history.history, handle, indent=1)
-    samples = plots.save_samples(
-        model.generate(FLAGS.num_images, seed=FLAGS.seed), os.path.join(FLAGS.output_dir, "samples.png"), scale=2
-    )
+    samples = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"))
     _save_model(model, model_path)
     version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
     print(f"samples:     {samples}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
@@ -140,12 +177,15 @@ def _load_model():
 
 def sample():
     """Draws `--num_images` samples from a saved model into a PNG grid."""
+    print(f"samples: {_save_samples(_load_model(), FLAGS.output or 'samples.png')}")
+
+
+def _save_samples(model, path):
+    """--num_images fixed-seed samples as a PNG (one column per class for CGAN)."""
     from kerasgan import plots
 
-    model = _load_model()
-    output = FLAGS.output or "samples.png"
-    path = plots.save_samples(model.generate(FLAGS.num_images, seed=FLAGS.seed), output, scale=2)
-    print(f"samples: {path}")
+    count, columns = plots.sample_layout(model, FLAGS.num_images)
+    return plots.save_samples(model.generate(count, seed=FLAGS.seed), path, scale=2, columns=columns)
 
 
 def export_model():

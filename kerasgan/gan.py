@@ -125,12 +125,16 @@ class GAN(keras.Model):
     # --- compile -------------------------------------------------------------------------
 
     def default_generator_optimizer(self):
-        """The paper's optimizer for the generator (DCGAN: Adam(2e-4, beta_1=0.5))."""
+        """The paper's optimizer: DCGAN's Adam(2e-4, 0.5); WGAN-GP's Adam(1e-4, 0.5, 0.9); WGAN's RMSprop(5e-5)."""
+        if self.penalty == "gp":
+            return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
+        if self.penalty == "clip":
+            return keras.optimizers.RMSprop(learning_rate=5e-5)
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
     def default_discriminator_optimizer(self):
-        """The paper's optimizer for the discriminator (DCGAN: Adam(2e-4, beta_1=0.5))."""
-        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
+        """The same kind of optimizer as the generator's, a separate instance."""
+        return self.default_generator_optimizer()
 
     def compile(
         self,

@@ -25,7 +25,15 @@ def image_grid(images, columns=None, padding=2):
     return grid[..., 0] if channels == 1 else grid
 
 
-def save_samples(samples, path, scale=1):
+def sample_layout(model, num_images):
+    """(count, columns) of a sample grid: a conditional model gets one column per class."""
+    classes = getattr(model, "num_classes", None)
+    if not classes:
+        return num_images, None
+    return classes * max(1, round(num_images / classes)), classes
+
+
+def save_samples(samples, path, scale=1, columns=None):
     """Writes samples as a PNG: a grid for images, a scatter plot for 2-D points."""
     samples = np.asarray(samples)
     directory = os.path.dirname(path)
@@ -34,7 +42,7 @@ def save_samples(samples, path, scale=1):
     if samples.ndim == 2 and samples.shape[1] == 2:
         _save_scatter(samples, path)
         return path
-    picture = Image.fromarray(image_grid(samples))
+    picture = Image.fromarray(image_grid(samples, columns))
     if scale != 1:
         picture = picture.resize((picture.width * scale, picture.height * scale), Image.NEAREST)
     picture.save(path)

@@ -103,3 +103,32 @@ def test_export_writes_a_saved_model_version_and_tflite_files(trained, tmp_path)
     again = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite", "--quantize=int8",
                      f"--output={output}")
     assert again.returncode == 2 and "never overwrite" in again.stderr and "Traceback" not in again.stderr
+
+
+RECIPES = sorted(name for name in os.listdir(os.path.join(os.path.dirname(__file__), "..", "zoo")) if name.endswith(".flags"))
+
+
+@pytest.mark.parametrize("recipe", RECIPES)
+def test_every_recipe_parses_and_builds_its_model(recipe):
+    from kerasgan import cli, data
+
+    path = os.path.join(os.path.dirname(__file__), "..", "zoo", recipe)
+    try:
+        cli.FLAGS(["kerasgan", f"--flagfile={path}"])
+        dataset = data.load(cli.FLAGS.dataset, image_size=cli.FLAGS.image_size, batch_size=cli.FLAGS.batch_size,
+                            split=cli.FLAGS.split, num_samples=1024, with_labels=cli.FLAGS.model == "cgan")
+        spec = dataset.element_spec[0] if isinstance(dataset.element_spec, tuple) else dataset.element_spec
+        model = cli._build_model(tuple(spec.shape[1:]))
+        assert type(model).__name__.lower() == cli.FLAGS.model
+    finally:
+        cli.FLAGS.unparse_flags()
+
+
+@pytest.mark.parametrize("model", ["cgan", "wgan", "ebgan"])
+def test_train_each_image_model_for_one_epoch(model, tmp_path):
+    result = kerasgan("train", f"--model={model}", *TINY, "--epochs=1", "--discriminator_steps=2",
+                      f"--output_dir={tmp_path / 'run'}", f"--export_dir={tmp_path / 'saved_models'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert os.listdir(tmp_path / "saved_models" / model) == ["1"]
+    history = json.loads((tmp_path / "run" / "history.json").read_text())
+    assert all(np.isfinite(values[0]) for values in history.values())

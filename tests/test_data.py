@@ -296,3 +296,16 @@ def test_argument_errors(kwargs, message):
 def test_name_must_be_a_string():
     with pytest.raises(ValueError, match="name must be a dataset name or folder path"):
         data.load(3)
+
+
+def test_num_classes_of_each_source(tmp_path):
+    assert data.num_classes("digits") == 10
+    assert data.num_classes("grid25") == 25
+    with tfds.testing.mock_data(num_examples=4):
+        assert data.num_classes("cifar10") == 10
+    for name in ("a", "b", "c"):
+        (tmp_path / name).mkdir()
+        Image.new("L", (4, 4)).save(tmp_path / name / "x.png")
+    assert data.num_classes(str(tmp_path)) == 3
+    with pytest.raises(ValueError, match="unknown dataset 'nope'"):
+        data.num_classes("nope")

@@ -6,9 +6,9 @@ import os
 import tensorflow as tf
 
 from kerasgan.data import offline
-from kerasgan.data.folder import load_folder
+from kerasgan.data.folder import class_labels, find_images, load_folder
 from kerasgan.data.images import SUPPORTED_CHANNELS, to_model_range
-from kerasgan.data.tfds_source import is_tfds_name, load_tfds
+from kerasgan.data.tfds_source import is_tfds_name, load_tfds, tfds_num_classes
 
 SHUFFLE_BUFFER = 10_000
 
@@ -116,3 +116,18 @@ def load(
             "a TFDS name such as mnist, or a folder of images"
         )
     return batch_pipeline(dataset, batch_size, shuffle, seed, num_examples, name)
+
+
+def num_classes(name, data_dir=None):
+    """How many labels `load(name, with_labels=True)` yields: 10 for digits, TFDS's count, subfolders."""
+    name = os.fspath(name) if isinstance(name, os.PathLike) else name
+    if name == "digits":
+        return 10
+    if name in offline.OFFLINE_NAMES:
+        return len(offline.mixture_means(name))
+    if not name.startswith((".", "/", "~")) and is_tfds_name(name):
+        return tfds_num_classes(name, data_dir)
+    folder = os.path.expanduser(name)
+    if os.path.isdir(folder):
+        return len(set(class_labels(folder, find_images(folder))))
+    raise ValueError(f"unknown dataset {name!r}: no labels to count")

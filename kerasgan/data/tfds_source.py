@@ -50,3 +50,12 @@ def load_tfds(name, split, shuffle, seed, with_labels, image_size, channels, num
     num_examples = int(dataset.cardinality())
     dataset = dataset.map(prepare, num_parallel_calls=tf.data.AUTOTUNE)
     return dataset, (num_examples if num_examples >= 0 else None)
+
+
+def tfds_num_classes(name, data_dir=None):
+    """The `label` feature's class count, read offline from the dataset's info."""
+    kwargs = {} if data_dir is None else {"data_dir": data_dir}
+    features = tfds.builder(name, **kwargs).info.features
+    if "label" not in features:
+        raise ValueError(f"TFDS dataset {name!r} has no label feature (it has {', '.join(features)})")
+    return int(features["label"].num_classes)

@@ -75,14 +75,6 @@ class WGAN(gan.GAN):
         """The discriminator, by its WGAN name."""
         return self.discriminator
 
-    def default_generator_optimizer(self):
-        if self.penalty == "clip":
-            return keras.optimizers.RMSprop(learning_rate=5e-5)
-        return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
-
-    def default_discriminator_optimizer(self):
-        return self.default_generator_optimizer()
-
     def get_config(self):
         config = super().get_config()
         for fixed in ("loss", "label_smoothing", "discriminator_steps", "penalty_weight", "instance_noise"):

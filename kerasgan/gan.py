@@ -43,6 +43,18 @@ def check_generator(generator, latent_dim, sample_shape):
         )
 
 
+def image_settings(model_name, image_shape, latent_dim, generator, default_latent_dim=100):
+    """(image_shape, latent_dim) as given, else read off a given generator, which must agree with them."""
+    if generator is not None:
+        check_network("generator", generator)
+        image_shape = tuple(int(d) for d in generator.outputs[0].shape[1:]) if image_shape is None else image_shape
+        latent_dim = int(generator.inputs[0].shape[-1]) if latent_dim is None else latent_dim
+        check_generator(generator, latent_dim, image_shape)
+    if image_shape is None:
+        raise ValueError(f"{model_name} needs image_shape, e.g. {model_name}(image_shape=(32, 32, 1)), or a generator")
+    return tuple(image_shape), default_latent_dim if latent_dim is None else latent_dim
+
+
 def check_fit(generator, discriminator):
     """Raises ValueError unless G's first input is (batch, latent) and its output fits D's first input."""
     if len(generator.inputs[0].shape) != 2:

@@ -30,6 +30,37 @@ def upsampling_blocks(image_shape):
     return blocks
 
 
+def upsample(x, image_shape, filters):
+    """Dense -> BN -> ReLU -> start map -> (ConvTranspose, BN, ReLU) x (blocks - 1): all but the output layer."""
+    blocks = upsampling_blocks(image_shape)
+    start_h, start_w = image_shape[0] // 2**blocks, image_shape[1] // 2**blocks
+    x = layers.Dense(start_h * start_w * filters * 2 ** (blocks - 1), use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    x = layers.ReLU()(x)
+    x = layers.Reshape((start_h, start_w, filters * 2 ** (blocks - 1)))(x)
+    for block in reversed(range(blocks - 1)):
+        x = layers.Conv2DTranspose(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
+        x = layers.BatchNormalization()(x)
+        x = layers.ReLU()(x)
+    return x
+
+
+def downsample(x, image_shape, filters, normalization="batch", spectral_norm=False):
+    """Conv, LeakyReLU -> (Conv, norm, LeakyReLU) x (blocks - 1), halving the map each time."""
+    weighted = layers.SpectralNormalization if spectral_norm else (lambda layer: layer)
+    x = weighted(layers.Conv2D(filters, KERNEL_SIZE, strides=2, padding="same"))(x)
+    x = layers.LeakyReLU(negative_slope=0.2)(x)
+    for block in range(1, upsampling_blocks(image_shape)):
+        conv = layers.Conv2D(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=normalization != "batch")
+        x = weighted(conv)(x)
+        if normalization == "batch":
+            x = layers.BatchNormalization()(x)
+        elif normalization == "layer":
+            x = layers.LayerNormalization(axis=(1, 2, 3))(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
+    return x
+
+
 LABEL_EMBEDDING = 50  # CGAN: length of the label embedding joined to z
 
 
@@ -39,23 +70,15 @@ def build_generator(image_shape, latent_dim=100, filters=64, num_classes=None, n
     With `num_classes`, a second input of int labels is embedded and joined to z (CGAN,
     Mirza & Osindero 2014, arXiv:1411.1784).
     """
-    blocks = upsampling_blocks(image_shape)
-    height, width, channels = image_shape
-    start_h, start_w = height // 2**blocks, width // 2**blocks
+    upsampling_blocks(image_shape)  # a clear error for shapes this architecture cannot make
+    channels = image_shape[-1]
     z = keras.Input((latent_dim,), name="z")
     inputs, x = [z], z
     if num_classes:
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
         x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(labels)])
-    x = layers.Dense(start_h * start_w * filters * 2 ** (blocks - 1), use_bias=False)(x)
-    x = layers.BatchNormalization()(x)
-    x = layers.ReLU()(x)
-    x = layers.Reshape((start_h, start_w, filters * 2 ** (blocks - 1)))(x)
-    for block in reversed(range(blocks - 1)):
-        x = layers.Conv2DTranspose(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
-        x = layers.ReLU()(x)
+    x = upsample(x, image_shape, filters)
     x = layers.Conv2DTranspose(channels, KERNEL_SIZE, strides=2, padding="same")(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(inputs if num_classes else z, images, name=name)
@@ -84,9 +107,9 @@ def build_discriminator(
     """
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
-    blocks = upsampling_blocks(image_shape)
+    upsampling_blocks(image_shape)  # a clear error for shapes this architecture cannot take
     height, width, _ = image_shape
-    weighted = (lambda layer: layers.SpectralNormalization(layer)) if spectral_norm else (lambda layer: layer)
+    weighted = layers.SpectralNormalization if spectral_norm else (lambda layer: layer)
     images = keras.Input(tuple(image_shape), name="images")
     inputs, x = [images], images
     if num_classes:
@@ -94,18 +117,6 @@ def build_discriminator(
         inputs.append(labels)
         label_map = layers.Reshape((height, width, 1))(layers.Embedding(num_classes, height * width)(labels))
         x = layers.Concatenate()([images, label_map])
-    x = weighted(layers.Conv2D(filters, KERNEL_SIZE, strides=2, padding="same"))(x)
-    x = layers.LeakyReLU(negative_slope=0.2)(x)
-    for block in range(1, blocks):
-        conv = layers.Conv2D(
-            filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=normalization != "batch"
-        )
-        x = weighted(conv)(x)
-        if normalization == "batch":
-            x = layers.BatchNormalization()(x)
-        elif normalization == "layer":
-            x = layers.LayerNormalization(axis=(1, 2, 3))(x)
-        x = layers.LeakyReLU(negative_slope=0.2)(x)
-    x = layers.Flatten()(x)
+    x = layers.Flatten()(downsample(x, image_shape, filters, normalization, spectral_norm))
     logits = weighted(layers.Dense(1, use_bias=logit_bias, dtype="float32", name="logits"))(x)
     return keras.Model(inputs if num_classes else images, logits, name=name)

@@ -6,8 +6,6 @@ import tensorflow as tf
 from kerasgan import gan
 from kerasgan.networks import dcgan as networks
 
-DEFAULT_LATENT_DIM = 100
-
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class CGAN(gan.GAN):
@@ -37,14 +35,7 @@ class CGAN(gan.GAN):
     ):
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
-        if image_shape is None and generator is not None:
-            gan.check_network("generator", generator)
-            image_shape = tuple(int(d) for d in generator.outputs[0].shape[1:])
-        if image_shape is None:
-            raise ValueError("CGAN needs image_shape, e.g. CGAN(image_shape=(32, 32, 1), num_classes=10)")
-        image_shape = tuple(image_shape)
-        if latent_dim is None:
-            latent_dim = int(generator.inputs[0].shape[-1]) if generator is not None else DEFAULT_LATENT_DIM
+        image_shape, latent_dim = gan.image_settings("CGAN", image_shape, latent_dim, generator)
         if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters, num_classes=num_classes)
         if discriminator is None:
@@ -61,11 +52,6 @@ class CGAN(gan.GAN):
             seed=seed,
             **kwargs,
         )
-        if self.sample_shape != image_shape or self.latent_dim != latent_dim:
-            raise ValueError(
-                f"the given generator maps {self.latent_dim} to {self.sample_shape}, which disagrees with "
-                f"latent_dim={latent_dim} and image_shape={image_shape}"
-            )
         self.num_classes = num_classes
         self.image_shape = image_shape
         self.filters = filters

@@ -4,8 +4,6 @@ import keras
 from kerasgan import gan
 from kerasgan.networks import dcgan as networks
 
-DEFAULT_LATENT_DIM = 100
-
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class DCGAN(gan.GAN):
@@ -33,12 +31,11 @@ class DCGAN(gan.GAN):
         seed=None,
         **kwargs,
     ):
-        image_shape = _image_shape(image_shape, generator, discriminator)
-        if latent_dim is None:
-            latent_dim = int(generator.inputs[0].shape[-1]) if generator is not None else DEFAULT_LATENT_DIM
-        if generator is not None:
-            gan.check_generator(generator, latent_dim, image_shape)
-        else:
+        if image_shape is None and generator is None and discriminator is not None:
+            gan.check_network("discriminator", discriminator)
+            image_shape = tuple(int(d) for d in discriminator.inputs[0].shape[1:])
+        image_shape, latent_dim = gan.image_settings("DCGAN", image_shape, latent_dim, generator)
+        if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters)
         if discriminator is None:
             normalization = None if spectral_norm else "batch"  # SN-GAN's discriminator has no batch norm
@@ -72,15 +69,3 @@ class DCGAN(gan.GAN):
         )
         return config
 
-
-def _image_shape(image_shape, generator, discriminator):
-    """`image_shape` as a tuple, or the shape the given networks work on."""
-    if image_shape is not None:
-        return tuple(image_shape)
-    if generator is not None:
-        gan.check_network("generator", generator)
-        return tuple(int(d) for d in generator.outputs[0].shape[1:])
-    if discriminator is not None:
-        gan.check_network("discriminator", discriminator)
-        return tuple(int(d) for d in discriminator.inputs[0].shape[1:])
-    raise ValueError("DCGAN needs image_shape, e.g. DCGAN(image_shape=(32, 32, 1)), or a generator")

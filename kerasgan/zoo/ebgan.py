@@ -7,8 +7,6 @@ from kerasgan import gan, losses, penalties
 from kerasgan.networks import autoencoder
 from kerasgan.networks import dcgan as networks
 
-DEFAULT_LATENT_DIM = 100
-
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class EBGAN(gan.GAN):
@@ -38,17 +36,8 @@ class EBGAN(gan.GAN):
             raise ValueError(f"margin must be > 0, got {margin!r}")
         if not pull_away_weight >= 0:
             raise ValueError(f"pull_away_weight must be >= 0, got {pull_away_weight!r}")
-        if image_shape is None and generator is not None:
-            gan.check_network("generator", generator)
-            image_shape = tuple(int(d) for d in generator.outputs[0].shape[1:])
-        if image_shape is None:
-            raise ValueError("EBGAN needs image_shape, e.g. EBGAN(image_shape=(32, 32, 1)), or a generator")
-        image_shape = tuple(image_shape)
-        if latent_dim is None:
-            latent_dim = int(generator.inputs[0].shape[-1]) if generator is not None else DEFAULT_LATENT_DIM
-        if generator is not None:
-            gan.check_generator(generator, latent_dim, image_shape)
-        else:
+        image_shape, latent_dim = gan.image_settings("EBGAN", image_shape, latent_dim, generator)
+        if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters)
         if discriminator is None:
             discriminator = autoencoder.build_autoencoder(image_shape, filters, embedding_dim)

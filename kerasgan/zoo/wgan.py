@@ -3,8 +3,6 @@ import keras
 
 from kerasgan import gan
 from kerasgan.networks import dcgan as networks
-
-DEFAULT_LATENT_DIM = 100
 PENALTIES = ("gp", "clip")
 
 
@@ -39,17 +37,8 @@ class WGAN(gan.GAN):
             raise ValueError(f"critic_steps must be an integer >= 1, got {critic_steps!r}")
         if normalization == "batch" and penalty == "gp":
             raise ValueError("the gradient penalty is per example, which batch norm breaks: use normalization='layer' or None")
-        if image_shape is None and generator is not None:
-            gan.check_network("generator", generator)
-            image_shape = tuple(int(d) for d in generator.outputs[0].shape[1:])
-        if image_shape is None:
-            raise ValueError("WGAN needs image_shape, e.g. WGAN(image_shape=(32, 32, 1)), or a generator")
-        image_shape = tuple(image_shape)
-        if latent_dim is None:
-            latent_dim = int(generator.inputs[0].shape[-1]) if generator is not None else DEFAULT_LATENT_DIM
-        if generator is not None:
-            gan.check_generator(generator, latent_dim, image_shape)
-        else:
+        image_shape, latent_dim = gan.image_settings("WGAN", image_shape, latent_dim, generator)
+        if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters)
         if critic is None:
             critic = networks.build_discriminator(image_shape, filters, normalization, logit_bias=False, name="critic")

@@ -28,14 +28,14 @@ def main(argv):
     import kerasgan.zoo  # noqa: F401
     from kerasgan import metrics
 
-    kerasgan = os.path.join(os.path.dirname(sys.executable), "kerasgan")
+    command = os.path.join(os.path.dirname(sys.executable), "kerasgan")
     classifier = metrics.digits_classifier(image_size=32)
     rows = []
     for seed in (int(s) for s in FLAGS.seeds):
         run = os.path.join(FLAGS.runs, f"seed_{seed}")
         if not os.path.exists(os.path.join(run, "model.keras")):
             subprocess.run(
-                [kerasgan, "train", "--flagfile=zoo/cgan_digits.flags", f"--seed={seed}", f"--output_dir={run}",
+                [command, "train", "--flagfile=zoo/cgan_digits.flags", f"--seed={seed}", f"--output_dir={run}",
                  f"--export_dir={os.path.join(FLAGS.runs, 'saved_models')}"],
                 check=True,
             )

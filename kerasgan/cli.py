@@ -113,7 +113,7 @@ def train():
     """Trains a zoo model on a dataset; writes the run folder and a SavedModel version."""
     import keras
 
-    from kerasgan import callbacks, data, export, plots
+    from kerasgan import callbacks, data, export, plots, saving
 
     if not FLAGS.output_dir:
         raise UsageError("train needs --output_dir, the folder for this run's samples, logs and model")
@@ -150,16 +150,9 @@ def train():
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
         json.dump(history.history, handle, indent=1)
     samples = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"))
-    _save_model(model, model_path)
+    saving.save_atomically(model, model_path)
     version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
     print(f"samples:     {samples}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
-
-
-def _save_model(model, path):
-    """Writes `path` through a temporary name, so a crash never leaves a half-written model."""
-    partial = path + ".partial.keras"
-    model.save(partial)
-    os.replace(partial, path)
 
 
 def _load_model():

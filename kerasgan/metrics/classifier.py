@@ -1,11 +1,11 @@
 """A small CNN trained on digits, the offline feature extractor of PROTOCOLS.md section 3."""
 import os
-import tempfile
 import warnings
 
 import keras
 
 from kerasgan import data
+from kerasgan.saving import save_atomically
 from kerasgan.metrics.conditional import label_accuracy
 
 MIN_ACCURACY = 0.97
@@ -54,19 +54,6 @@ def train_classifier(image_size):
     if accuracy < MIN_ACCURACY:
         raise RuntimeError(f"digits classifier reached {accuracy:.3f} held-out accuracy, below {MIN_ACCURACY}")
     return model
-
-
-def save_atomically(model, path):
-    """Saves to a temporary file in the same folder, then renames it over `path`."""
-    folder, name = os.path.split(path)
-    handle, partial = tempfile.mkstemp(prefix=f".{name}.", suffix=".keras", dir=folder)
-    os.close(handle)
-    try:
-        model.save(partial)
-        os.replace(partial, path)
-    finally:
-        if os.path.exists(partial):
-            os.remove(partial)
 
 
 def digits_classifier(image_size=32, cache_dir=None):

@@ -3,7 +3,7 @@
     python bench/mixtures.py --dataset=grid25 --seeds=0,1,2,3,4 --epochs=6
 
 Trains the MLP GAN of zoo/wgan_gp_grid25.flags (WGAN-GP: 3 x 512 ReLU, z 64, 5 critic steps,
-penalty 0.1, batch 256, Adam(1e-4, 0.5, 0.9), 100,000 points) once per seed; after every
+penalty 0.1, batch 256, Adam(--learning_rate, 0.5, 0.9), 100,000 points) once per seed; after every
 epoch draws 2,500 samples and scores modes captured, high-quality share and reverse KL.
 Writes a Markdown table of mean +- std over seeds per epoch (with generator steps) to
 --output, and a scatter plot of the first seed's final samples to --scatter.
@@ -18,6 +18,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_enum("dataset", "grid25", ["grid25", "ring8"], "The mixture.")
 flags.DEFINE_list("seeds", ["0", "1", "2", "3", "4"], "Training seeds.")
 flags.DEFINE_integer("epochs", 6, "Epochs of 100,000 points (390 generator steps each at batch 256).")
+flags.DEFINE_float("learning_rate", 1e-4, "Adam learning rate of both networks (betas 0.5, 0.9, WGAN-GP's).")
 flags.DEFINE_integer("eval_samples", 2500, "Samples drawn for each evaluation (the protocol's 2,500).")
 flags.DEFINE_string("output", None, "Markdown table; default bench/results/mixtures_<dataset>.md.")
 flags.DEFINE_string("scatter", None, "PNG of the first seed's samples; default bench/results/mixtures_<dataset>.png.")
@@ -36,7 +37,10 @@ def train_and_score(seed):
         data_dim=2, latent_dim=64, units=512, depth=3, loss="wasserstein", penalty="gp", penalty_weight=0.1,
         discriminator_steps=5, seed=seed,
     )
-    model.compile()
+    model.compile(
+        generator_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5, beta_2=0.9),
+        discriminator_optimizer=keras.optimizers.Adam(FLAGS.learning_rate, beta_1=0.5, beta_2=0.9),
+    )
     rows, start = [], time.time()
 
     class Score(keras.callbacks.Callback):
@@ -66,7 +70,8 @@ def main(argv):
         if index == 0:
             plots.save_samples(model.generate(FLAGS.eval_samples, seed=0), scatter)
     lines = [
-        f"WGAN-GP (MLP 3 x 512, z 64, 5 critic steps, penalty 0.1, batch 256) on {FLAGS.dataset}, "
+        f"WGAN-GP (MLP 3 x 512, z 64, 5 critic steps, penalty 0.1, batch 256, Adam({FLAGS.learning_rate:g}, 0.5, 0.9)) "
+        f"on {FLAGS.dataset}, "
         f"seeds {', '.join(map(str, runs))}; {FLAGS.eval_samples} samples per evaluation; mean +- std over seeds.",
         "",
         "| epochs | generator steps | modes | high-quality samples | reverse KL | seconds |",

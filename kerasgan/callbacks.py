@@ -15,9 +15,9 @@ class SampleGrid(keras.callbacks.Callback):
     `directory/epoch_<n>.png`; with `log_dir`, the grid is also an image summary there.
     """
 
-    def __init__(self, directory, num_images=64, seed=0, every=1, log_dir=None, scale=2):
+    def __init__(self, directory, num_images=None, seed=0, every=1, log_dir=None, scale=2):
         super().__init__()
-        if num_images < 1 or every < 1:
+        if (num_images is not None and num_images < 1) or every < 1:
             raise ValueError(f"num_images and every must be >= 1, got {num_images} and {every}")
         self.directory = directory
         self.num_images = num_images

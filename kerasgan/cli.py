@@ -42,7 +42,7 @@ flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the m
 flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
 # sample and export
 flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan train`.")
-flags.DEFINE_integer("num_images", 64, "How many samples to draw.")
+flags.DEFINE_integer("num_images", None, "How many samples to draw; default 64 images or 2,500 points.")
 flags.DEFINE_string("output", None, "sample: the PNG grid (default samples.png); export: the .tflite file.")
 flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite"], "export: what to write.")
 flags.DEFINE_enum("quantize", "none", ["none", "dynamic", "float16", "int8"], "export --format=tflite: quantization.")

@@ -25,8 +25,15 @@ def image_grid(images, columns=None, padding=2):
     return grid[..., 0] if channels == 1 else grid
 
 
-def sample_layout(model, num_images):
-    """(count, columns) of a sample grid: a conditional model gets one column per class."""
+IMAGES_PER_GRID = 64
+POINTS_PER_SCATTER = 2500  # the mixture protocol's sample count
+
+
+def sample_layout(model, num_images=None):
+    """(count, columns) of a sample picture: 64 images or 2,500 points by default; a
+    conditional model gets one column per class."""
+    if num_images is None:
+        num_images = POINTS_PER_SCATTER if len(model.sample_shape) == 1 else IMAGES_PER_GRID
     classes = getattr(model, "num_classes", None)
     if not classes:
         return num_images, None

@@ -46,3 +46,12 @@ def test_image_grid_layout_and_range():
         plots.image_grid(np.zeros((2, 4)))
     with pytest.raises(ValueError, match="num_images and every must be >= 1"):
         SampleGrid("x", num_images=0)
+
+
+def test_sample_layout_defaults_per_kind_of_model():
+    from kerasgan.zoo import CGAN
+
+    assert plots.sample_layout(GAN(units=4, depth=1)) == (2500, None)
+    assert plots.sample_layout(DCGAN(image_shape=(8, 8, 1), latent_dim=4, filters=4)) == (64, None)
+    cgan = CGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=4, filters=4)
+    assert plots.sample_layout(cgan) == (63, 3) and plots.sample_layout(cgan, 10) == (9, 3)

@@ -134,7 +134,7 @@ def test_label_accuracy_rejects_mismatched_lengths():
 
 
 @pytest.fixture(scope="module")
-def test_split():
+def held_out():
     return collect(data.load("digits", image_size=IMAGE_SIZE, batch_size=40, split="test", with_labels=True, shuffle=False))
 
 
@@ -146,17 +146,17 @@ def trained(tmp_path_factory):
     return classifier, cache_dir, time.perf_counter() - start
 
 
-def test_classifier_reaches_97_percent_on_held_out_digits(trained, test_split):
+def test_classifier_reaches_97_percent_on_held_out_digits(trained, held_out):
     classifier, _, seconds = trained
-    images, labels = test_split
+    images, labels = held_out
     assert len(labels) == 360
     assert label_accuracy(classifier, images, labels) >= 0.97
     assert seconds < 60
 
 
-def test_classifier_outputs_probabilities_and_exposes_features(trained, test_split):
+def test_classifier_outputs_probabilities_and_exposes_features(trained, held_out):
     classifier, _, _ = trained
-    images = test_split[0][:16]
+    images = held_out[0][:16]
     probabilities = np.asarray(classifier(images))
     assert probabilities.shape == (16, 10)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
@@ -164,25 +164,25 @@ def test_classifier_outputs_probabilities_and_exposes_features(trained, test_spl
     assert 64 <= features(images).shape[-1] <= 128
 
 
-def test_shuffled_labels_give_chance_accuracy(trained, test_split):
+def test_shuffled_labels_give_chance_accuracy(trained, held_out):
     classifier, _, _ = trained
-    images, labels = test_split
+    images, labels = held_out
     shuffled = np.random.default_rng(0).permutation(labels)
     assert label_accuracy(classifier, images, shuffled) < 0.25
 
 
-def test_second_call_loads_the_cache(trained, test_split):
+def test_second_call_loads_the_cache(trained, held_out):
     classifier, cache_dir, train_seconds = trained
     assert sorted(os.listdir(cache_dir)) == [f"digits_classifier_{IMAGE_SIZE}.keras"]
     start = time.perf_counter()
     cached = digits_classifier(IMAGE_SIZE, cache_dir=str(cache_dir))
     assert time.perf_counter() - start < train_seconds / 2
     assert cached.get_layer("features").output.shape == classifier.get_layer("features").output.shape
-    images = test_split[0]
+    images = held_out[0]
     np.testing.assert_allclose(cached.predict(images, verbose=0), classifier.predict(images, verbose=0), atol=1e-6)
 
 
-def test_cache_dir_defaults_to_kerasgan_cache(trained, test_split, tmp_path, monkeypatch):
+def test_cache_dir_defaults_to_kerasgan_cache(trained, held_out, tmp_path, monkeypatch):
     classifier, cache_dir, train_seconds = trained
     name = f"digits_classifier_{IMAGE_SIZE}.keras"
     (tmp_path / name).write_bytes((cache_dir / name).read_bytes())
@@ -190,18 +190,18 @@ def test_cache_dir_defaults_to_kerasgan_cache(trained, test_split, tmp_path, mon
     start = time.perf_counter()
     cached = digits_classifier(IMAGE_SIZE)
     assert time.perf_counter() - start < train_seconds / 2
-    images = test_split[0][:32]
+    images = held_out[0][:32]
     np.testing.assert_allclose(cached.predict(images, verbose=0), classifier.predict(images, verbose=0), atol=1e-6)
 
 
-def test_corrupt_cache_is_retrained_with_a_warning(tmp_path, test_split):
+def test_corrupt_cache_is_retrained_with_a_warning(tmp_path, held_out):
     path = tmp_path / f"digits_classifier_{IMAGE_SIZE}.keras"
     path.write_bytes(b"not a keras file \x00\xff" * 10)
     with pytest.warns(UserWarning, match="retraining the digits classifier"):
         classifier = digits_classifier(IMAGE_SIZE, cache_dir=str(tmp_path))
     assert sorted(os.listdir(tmp_path)) == [path.name]  # replaced, no temporary file left
     reloaded = digits_classifier(IMAGE_SIZE, cache_dir=str(tmp_path))
-    images, labels = test_split
+    images, labels = held_out
     assert label_accuracy(reloaded, images, labels) >= 0.97
     np.testing.assert_allclose(reloaded.predict(images, verbose=0), classifier.predict(images, verbose=0), atol=1e-6)
 

@@ -5,6 +5,8 @@ import os
 import numpy as np
 from PIL import Image
 
+from kerasgan.gan import to_uint8
+
 
 def image_grid(images, columns=None, padding=2):
     """Tiles images in [-1, 1] of shape (n, H, W, C) into one uint8 array (rows x columns)."""
@@ -14,7 +16,7 @@ def image_grid(images, columns=None, padding=2):
     count, height, width, channels = images.shape
     columns = columns or math.ceil(math.sqrt(count))
     rows = math.ceil(count / columns)
-    pixels = np.round((np.clip(images, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    pixels = np.asarray(to_uint8(images))
     grid = np.full(
         (rows * (height + padding) + padding, columns * (width + padding) + padding, channels), 255, np.uint8
     )

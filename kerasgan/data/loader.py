@@ -97,37 +97,51 @@ def load(
     """
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
     _check_arguments(name, image_size, batch_size, split, seed, num_samples, channels)
-    folder = os.path.expanduser(name)
-    if name == "digits":
+    source = _source(name)
+    if source == "digits":
         dataset, num_examples = _digits(split, with_labels, image_size, channels, num_samples)
-    elif name in offline.OFFLINE_NAMES:
+    elif source == "mixture":
         dataset, num_examples = _mixture(name, split, with_labels, image_size, channels, num_samples, seed)
-    elif not name.startswith((".", "/", "~")) and is_tfds_name(name):
+    elif source == "tfds":
         dataset, num_examples = load_tfds(
             name, split, shuffle, seed, with_labels, image_size, channels, num_samples, data_dir
         )
-    elif os.path.isdir(folder):
-        dataset, num_examples = load_folder(folder, with_labels, image_size, channels, num_samples)
-    elif _looks_like_path(name):
-        raise ValueError(f"no such folder: {name!r} (resolved to {os.path.abspath(folder)!r})")
     else:
-        raise ValueError(
-            f"unknown dataset {name!r}: use one of {', '.join(offline.OFFLINE_NAMES)}, "
-            "a TFDS name such as mnist, or a folder of images"
-        )
+        dataset, num_examples = load_folder(os.path.expanduser(name), with_labels, image_size, channels, num_samples)
     return batch_pipeline(dataset, batch_size, shuffle, seed, num_examples, name)
 
 
 def num_classes(name, data_dir=None):
     """How many labels `load(name, with_labels=True)` yields: 10 for digits, TFDS's count, subfolders."""
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
-    if name == "digits":
+    source = _source(name)
+    if source == "digits":
         return 10
-    if name in offline.OFFLINE_NAMES:
+    if source == "mixture":
         return len(offline.mixture_means(name))
-    if not name.startswith((".", "/", "~")) and is_tfds_name(name):
+    if source == "tfds":
         return tfds_num_classes(name, data_dir)
     folder = os.path.expanduser(name)
+    return len(set(class_labels(folder, find_images(folder))))
+
+
+def _source(name):
+    """Which loader serves `name`: "digits", "mixture", "tfds" or "folder"; ValueError for none.
+
+    A TFDS name wins over a same-named folder (write "./mnist" for the folder).
+    """
+    if name == "digits":
+        return "digits"
+    if name in offline.OFFLINE_NAMES:
+        return "mixture"
+    if not name.startswith((".", "/", "~")) and is_tfds_name(name):
+        return "tfds"
+    folder = os.path.expanduser(name)
     if os.path.isdir(folder):
-        return len(set(class_labels(folder, find_images(folder))))
-    raise ValueError(f"unknown dataset {name!r}: no labels to count")
+        return "folder"
+    if _looks_like_path(name):
+        raise ValueError(f"no such folder: {name!r} (resolved to {os.path.abspath(folder)!r})")
+    raise ValueError(
+        f"unknown dataset {name!r}: use one of {', '.join(offline.OFFLINE_NAMES)}, "
+        "a TFDS name such as mnist, or a folder of images"
+    )

@@ -24,7 +24,9 @@ flags.DEFINE_enum(
     "loss", "non_saturating", ["minimax", "non_saturating", "least_squares", "hinge", "wasserstein"], "Loss family."
 )
 flags.DEFINE_float("label_smoothing", 0.0, "One-sided label smoothing: real targets become 1 - this.")
-flags.DEFINE_integer("discriminator_steps", 1, "Discriminator updates per generator update (k); WGAN: the critic's.")
+flags.DEFINE_integer(
+    "discriminator_steps", None, "Discriminator updates per generator update (k); default: the model's (1; WGAN 5)."
+)
 flags.DEFINE_enum("penalty", None, ["gp", "r1", "clip"], "Discriminator penalty (WGAN: gp or clip, default gp).")
 flags.DEFINE_float("penalty_weight", None, "Weight of the gp / r1 penalty; default 10.")
 flags.DEFINE_float("clip_value", 0.01, "Weight clipping bound c (penalty=clip).")
@@ -77,7 +79,7 @@ def _build_model(sample_shape):
     classifier = dict(
         loss=FLAGS.loss,
         label_smoothing=FLAGS.label_smoothing,
-        discriminator_steps=FLAGS.discriminator_steps,
+        discriminator_steps=FLAGS.discriminator_steps or 1,
         penalty=FLAGS.penalty,
         penalty_weight=FLAGS.penalty_weight,
         instance_noise=FLAGS.instance_noise,
@@ -88,11 +90,11 @@ def _build_model(sample_shape):
         num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
         return CGAN(num_classes=num_classes, **image, **classifier)
     if FLAGS.model == "wgan":
+        set_here = {"critic_steps": FLAGS.discriminator_steps, "gp_weight": FLAGS.penalty_weight}
         return WGAN(
             penalty=FLAGS.penalty or "gp",
-            critic_steps=FLAGS.discriminator_steps,
-            gp_weight=10.0 if FLAGS.penalty_weight is None else FLAGS.penalty_weight,
             clip_value=FLAGS.clip_value,
+            **{key: value for key, value in set_here.items() if value is not None},  # else the paper's
             normalization=None if FLAGS.normalization == "none" else FLAGS.normalization,
             **image,
         )

@@ -132,3 +132,18 @@ def test_train_each_image_model_for_one_epoch(model, tmp_path):
     assert os.listdir(tmp_path / "saved_models" / model) == ["1"]
     history = json.loads((tmp_path / "run" / "history.json").read_text())
     assert all(np.isfinite(values[0]) for values in history.values())
+
+
+def test_wgan_from_the_command_line_keeps_the_papers_critic_steps():
+    from kerasgan import cli
+
+    try:
+        cli.FLAGS(["kerasgan", "--model=wgan", "--latent_dim=4", "--filters=4"])
+        model = cli._build_model((16, 16, 1))
+        assert model.critic_steps == 5 and model.gp_weight == 10.0
+        cli.FLAGS.unparse_flags()
+        cli.FLAGS(["kerasgan", "--model=wgan", "--discriminator_steps=2", "--penalty_weight=1", "--filters=4"])
+        model = cli._build_model((16, 16, 1))
+        assert model.critic_steps == 2 and model.gp_weight == 1.0
+    finally:
+        cli.FLAGS.unparse_flags()

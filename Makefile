@@ -28,7 +28,7 @@ bench-export: $(STAMP)
 	@test -n "$(DEMO_MODEL)" || { echo "no runs/dcgan_digits_*/model.keras: run make demo first"; exit 2; }
 	$(BIN)/python bench/export_latency.py --model_path=$(DEMO_MODEL)
 
-# Mode coverage of WGAN-GP on grid25, 5 seeds (PROTOCOLS.md section 1; about 25 minutes).
+# Mode coverage of WGAN-GP on grid25, 5 seeds (PROTOCOLS.md section 1; about 17 minutes here).
 bench-mixtures: $(STAMP)
 	$(BIN)/python bench/mixtures.py --dataset=grid25
 

@@ -11,8 +11,8 @@ class SampleGrid(keras.callbacks.Callback):
     """Writes a PNG of fixed-seed samples after every `every` epochs, and to TensorBoard.
 
     The same latent vectors each time, so the grids show training progress; a conditional
-    model draws one column per class. Files are
-    `directory/epoch_<n>.png`; with `log_dir`, the grid is also an image summary there.
+    model draws one column per class. Files are `directory/epoch_<n>.png`; with `log_dir`,
+    the grid is also an image summary there.
     """
 
     def __init__(self, directory, num_images=None, seed=0, every=1, log_dir=None, scale=2):

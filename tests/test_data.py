@@ -269,9 +269,10 @@ def test_folder_errors(tmp_path, mixed_folder):
 
 
 def test_unknown_name():
-    with pytest.raises(ValueError, match=r"unknown dataset 'xyz': use one of digits, ring8, grid25, a TFDS name"):
+    names = "digits, digits_m, ring8, grid25, digits2digits_m, colorization"
+    with pytest.raises(ValueError, match=rf"unknown dataset 'xyz': use one of {names}, a TFDS name"):
         data.load("xyz")
-    assert data.OFFLINE_NAMES == ("digits", "ring8", "grid25")
+    assert data.OFFLINE_NAMES == ("digits", "digits_m", "ring8", "grid25", "digits2digits_m", "colorization")
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,15 @@ def find_images(folder):
     return sorted(str(path) for path in files if path.is_file() and path.suffix.lower() in IMAGE_EXTENSIONS)
 
 
+def image_paths(folder, num_samples=None):
+    """The first `num_samples` of find_images(folder); ValueError if the folder holds no images."""
+    paths = find_images(folder)
+    if not paths:
+        extensions = ", ".join(IMAGE_EXTENSIONS)
+        raise ValueError(f"no images in folder {str(folder)!r}: expected files ending in {extensions}")
+    return paths[:num_samples]
+
+
 def class_labels(folder, paths):
     """Index of each path's immediate subfolder of `folder` in sorted order (one subfolder per class)."""
     classes = [pathlib.Path(path).relative_to(folder).parts for path in paths]
@@ -54,11 +63,7 @@ def decode(path, channels):
 
 def load_folder(folder, with_labels, image_size, channels, num_samples):
     """Returns the unbatched (image[, label]) dataset in [-1, 1] of an image folder and its size."""
-    paths = find_images(folder)
-    if not paths:
-        extensions = ", ".join(IMAGE_EXTENSIONS)
-        raise ValueError(f"no images in folder {str(folder)!r}: expected files ending in {extensions}")
-    paths = paths[:num_samples]
+    paths = image_paths(folder, num_samples)
     first_channels, first_size = first_image_format(paths[0])
     channels = channels or first_channels
     size = first_size if image_size is None else (image_size, image_size)

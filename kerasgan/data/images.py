@@ -3,6 +3,7 @@
 import tensorflow as tf
 
 SUPPORTED_CHANNELS = (1, 3)
+DIRECTIONS = ("a_to_b", "b_to_a")
 
 
 def match_channels(image, channels):
@@ -28,3 +29,9 @@ def to_model_range(image, size=None, channels=None):
     if size is not None:
         image = tf.image.resize(image, size, method="bilinear", antialias=True)
     return tf.clip_by_value(image * 2.0 - 1.0, -1.0, 1.0)
+
+
+def to_model_pair(image_a, image_b, direction="a_to_b", size=None, channels=None):
+    """(input, target) in [-1, 1] from domains A and B (B first for "b_to_a"); `channels` converts only the input."""
+    source, target = (image_a, image_b) if direction == "a_to_b" else (image_b, image_a)
+    return to_model_range(source, size, channels), to_model_range(target, size)

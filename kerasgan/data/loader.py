@@ -5,12 +5,14 @@ import os
 
 import tensorflow as tf
 
-from kerasgan.data import offline
+from kerasgan.data import digits_m, offline, translation
 from kerasgan.data.folder import class_labels, find_images, load_folder
-from kerasgan.data.images import SUPPORTED_CHANNELS, to_model_range
-from kerasgan.data.tfds_source import is_tfds_name, load_tfds, tfds_num_classes
+from kerasgan.data.folder_pairs import has_domain_folders, load_domain_folders, load_side_by_side
+from kerasgan.data.images import DIRECTIONS, SUPPORTED_CHANNELS, to_model_range
+from kerasgan.data.pipeline import batch_pipeline, zip_unpaired
+from kerasgan.data.tfds_source import domain_splits, is_tfds_name, load_tfds, load_tfds_domains, tfds_num_classes
 
-SHUFFLE_BUFFER = 10_000
+UNLABELLED_SOURCES = ("digits2digits_m", "colorization", "folder_domains")
 
 
 def _check_positive_int(argument, value, optional=False):
@@ -21,7 +23,7 @@ def _check_positive_int(argument, value, optional=False):
         raise ValueError(f"{argument} must be {expected}, got {value!r}")
 
 
-def _check_arguments(name, image_size, batch_size, split, seed, num_samples, channels):
+def _check_arguments(name, image_size, batch_size, split, seed, num_samples, channels, paired, direction):
     if not isinstance(name, str):
         raise ValueError(f"name must be a dataset name or folder path (str or os.PathLike), got {name!r}")
     _check_positive_int("batch_size", batch_size)
@@ -33,16 +35,24 @@ def _check_arguments(name, image_size, batch_size, split, seed, num_samples, cha
         raise ValueError(f"seed must be an integer, got {seed!r}")
     if channels is not None and (isinstance(channels, bool) or channels not in SUPPORTED_CHANNELS):
         raise ValueError(f"channels must be None, 1 or 3, got {channels!r}")
+    if not isinstance(paired, bool):
+        raise ValueError(f"paired must be True or False, got {paired!r}")
+    if not isinstance(direction, str) or direction not in DIRECTIONS:
+        raise ValueError(f"direction must be 'a_to_b' or 'b_to_a', got {direction!r}")
 
 
 def _looks_like_path(name):
     return os.sep in name or "/" in name or name.startswith((".", "~"))
 
 
-def _digits(split, with_labels, image_size, channels, num_samples):
-    images, labels = offline.digits(split)
+def _digits(name, split, with_labels, image_size, channels, num_samples):
+    if name == "digits":
+        images, labels = offline.digits(split)
+        size = None if image_size is None else (image_size, image_size)
+    else:
+        images, labels = digits_m.digits_m(split, image_size or digits_m.DEFAULT_IMAGE_SIZE)
+        size = None
     images, labels = images[:num_samples], labels[:num_samples]
-    size = None if image_size is None else (image_size, image_size)
     dataset = tf.data.Dataset.from_tensor_slices((images, labels))
     if with_labels:
         dataset = dataset.map(lambda image, label: (to_model_range(image, size, channels), label))
@@ -61,18 +71,48 @@ def _mixture(name, split, with_labels, image_size, channels, num_samples, seed):
     return dataset, len(points)
 
 
-def batch_pipeline(dataset, batch_size, shuffle=True, seed=0, num_examples=None, name="the dataset"):
-    """Caches, shuffles (reshuffled each epoch), batches without remainder and prefetches a dataset."""
-    if num_examples is not None and num_examples < batch_size:
+def _domains(name, source, paired):
+    """What load(name, paired=paired) yields from `source`: "single", "paired" or "unpaired", else ValueError."""
+    if source == "colorization" and not paired:
+        raise ValueError("colorization pairs each grey crop with its colour original: pass paired=True")
+    if source in ("tfds_domains", "folder_domains") and paired:
+        raise ValueError(f"{name!r} holds unpaired domains A and B (CycleGAN): pass paired=False")
+    if paired and source in ("digits2digits_m", "colorization", "folder"):
+        return "paired"
+    if source in ("digits2digits_m", "tfds_domains", "folder_domains"):
+        return "unpaired"
+    if paired:
         raise ValueError(
-            f"{name!r} has {num_examples} examples, fewer than batch_size={batch_size}: "
-            "pass a smaller batch_size"
+            f"{name!r} has one domain of images, not (input, target) pairs: paired=True needs "
+            "digits2digits_m, colorization or a folder of side-by-side A|B images"
         )
-    dataset = dataset.cache()
-    if shuffle:
-        buffer_size = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
-        dataset = dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    return "single"
+
+
+def _single(name, source, split, with_labels, shuffle, seed, image_size, channels, num_samples, data_dir):
+    if source in ("digits", "digits_m"):
+        return _digits(name, split, with_labels, image_size, channels, num_samples)
+    if source == "mixture":
+        return _mixture(name, split, with_labels, image_size, channels, num_samples, seed)
+    if source == "tfds":
+        return load_tfds(name, split, shuffle, seed, with_labels, image_size, channels, num_samples, data_dir)
+    return load_folder(os.path.expanduser(name), with_labels, image_size, channels, num_samples)
+
+
+def _paired(name, source, split, image_size, channels, num_samples, direction):
+    if source == "digits2digits_m":
+        return translation.digits_pairs(split, image_size, channels, num_samples, direction)
+    if source == "colorization":
+        return translation.colorization_pairs(split, image_size, channels, num_samples, direction)
+    return load_side_by_side(os.path.expanduser(name), split, image_size, channels, num_samples, direction)
+
+
+def _unpaired(name, source, split, shuffle, seed, image_size, channels, num_samples, data_dir):
+    if source == "digits2digits_m":
+        return translation.digits_domains(split, image_size, channels, num_samples)
+    if source == "tfds_domains":
+        return load_tfds_domains(name, split, shuffle, seed, image_size, channels, num_samples, data_dir)
+    return load_domain_folders(os.path.expanduser(name), split, image_size, channels, num_samples)
 
 
 def load(
@@ -86,6 +126,8 @@ def load(
     num_samples=None,
     channels=None,
     data_dir=None,
+    paired=False,
+    direction="a_to_b",
 ):
     """Loads a dataset as a batched tf.data pipeline of float32 images in [-1, 1].
 
@@ -94,29 +136,56 @@ def load(
     Batches are (batch, H, W, C) images, or (images, int32 labels) with `with_labels`; ring8 and
     grid25 yield (batch, 2) points and take `num_samples` draws (default 100,000) from
     numpy.random.default_rng(seed). For other sources `num_samples` keeps the first examples.
+    digits_m (digits blended with photo crops, MNIST-M) and the translation sets default to 32x32.
+
+    Translation sets yield two domains. Unpaired (CycleGAN): digits2digits_m (digits, digits_m of
+    other digits), a TFDS cycle_gan name with split "train" or "test" (its A and B splits) and a
+    folder with trainA/trainB (testA/testB) subfolders give (images_a, images_b), each side
+    shuffled on its own, the shorter one repeated. Paired (pix2pix), with `paired=True`:
+    digits2digits_m (grey digit, its digits_m rendering), colorization (grey crop, colour crop)
+    and a folder of side-by-side A|B images (its `split` subfolder if it has one) give aligned
+    (inputs, targets). `direction="b_to_a"` swaps A and B; in pairs `channels` converts only the inputs.
     """
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
-    _check_arguments(name, image_size, batch_size, split, seed, num_samples, channels)
+    _check_arguments(name, image_size, batch_size, split, seed, num_samples, channels, paired, direction)
     source = _source(name)
-    if source == "digits":
-        dataset, num_examples = _digits(split, with_labels, image_size, channels, num_samples)
-    elif source == "mixture":
-        dataset, num_examples = _mixture(name, split, with_labels, image_size, channels, num_samples, seed)
-    elif source == "tfds":
-        dataset, num_examples = load_tfds(
-            name, split, shuffle, seed, with_labels, image_size, channels, num_samples, data_dir
+    if source == "tfds" and domain_splits(name, split):
+        source = "tfds_domains"
+    domains = _domains(name, source, paired)
+    if domains == "single":
+        if direction != "a_to_b":
+            raise ValueError(f"direction orders two domains, but {name!r} has one: leave direction='a_to_b'")
+        dataset, num_examples = _single(
+            name, source, split, with_labels, shuffle, seed, image_size, channels, num_samples, data_dir
         )
-    else:
-        dataset, num_examples = load_folder(os.path.expanduser(name), with_labels, image_size, channels, num_samples)
-    return batch_pipeline(dataset, batch_size, shuffle, seed, num_examples, name)
+        return batch_pipeline(dataset, batch_size, shuffle, seed, num_examples, name)
+    if with_labels and source == "digits2digits_m":
+        raise ValueError(
+            "digits2digits_m yields two domains without labels: load 'digits' and 'digits_m' with labels separately"
+        )
+    if with_labels:
+        raise ValueError(f"{name!r} yields two domains of images without labels: pass with_labels=False")
+    if domains == "paired":
+        dataset, num_examples = _paired(name, source, split, image_size, channels, num_samples, direction)
+        return batch_pipeline(dataset, batch_size, shuffle, seed, num_examples, name)
+    side_a, side_b = _unpaired(name, source, split, shuffle, seed, image_size, channels, num_samples, data_dir)
+    if direction == "b_to_a":
+        side_a, side_b = side_b, side_a
+    dataset, num_examples = zip_unpaired(side_a, side_b, shuffle, seed)
+    return batch_pipeline(dataset, batch_size, False, seed, num_examples, name, cache=False)
 
 
 def num_classes(name, data_dir=None):
-    """How many labels `load(name, with_labels=True)` yields: 10 for digits, TFDS's count, subfolders."""
+    """How many labels `load(name, with_labels=True)` yields: 10 for digits(_m), TFDS's count, subfolders."""
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
     source = _source(name)
-    if source == "digits":
+    if source in ("digits", "digits_m"):
         return 10
+    if source in UNLABELLED_SOURCES:
+        raise ValueError(
+            f"{name!r} holds two domains of images without class labels: num_classes applies to labelled sets "
+            "such as digits or digits_m"
+        )
     if source == "mixture":
         return len(offline.mixture_means(name))
     if source == "tfds":
@@ -126,19 +195,19 @@ def num_classes(name, data_dir=None):
 
 
 def _source(name):
-    """Which loader serves `name`: "digits", "mixture", "tfds" or "folder"; ValueError for none.
+    """Which loader serves `name`: an offline name, "mixture", "tfds", "folder" or "folder_domains", else ValueError.
 
     A TFDS name wins over a same-named folder (write "./mnist" for the folder).
     """
-    if name == "digits":
-        return "digits"
-    if name in offline.OFFLINE_NAMES:
+    if name in offline.MIXTURE_NAMES:
         return "mixture"
+    if name in offline.OFFLINE_NAMES:
+        return name
     if not name.startswith((".", "/", "~")) and is_tfds_name(name):
         return "tfds"
     folder = os.path.expanduser(name)
     if os.path.isdir(folder):
-        return "folder"
+        return "folder_domains" if has_domain_folders(folder) else "folder"
     if _looks_like_path(name):
         raise ValueError(f"no such folder: {name!r} (resolved to {os.path.abspath(folder)!r})")
     raise ValueError(

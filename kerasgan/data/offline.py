@@ -1,9 +1,11 @@
-"""The offline datasets as numpy arrays: scikit-learn's digits and two 2-D Gaussian mixtures."""
+"""The offline sources as numpy arrays: scikit-learn's digits and sample photos, two 2-D Gaussian mixtures."""
+
+import functools
 
 import numpy as np
-from sklearn.datasets import load_digits
+from sklearn.datasets import load_digits, load_sample_images
 
-OFFLINE_NAMES = ("digits", "ring8", "grid25")
+OFFLINE_NAMES = ("digits", "digits_m", "ring8", "grid25", "digits2digits_m", "colorization")
 DIGITS_SPLITS = ("train", "test", "all")
 DEFAULT_NUM_SAMPLES = 100_000
 TRAIN_FRACTION = 0.8
@@ -14,6 +16,7 @@ _MIXTURES = {
     "ring8": (np.stack([np.cos(_RING_ANGLES), np.sin(_RING_ANGLES)], axis=1), 0.01),
     "grid25": (np.stack(np.meshgrid(_GRID_AXIS, _GRID_AXIS, indexing="ij"), axis=-1).reshape(-1, 2), 0.05),
 }
+MIXTURE_NAMES = tuple(_MIXTURES)
 
 
 def split_indices(num_examples, split):
@@ -33,6 +36,14 @@ def digits(split="train"):
     indices = split_indices(len(bunch.images), split)
     images = (bunch.images[indices] / 16.0).astype(np.float32)[..., np.newaxis]
     return images, bunch.target[indices].astype(np.int32)
+
+
+@functools.lru_cache(maxsize=1)
+def sample_photos():
+    """scikit-learn's two sample photos, china.jpg and flower.jpg, as read-only float32 (2, 427, 640, 3) in [0, 1]."""
+    photos = (np.stack(load_sample_images().images) / 255.0).astype(np.float32)
+    photos.setflags(write=False)
+    return photos
 
 
 def _mixture(name):

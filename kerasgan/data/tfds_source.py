@@ -5,6 +5,9 @@ import tensorflow_datasets as tfds
 
 from kerasgan.data.images import to_model_range
 
+UNPAIRED_TFDS = ("cycle_gan",)
+DOMAIN_SPLITS = ("train", "test")
+
 
 def is_tfds_name(name):
     """Whether `name` ("mnist", "cycle_gan/horse2zebra", ...) is in the installed TFDS catalog, offline."""
@@ -59,3 +62,19 @@ def tfds_num_classes(name, data_dir=None):
     if "label" not in features:
         raise ValueError(f"TFDS dataset {name!r} has no label feature (it has {', '.join(features)})")
     return int(features["label"].num_classes)
+
+
+def domain_splits(name, split):
+    """(split + "A", split + "B") for split "train" or "test" of a CycleGAN dataset (UNPAIRED_TFDS), else None."""
+    dataset_name, _ = tfds.core.naming.parse_builder_name_kwargs(name)
+    if dataset_name.name in UNPAIRED_TFDS and split in DOMAIN_SPLITS:
+        return split + "A", split + "B"
+    return None
+
+
+def load_tfds_domains(name, split, shuffle, seed, image_size, channels, num_samples, data_dir):
+    """Unbatched image datasets in [-1, 1] and sizes of the A and B splits of a CycleGAN dataset's `split`."""
+    return tuple(
+        load_tfds(name, domain_split, shuffle, seed, False, image_size, channels, num_samples, data_dir)
+        for domain_split in domain_splits(name, split)
+    )

@@ -1,0 +1,56 @@
+"""digits_m: scikit-learn's digits blended with photo crops, MNIST-M's recipe (Ganin et al. 2016, arXiv:1505.07818)."""
+
+import functools
+
+import numpy as np
+import tensorflow as tf
+
+from kerasgan.data import offline
+
+DEFAULT_IMAGE_SIZE = 32
+CROP_SEED = 0
+
+
+def crop_corners(num_examples, image_size):
+    """Photo index, top and left (each (N,)) of every digit's crop, drawn once for all digits with CROP_SEED."""
+    height, width = offline.sample_photos().shape[1:3]
+    if image_size > height:
+        raise ValueError(
+            f"digits_m crops {height}x{width} px photos: image_size must be at most {height}, got {image_size}"
+        )
+    rng = np.random.default_rng(CROP_SEED)
+    photo = rng.integers(0, 2, num_examples)
+    top = (rng.random(num_examples) * (height - image_size + 1)).astype(np.int64)
+    left = (rng.random(num_examples) * (width - image_size + 1)).astype(np.int64)
+    return photo, top, left
+
+
+def crops(photo, top, left, size):
+    """Square crops (N, size, size, 3) of the sample photos at the given photo indices and top-left corners."""
+    rows = top[:, None] + np.arange(size)
+    columns = left[:, None] + np.arange(size)
+    return offline.sample_photos()[photo[:, None, None], rows[:, :, None], columns[:, None, :]]
+
+
+@functools.lru_cache(maxsize=4)
+def render(split="train", image_size=DEFAULT_IMAGE_SIZE):
+    """Digits resized to image_size (N, S, S, 1), their digits_m blends (N, S, S, 3), both in [0, 1], and labels.
+
+    A blend is |crop - digit| per channel, the crop an image_size square of a sample photo drawn
+    per digit (not per split), so a digit renders alike in every split and loader.
+    """
+    images, labels = offline.digits("all")
+    indices = offline.split_indices(len(images), split)
+    photo, top, left = crop_corners(len(images), image_size)
+    size = (image_size, image_size)
+    digits = tf.image.resize(images[indices], size, method="bilinear", antialias=True).numpy().clip(0.0, 1.0)
+    blends = np.abs(crops(photo[indices], top[indices], left[indices], image_size) - digits)
+    for array in (digits, blends):
+        array.setflags(write=False)
+    return digits, blends, labels[indices]
+
+
+def digits_m(split="train", image_size=DEFAULT_IMAGE_SIZE):
+    """digits_m images as float32 (N, S, S, 3) in [0, 1] and int32 labels (N,), in the digits split order."""
+    _, blends, labels = render(split, image_size)
+    return blends, labels

@@ -1,0 +1,37 @@
+"""The tf.data stages after a source: caching, shuffling, zipping unpaired domains, batching and prefetching."""
+
+import numpy as np
+import tensorflow as tf
+
+SHUFFLE_BUFFER = 10_000
+
+
+def batch_pipeline(dataset, batch_size, shuffle=True, seed=0, num_examples=None, name="the dataset", cache=True):
+    """Caches, shuffles (reshuffled each epoch), batches without remainder and prefetches a dataset."""
+    if num_examples is not None and num_examples < batch_size:
+        raise ValueError(
+            f"{name!r} has {num_examples} examples, fewer than batch_size={batch_size}: "
+            "pass a smaller batch_size"
+        )
+    if cache:
+        dataset = dataset.cache()
+    if shuffle:
+        buffer_size = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
+        dataset = dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def zip_unpaired(side_a, side_b, shuffle=True, seed=0):
+    """Zips unpaired (dataset, size) domains A and B, each cached and shuffled with its own seed (CycleGAN).
+
+    The shorter side repeats, so an epoch holds max(size_a, size_b) pairs; returns them and that count.
+    """
+    seeds = np.random.SeedSequence(seed).generate_state(2)
+    sides = []
+    for (dataset, size), side_seed in zip((side_a, side_b), seeds):
+        dataset = dataset.cache()
+        if shuffle:
+            dataset = dataset.shuffle(min(size, SHUFFLE_BUFFER), seed=int(side_seed), reshuffle_each_iteration=True)
+        sides.append(dataset.repeat())
+    num_pairs = max(side_a[1], side_b[1])
+    return tf.data.Dataset.zip(tuple(sides)).take(num_pairs), num_pairs

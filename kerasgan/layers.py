@@ -1,0 +1,154 @@
+"""Layers the image-to-image networks share: reflection padding, instance norm, an image pool."""
+import keras
+import tensorflow as tf
+from keras import ops
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ReflectionPadding2D(keras.layers.Layer):
+    """Pads height and width by mirroring the image without its edge (numpy.pad mode="reflect").
+
+    Used in place of zero padding by Johnson et al. 2016 (arXiv:1603.08155) and CycleGAN
+    (Zhu et al. 2017, arXiv:1703.10593) to avoid artifacts at the borders. channels_last.
+    """
+
+    def __init__(self, padding=(1, 1), **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(padding, int):
+            padding = (padding, padding)
+        if len(padding) != 2 or any(isinstance(p, bool) or not isinstance(p, int) or p < 0 for p in padding):
+            raise ValueError(f"padding must be an int or (height, width) of ints >= 0, got {padding!r}")
+        self.padding = tuple(padding)
+
+    def build(self, input_shape):
+        for side, size, pad in zip(("height", "width"), input_shape[1:3], self.padding):
+            if size is not None and pad >= size:
+                raise ValueError(
+                    f"ReflectionPadding2D cannot pad a {side} of {size} by {pad}: reflection needs padding "
+                    "smaller than the side; use a larger input or less padding"
+                )
+
+    def call(self, inputs):
+        pad_h, pad_w = self.padding
+        return ops.pad(inputs, [[0, 0], [pad_h, pad_h], [pad_w, pad_w], [0, 0]], mode="reflect")
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        pad_h, pad_w = self.padding
+        return (
+            batch,
+            None if height is None else height + 2 * pad_h,
+            None if width is None else width + 2 * pad_w,
+            channels,
+        )
+
+    def get_config(self):
+        return {**super().get_config(), "padding": self.padding}
+
+
+def instance_norm(name=None):
+    """Instance normalization (Ulyanov et al. 2016, arXiv:1607.08022): each image's channels to mean 0, std 1.
+
+    Without a learned scale and offset, as in the CycleGAN authors' code. A GroupNormalization
+    with one group per channel, which converts to TFLite with builtin ops only.
+    """
+    return keras.layers.GroupNormalization(groups=-1, epsilon=1e-5, center=False, scale=False, name=name)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class ImagePool(keras.layers.Layer):
+    """A history of generated images to show the discriminator (Shrivastava et al. 2017, arXiv:1612.07828).
+
+    As CycleGAN uses it (Zhu et al. 2017, section 4, a pool of 50): `pool(images, seed=...)`
+    stores each image and returns it while the pool is not full; once full, each image is
+    returned as is with probability 0.5, else a uniformly chosen stored image is returned in
+    its place and the image replaces it in the pool. pool_size=0 returns `images` unchanged.
+
+    Images of one batch are treated at once: those that swap read the pool as it is after the
+    batch's images have filled its empty slots; when several pick one slot, each gets that
+    slot's image and the last of them (in batch order) is stored.
+
+    seed: a keras.random.SeedGenerator (advanced each call) or an int (the same draw each call).
+    The pool and its count are non-trainable variables, saved in .keras files and checkpoints.
+    Build the layer (or call it once) outside tf.distribute's replica context. Inside
+    strategy.run, the replicas' batches are gathered into one global batch in replica order:
+    every replica computes the same new pool, kept from the first replica (the variables
+    aggregate "only_first_replica"), and returns its own rows, as one device would for the
+    global batch, given the same draws on every replica (a SeedGenerator made in the scope).
+    """
+
+    def __init__(self, pool_size=50, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
+            raise ValueError(f"pool_size must be an integer >= 0 (0 turns the pool off), got {pool_size!r}")
+        self.pool_size = pool_size
+
+    def build(self, input_shape):
+        if len(input_shape) != 4 or any(size is None for size in input_shape[1:]):
+            raise ValueError(
+                f"ImagePool stores images of a fixed (height, width, channels): it needs batches of shape "
+                f"(batch, height, width, channels), got {tuple(input_shape)}"
+            )
+        # Every replica computes the same update, so the first one's value is the one to keep.
+        self.images = self.add_weight(
+            shape=(self.pool_size,) + tuple(input_shape[1:]),
+            initializer="zeros",
+            trainable=False,
+            autocast=False,
+            aggregation="only_first_replica",
+            name="images",
+        )
+        self.count = self.add_weight(
+            shape=(),
+            initializer="zeros",
+            dtype="int32",
+            trainable=False,
+            aggregation="only_first_replica",
+            name="count",
+        )
+
+    def call(self, images, seed):
+        if self.pool_size == 0:
+            return images
+        context = tf.distribute.get_replica_context()
+        if context is None or context.num_replicas_in_sync == 1:
+            returned = self._query(images, seed)
+        else:
+            # Gather: one global batch in replica order; each replica keeps its own rows.
+            sizes = context.all_gather(tf.shape(images)[:1], axis=0)
+            offset = ops.sum(sizes[: context.replica_id_in_sync_group])
+            returned = self._query(context.all_gather(images, axis=0), seed)
+            returned = returned[offset : offset + ops.shape(images)[0]]
+        return ops.cast(returned, images.dtype)
+
+    def _query(self, images, seed):
+        """The images to return for a whole batch; assigns the new pool and count."""
+        images = ops.cast(images, self.images.dtype)
+        batch = ops.shape(images)[0]
+        positions = ops.arange(batch)
+        draws = keras.random.uniform((batch, 2), seed=seed)
+        # Fill: the first images take the empty slots in order and are returned as they are.
+        filling = positions < self.pool_size - self.count
+        filled = self._stored(self.images, self.count + positions, images, filling)
+        # Swap: each later image, with probability 0.5, trades places with a random stored one.
+        swaps = ops.logical_and(ops.logical_not(filling), draws[:, 0] < 0.5)
+        slots = ops.minimum(ops.cast(draws[:, 1] * self.pool_size, "int32"), self.pool_size - 1)
+        returned = ops.where(swaps[:, None, None, None], ops.take(filled, slots, axis=0), images)
+        same_slot_later = ops.logical_and(slots[:, None] == slots[None, :], positions[:, None] < positions[None, :])
+        overwritten = ops.any(ops.logical_and(same_slot_later, swaps[None, :]), axis=1)
+        self.images.assign(self._stored(filled, slots, images, ops.logical_and(swaps, ops.logical_not(overwritten))))
+        self.count.assign(ops.minimum(self.count + batch, self.pool_size))
+        return returned
+
+    def _stored(self, pool, slots, images, keep):
+        """`pool` with images[i] written to slots[i] where keep[i] (kept slots must differ)."""
+        # The others go to a spare row past the end, dropped after, so no index repeats in the pool.
+        slots = ops.where(keep, slots, self.pool_size)
+        padded = ops.concatenate([pool, ops.zeros_like(pool[:1])], axis=0)
+        return ops.scatter_update(padded, slots[:, None], images)[: self.pool_size]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size}

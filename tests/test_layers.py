@@ -1,0 +1,146 @@
+"""kerasgan.layers: reflection padding, instance norm and the image pool."""
+import numpy as np
+import keras
+import pytest
+import tensorflow as tf
+
+from kerasgan.layers import ImagePool, ReflectionPadding2D, instance_norm
+
+import contract
+
+SHAPE = (2, 2, 1)  # pool images: each a constant id, so stored and returned images can be named
+
+
+def ids(images):
+    return np.asarray(images)[:, 0, 0, 0].round().astype(int).tolist()
+
+
+def batch_of(ids_):
+    return np.asarray(ids_, "float32")[:, None, None, None] * np.ones((1,) + SHAPE, "float32")
+
+
+@pytest.mark.parametrize("padding", [(1, 1), (3, 2), 2])
+def test_reflection_padding_matches_numpy(padding):
+    images = np.random.default_rng(0).normal(size=(2, 5, 6, 3)).astype("float32")
+    layer = ReflectionPadding2D(padding)
+    pad_h, pad_w = (padding, padding) if isinstance(padding, int) else padding
+    expected = np.pad(images, [(0, 0), (pad_h, pad_h), (pad_w, pad_w), (0, 0)], mode="reflect")
+    np.testing.assert_array_equal(np.asarray(layer(images)), expected)
+    assert layer.compute_output_shape((None, 5, 6, 3)) == (None,) + expected.shape[1:]
+
+
+def test_reflection_padding_round_trips(tmp_path):
+    layer = ReflectionPadding2D((3, 2), name="pad")
+    restored = keras.saving.deserialize_keras_object(keras.saving.serialize_keras_object(layer))
+    assert isinstance(restored, ReflectionPadding2D) and restored.get_config() == layer.get_config()
+    inputs = keras.Input((8, 8, 1))
+    model = keras.Model(inputs, keras.layers.Conv2D(2, 7)(ReflectionPadding2D((3, 3))(inputs)))
+    model.save(tmp_path / "padded.keras")
+    images = np.random.default_rng(1).normal(size=(2, 8, 8, 1)).astype("float32")
+    loaded = keras.models.load_model(tmp_path / "padded.keras")
+    np.testing.assert_allclose(loaded.predict(images, verbose=0), model.predict(images, verbose=0), atol=1e-6)
+
+
+def test_reflection_padding_rejects_bad_padding():
+    with pytest.raises(ValueError, match="padding must be an int or"):
+        ReflectionPadding2D((1, -1))
+    with pytest.raises(ValueError, match="cannot pad a width of 3 by 3: reflection needs padding smaller"):
+        ReflectionPadding2D((1, 3))(np.zeros((1, 8, 3, 1), "float32"))
+
+
+def test_instance_norm_normalizes_each_image_and_channel():
+    rng = np.random.default_rng(2)
+    images = rng.normal(size=(3, 8, 8, 4)) * rng.uniform(0.5, 5, (3, 1, 1, 4)) + rng.uniform(-3, 3, (3, 1, 1, 4))
+    layer = instance_norm()
+    normalized = np.asarray(layer(images.astype("float32")))
+    np.testing.assert_allclose(normalized.mean(axis=(1, 2)), 0, atol=1e-5)
+    np.testing.assert_allclose(normalized.std(axis=(1, 2)), 1, atol=1e-3)
+    assert layer.count_params() == 0
+
+
+def test_image_pool_fills_first_and_returns_the_inputs():
+    pool, seed = ImagePool(6), keras.random.SeedGenerator(0)
+    np.testing.assert_array_equal(pool(batch_of([1, 2, 3, 4]), seed=seed), batch_of([1, 2, 3, 4]))
+    assert ids(pool.images)[:4] == [1, 2, 3, 4] and int(pool.count) == 4
+    returned = ids(pool(batch_of([5, 6, 7]), seed=seed))
+    assert returned[:2] == [5, 6] and returned[2] in (7, 1, 2, 3, 4, 5, 6)
+    assert int(pool.count) == 6
+
+
+@pytest.mark.parametrize("graph", [False, True])
+def test_image_pool_swaps_half_once_full(graph):
+    """Each image is kept with p = 0.5, else it trades places with a stored one; the last of a slot's takers stays."""
+    pool, seed = ImagePool(4), keras.random.SeedGenerator(1)
+    query = lambda images: pool(images, seed=seed)  # noqa: E731
+    if graph:  # a dynamic batch size in one trace
+        query = tf.function(query, input_signature=[tf.TensorSpec((None,) + SHAPE, tf.float32)])
+    query(batch_of([1, 2, 3, 4]))
+    swapped = total = 0
+    for step in range(1, 60):
+        inputs = [100 * step + i for i in range(1 + step % 8)]
+        stored = ids(pool.images)
+        returned = ids(query(batch_of(inputs)))
+        expected = list(stored)
+        for image, out in zip(inputs, returned):
+            if out != image:  # a swap: it got a stored image and took that image's slot
+                assert out in stored
+                expected[stored.index(out)] = image
+                swapped += 1
+        assert ids(pool.images) == expected
+        total += len(inputs)
+    assert 0.4 < swapped / total < 0.6, f"{swapped} of {total} swapped"
+    assert int(pool.count) == 4
+
+
+def test_image_pool_of_size_zero_returns_its_input():
+    images = batch_of([1, 2, 3])
+    np.testing.assert_array_equal(ImagePool(0)(images, seed=keras.random.SeedGenerator(0)), images)
+    with pytest.raises(ValueError, match="pool_size must be an integer >= 0"):
+        ImagePool(-1)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan_tests")
+class PoolHolder(keras.Model):
+    """A model whose only state is an image pool, as a CycleGAN holds one per domain."""
+
+    def __init__(self, pool_size=5, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = pool_size
+        self.pool = ImagePool(pool_size)
+        self.pool.build((None,) + SHAPE)
+        self.built = True
+
+    def call(self, images):
+        return images
+
+    def get_config(self):
+        return {**super().get_config(), "pool_size": self.pool_size}
+
+
+def test_image_pool_state_survives_save_and_load(tmp_path):
+    model = PoolHolder()
+    model.pool(batch_of([1, 2, 3]), seed=0)
+    model.save(tmp_path / "pool.keras")
+    loaded = keras.models.load_model(tmp_path / "pool.keras")
+    assert ids(loaded.pool.images) == [1, 2, 3, 0, 0] and int(loaded.pool.count) == 3
+    for step in range(3):
+        batch = batch_of([10 * step + 4, 10 * step + 5])
+        np.testing.assert_array_equal(loaded.pool(batch, seed=step), model.pool(batch, seed=step))
+    assert ids(loaded.pool.images) == ids(model.pool.images)
+
+
+def test_image_pool_under_mirrored_strategy_equals_one_device():
+    """Two replicas query their batches as one global batch: the same pool and images as on one device."""
+    strategy = contract.two_cpu_strategy()
+    with strategy.scope():
+        pool, seed = ImagePool(4), keras.random.SeedGenerator(5)
+        pool.build((None,) + SHAPE)
+    reference, reference_seed = ImagePool(4), keras.random.SeedGenerator(5)
+    step = tf.function(lambda images: strategy.run(lambda x: pool(x, seed=seed), args=(images,)))
+    batches = tf.data.Dataset.from_tensor_slices(batch_of(range(1, 30))).batch(6)  # the last: 3 and 2
+    for images, distributed in zip(batches, strategy.experimental_distribute_dataset(batches)):
+        returned = np.concatenate([np.asarray(r) for r in strategy.experimental_local_results(step(distributed))])
+        np.testing.assert_array_equal(returned, reference(images, seed=reference_seed))
+        for replica_pool in strategy.experimental_local_results(pool.images.value):
+            np.testing.assert_array_equal(replica_pool, reference.images)
+    assert [int(count) for count in strategy.experimental_local_results(pool.count.value)] == [4, 4]

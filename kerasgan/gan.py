@@ -170,10 +170,10 @@ class GAN(keras.Model):
         if generator_optimizer is not None and generator_optimizer is discriminator_optimizer:
             raise ValueError("pass two optimizer instances: one optimizer cannot update two networks")
         self.generator_optimizer = self._build_optimizer(
-            generator_optimizer or self.default_generator_optimizer(), self.generator
+            generator_optimizer or self.default_generator_optimizer(), self.generator_networks()
         )
         self.discriminator_optimizer = self._build_optimizer(
-            discriminator_optimizer or self.default_discriminator_optimizer(), self.discriminator
+            discriminator_optimizer or self.default_discriminator_optimizer(), self.discriminator_networks()
         )
         self._compile_arguments = {
             "run_eagerly": run_eagerly,
@@ -181,14 +181,22 @@ class GAN(keras.Model):
             "jit_compile": jit_compile,
         }
 
-    def _build_optimizer(self, optimizer, network):
-        """Resolves `optimizer`, adds loss scaling under mixed_float16 and builds its slots."""
+    def generator_networks(self):
+        """The networks `generator_optimizer` updates (CycleGAN: both generators)."""
+        return [self.generator]
+
+    def discriminator_networks(self):
+        """The networks `discriminator_optimizer` updates (CycleGAN: both discriminators)."""
+        return [self.discriminator]
+
+    def _build_optimizer(self, optimizer, networks):
+        """Resolves `optimizer`, adds loss scaling under mixed_float16 and builds its slots for `networks`."""
         optimizer = keras.optimizers.get(optimizer)
         if self.dtype_policy.name == "mixed_float16" and not isinstance(
             optimizer, keras.optimizers.LossScaleOptimizer
         ):
             optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-        optimizer.build(network.trainable_variables)
+        optimizer.build(_trainable_variables(networks))
         return optimizer
 
     def get_compile_config(self):
@@ -269,9 +277,9 @@ class GAN(keras.Model):
         replicas, _ = _replica_share()
         return optimizer.scale_loss(loss / replicas)
 
-    def _apply(self, tape, scaled_loss, network, optimizer):
-        """One optimizer update of `network` from the gradients of `scaled_loss`."""
-        variables = network.trainable_variables
+    def _apply(self, tape, scaled_loss, networks, optimizer):
+        """One optimizer update of `networks` (one network or a list) from the gradients of `scaled_loss`."""
+        variables = _trainable_variables(networks)
         gradients = tape.gradient(scaled_loss, variables)
         optimizer.apply_gradients(zip(gradients, variables))
 
@@ -438,6 +446,12 @@ def to_uint8(images):
     """Images in [-1, 1] -> uint8 in [0, 255], rounded."""
     images = tf.clip_by_value(tf.cast(images, tf.float32), -1.0, 1.0)
     return tf.cast(tf.round((images + 1.0) * 127.5), tf.uint8)
+
+
+def _trainable_variables(networks):
+    """The trainable variables of one network or of a list of them, in order."""
+    networks = networks if isinstance(networks, (list, tuple)) else [networks]
+    return [variable for network in networks for variable in network.trainable_variables]
 
 
 def _unwrap(optimizer):

@@ -42,6 +42,26 @@ def sample_layout(model, num_images=None):
     return classes * max(1, round(num_images / classes)), classes
 
 
+def picture(model, num_images=None, seed=0, examples=None):
+    """(images, columns) of a model's sample picture: fixed-seed samples laid out by
+    `sample_layout`, or, for a translator, its `translation_rows(examples)` side by side."""
+    if hasattr(model, "translation_rows"):
+        if examples is None:
+            raise ValueError(f"{type(model).__name__} translates images: give a batch of examples to translate")
+        return side_by_side(model.translation_rows(examples))
+    count, columns = sample_layout(model, num_images)
+    return model.generate(count, seed=seed), columns
+
+
+def side_by_side(columns):
+    """Interleaves equal-length image batches into rows (one per example), grey made RGB when
+    any batch is colour; returns (images, number of columns) for `image_grid`."""
+    columns = [np.asarray(images, dtype=np.float32) for images in columns]
+    if any(images.shape[-1] == 3 for images in columns):
+        columns = [np.repeat(images, 3, axis=-1) if images.shape[-1] == 1 else images for images in columns]
+    return np.stack(columns, axis=1).reshape((-1,) + columns[0].shape[1:]), len(columns)
+
+
 def save_samples(samples, path, scale=1, columns=None):
     """Writes samples as a PNG: a grid for images, a scatter plot for 2-D points."""
     samples = np.asarray(samples)

@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 
 from kerasgan import export
-from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, WGAN
+from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, WGAN, CycleGAN, Pix2Pix
 
 
 @dataclasses.dataclass
@@ -21,12 +21,16 @@ class Case:
     make: Callable[[], keras.Model]
     batch: Callable[[], np.ndarray]
     params: int
-    # optimizer attribute -> (network attribute it updates, updates per train step)
+    # optimizer attribute -> (network attribute(s) it updates, updates per train step)
     updates: dict
 
 
 def _images(shape, count=8, seed=0):
     return np.random.default_rng(seed).uniform(-1, 1, (count,) + shape).astype("float32")
+
+
+def _pair(first, second, count=8):
+    return _images(first, count, seed=0), _images(second, count, seed=1)
 
 
 def _labelled(shape, num_classes, count=8):
@@ -86,6 +90,23 @@ CASES = [
         params=14866,  # G: 5281; AE: 136 + 2048 + BN 64 + 2056 | 2048 + BN 1024 + 2048 + BN 32 + 129
         updates=ONE_EACH,
     ),
+    Case(
+        name="pix2pix",
+        make=lambda: Pix2Pix(input_shape=(16, 16, 1), output_channels=3, filters=4, seed=1),
+        batch=lambda: _pair((16, 16, 1), (16, 16, 3)),
+        params=25692,  # U-Net of depth 4: 24759; conditional PatchGAN with 1 stride-2 block: 933
+        updates=ONE_EACH,
+    ),
+    Case(
+        name="cyclegan",
+        make=lambda: CycleGAN(image_shape=(16, 16, 3), filters=4, residual_blocks=1, pool_size=4, seed=1),
+        batch=lambda: _pair((16, 16, 3), (16, 16, 3)),
+        params=25154,  # 2 ResNet generators 8667; 2 PatchGANs 837; 2 pools of 4 images 3072 + count 1
+        updates={
+            "generator_optimizer": (("generator_ab", "generator_ba"), 1),
+            "discriminator_optimizer": (("discriminator_a", "discriminator_b"), 1),
+        },
+    ),
 ]
 
 
@@ -124,17 +145,23 @@ def check_config_round_trip(case):
     assert restored.get_config() == config
 
 
+def _networks(names):
+    return (names,) if isinstance(names, str) else names
+
+
 def check_fit_updates_every_network(case, steps=2):
     model = case.make()
     model.compile()
-    before = {network: weights_of(getattr(model, network)) for network, _ in case.updates.values()}
+    names = [name for networks, _ in case.updates.values() for name in _networks(networks)]
+    before = {network: weights_of(getattr(model, network)) for network in names}
     history = fit_steps(model, case.batch(), steps)
     for name in model.metric_names:
         assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"
-    for optimizer, (network, per_step) in case.updates.items():
-        after = weights_of(getattr(model, network))
-        changed = [not np.array_equal(a, b) for a, b in zip(before[network], after)]
-        assert all(changed), f"{case.name}: {network} variables unchanged: {changed}"
+    for optimizer, (networks, per_step) in case.updates.items():
+        for network in _networks(networks):
+            after = weights_of(getattr(model, network))
+            changed = [not np.array_equal(a, b) for a, b in zip(before[network], after)]
+            assert all(changed), f"{case.name}: {network} variables unchanged: {changed}"
         assert iterations(model, optimizer) == steps * per_step
 
 

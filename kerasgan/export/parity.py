@@ -5,17 +5,18 @@ from ai_edge_litert.interpreter import Interpreter
 from kerasgan.export.tflite import SIGNATURE
 
 
-def run_tflite(path, inputs):
-    """Runs the serving_default signature of a .tflite file on {input name: array} (any batch)."""
-    runner = Interpreter(model_path=path).get_signature_runner(SIGNATURE)
+def run_tflite(path, inputs, signature=SIGNATURE):
+    """Runs a signature (default serving_default) of a .tflite file on {input name: array} (any batch)."""
+    runner = Interpreter(model_path=path).get_signature_runner(signature)
     return runner(**{name: np.asarray(values) for name, values in inputs.items()})
 
 
-def tflite_parity(model, path, inputs=None):
-    """{"max_abs_error", "mean_abs_error"} of a .tflite file against `model` (default: 16 latents)."""
+def tflite_parity(model, path, inputs=None, signature=SIGNATURE):
+    """{"max_abs_error", "mean_abs_error"} of a .tflite file's `signature` against `model`
+    (default inputs: 16 of `model.serving_examples`)."""
     inputs = inputs if inputs is not None else model.serving_examples(16, seed=1)
-    function, _ = model.serving_endpoints()[SIGNATURE]
+    function, _ = model.serving_endpoints()[signature]
     expected = {name: np.asarray(value) for name, value in function(**inputs).items()}
-    actual = run_tflite(path, inputs)
+    actual = run_tflite(path, inputs, signature)
     errors = np.concatenate([np.abs(actual[name] - expected[name]).ravel() for name in expected])
     return {"max_abs_error": float(errors.max()), "mean_abs_error": float(errors.mean())}

@@ -14,17 +14,20 @@ CALIBRATION_EXAMPLES = 200
 SIGNATURE = "serving_default"
 
 
-def tflite(model, path, quantize=None, representative_data=None):
-    """Writes `model`'s serving_default signature to `path` with TFLite builtin ops only.
+def tflite(model, path, quantize=None, representative_data=None, signature=SIGNATURE):
+    """Writes one of `model`'s float signatures (default serving_default) to `path` with TFLite builtin ops only.
 
     quantize: None (float32), "dynamic" (int8 weights), "float16" (float16 weights) or
     "int8" (int8 weights and activations, float32 inputs and outputs), calibrated on
     `representative_data`: {input name: array} of serving_default inputs, or an array for
-    a one-input signature (default: `model.serving_examples(200)`, i.e. latents).
+    a one-input signature (default: `model.serving_examples(200)`: latents, or images for
+    translators). `signature` picks another endpoint, e.g. CycleGAN's "b_to_a".
     Never overwrites `path`; writes a temporary file and renames it. Returns `path`.
     """
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
+    if signature not in model.serving_endpoints():
+        raise ValueError(f"{type(model).__name__} has no signature {signature!r}: use one of {', '.join(model.serving_endpoints())}")
     if os.path.exists(path):
         raise FileExistsError(f"{path} already exists: exports never overwrite; choose another path")
     staging = tempfile.mkdtemp(prefix=".tflite-")
@@ -32,8 +35,8 @@ def tflite(model, path, quantize=None, representative_data=None):
         # Through a SavedModel: the converter freezes its variables and keeps the signature names.
         saved = os.path.join(staging, "saved_model")
         saved_model_export.write(model, saved)
-        converter = tf.lite.TFLiteConverter.from_saved_model(saved, signature_keys=[SIGNATURE])
-        _configure(converter, model, quantize, representative_data)
+        converter = tf.lite.TFLiteConverter.from_saved_model(saved, signature_keys=[signature])
+        _configure(converter, model, quantize, representative_data, signature)
         flatbuffer = _convert(converter, model)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -44,7 +47,7 @@ def tflite(model, path, quantize=None, representative_data=None):
     return path
 
 
-def _configure(converter, model, quantize, representative_data):
+def _configure(converter, model, quantize, representative_data, signature):
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS]
     if quantize is None:
         return
@@ -52,7 +55,7 @@ def _configure(converter, model, quantize, representative_data):
     if quantize == "float16":
         converter.target_spec.supported_types = [tf.float16]
     if quantize == "int8":
-        examples = _calibration_examples(model, representative_data)
+        examples = _calibration_examples(model, representative_data, signature)
         converter.representative_dataset = lambda: (
             {name: values[i : i + 1] for name, values in examples.items()}
             for i in range(len(next(iter(examples.values()))))
@@ -60,12 +63,12 @@ def _configure(converter, model, quantize, representative_data):
         converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
 
 
-def _calibration_examples(model, representative_data):
+def _calibration_examples(model, representative_data, signature):
     """{input name: float32 array} to calibrate int8 activations on."""
     if representative_data is None:
         return model.serving_examples(CALIBRATION_EXAMPLES)
     if not isinstance(representative_data, dict):
-        _, specs = model.serving_endpoints()[SIGNATURE]
+        _, specs = model.serving_endpoints()[signature]
         if len(specs) != 1:
             raise ValueError(f"representative_data must be a dict of {[s.name for s in specs]}")
         representative_data = {specs[0].name: representative_data}

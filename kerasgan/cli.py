@@ -9,8 +9,14 @@ FLAGS = flags.FLAGS
 COMMANDS = ("train", "sample", "export")
 
 # train
-flags.DEFINE_string("model", "dcgan", "Zoo model: dcgan, cgan, wgan, ebgan, or gan (the MLP GAN for 2-D data).")
-flags.DEFINE_string("dataset", "digits", "kerasgan.data.load name: digits, ring8, grid25, a TFDS name or a folder.")
+flags.DEFINE_string(
+    "model", "dcgan", "Zoo model: dcgan, cgan, wgan, ebgan, pix2pix, cyclegan, or gan (the MLP GAN for 2-D data)."
+)
+flags.DEFINE_string(
+    "dataset",
+    "digits",
+    "kerasgan.data.load name: digits, digits_m, ring8, grid25, digits2digits_m, colorization, a TFDS name or a folder.",
+)
 flags.DEFINE_string("split", "train", "Dataset split (digits: train, test or all).")
 flags.DEFINE_integer("image_size", None, "Square size images are resized to; default: the dataset's own.")
 flags.DEFINE_integer("num_samples", None, "ring8/grid25: points drawn (default 100,000); others: keep the first N.")
@@ -36,6 +42,12 @@ flags.DEFINE_string("normalization", "layer", "WGAN: the critic's normalization,
 flags.DEFINE_integer("num_classes", None, "CGAN: number of labels; default: counted from the dataset.")
 flags.DEFINE_float("margin", 1.0, "EBGAN: energy margin m.")
 flags.DEFINE_float("pull_away_weight", 0.1, "EBGAN: weight of the pull-away term.")
+flags.DEFINE_float("l1_weight", 100.0, "Pix2Pix: weight of the L1 term.")
+flags.DEFINE_enum("direction", "a_to_b", ["a_to_b", "b_to_a"], "Pix2Pix on a side-by-side A|B folder: which half is the input.")
+flags.DEFINE_float("cycle_weight", 10.0, "CycleGAN: weight of the cycle-consistency loss.")
+flags.DEFINE_float("identity_weight", 0.5, "CycleGAN: weight of the identity loss, relative to cycle_weight.")
+flags.DEFINE_integer("pool_size", 50, "CycleGAN: past fakes kept per discriminator (0: none).")
+flags.DEFINE_integer("decay_epochs", None, "CycleGAN: epochs of linear learning-rate decay at the end; default half.")
 flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
 flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
 flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
@@ -44,9 +56,12 @@ flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the m
 flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
 # sample and export
 flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan train`.")
-flags.DEFINE_integer("num_images", None, "How many samples to draw; default 64 images or 2,500 points.")
+flags.DEFINE_integer(
+    "num_images", None, "How many samples to draw (translators: examples to translate); default 64 images or 2,500 points."
+)
 flags.DEFINE_string("output", None, "sample: the PNG grid (default samples.png); export: the .tflite file.")
 flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite"], "export: what to write.")
+flags.DEFINE_string("signature", "serving_default", "export --format=tflite: the endpoint to convert (CycleGAN: b_to_a for B -> A).")
 flags.DEFINE_enum("quantize", "none", ["none", "dynamic", "float16", "int8"], "export --format=tflite: quantization.")
 
 
@@ -63,13 +78,20 @@ def _optimizer(learning_rate, model_default):
     return optimizer
 
 
-def _build_model(sample_shape):
-    """The zoo model named by --model, sized for samples of `sample_shape`, from the flags."""
-    from kerasgan import data
-    from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, WGAN
+TRANSLATORS = ("pix2pix", "cyclegan")
 
-    if FLAGS.model not in ("dcgan", "cgan", "wgan", "ebgan", "gan"):
-        raise UsageError(f"unknown model {FLAGS.model!r}: use dcgan, cgan, wgan, ebgan or gan")
+
+def _build_model(element_spec):
+    """The zoo model named by --model, sized for the dataset's `element_spec`, from the flags."""
+    from kerasgan import data
+    from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, MODELS, WGAN
+
+    if FLAGS.model not in MODELS:
+        raise UsageError(f"unknown model {FLAGS.model!r}: use one of {', '.join(MODELS)}")
+    shapes = [tuple(spec.shape[1:]) for spec in (element_spec if isinstance(element_spec, tuple) else (element_spec,))]
+    sample_shape = shapes[0]
+    if FLAGS.model in TRANSLATORS:
+        return _build_translator(shapes)
     if FLAGS.model == "gan":
         if len(sample_shape) != 1:
             raise UsageError(f"gan trains on vectors; {FLAGS.dataset} yields samples of shape {sample_shape}: use dcgan")
@@ -111,11 +133,54 @@ def _build_model(sample_shape):
     )
 
 
+def _build_translator(shapes):
+    """Pix2Pix sized from (inputs, targets) shapes, or CycleGAN from (images_a, images_b)."""
+    from kerasgan.zoo import CycleGAN, Pix2Pix
+
+    if len(shapes) != 2 or any(len(shape) != 3 for shape in shapes):
+        raise UsageError(f"{FLAGS.model} trains on pairs of image batches; {FLAGS.dataset} yields shapes {shapes}")
+    if FLAGS.model == "pix2pix":
+        return Pix2Pix(
+            input_shape=shapes[0], output_channels=shapes[1][-1], l1_weight=FLAGS.l1_weight,
+            filters=FLAGS.filters, label_smoothing=FLAGS.label_smoothing, seed=FLAGS.seed,
+        )
+    return CycleGAN(
+        image_shape=shapes[0], cycle_weight=FLAGS.cycle_weight, identity_weight=FLAGS.identity_weight,
+        pool_size=FLAGS.pool_size, filters=FLAGS.filters, seed=FLAGS.seed,
+    )
+
+
+def _load_data(split, batch_size, model_name, shuffle=True):
+    """--dataset as kerasgan.data.load gives it to `model_name`: labelled for cgan, paired for pix2pix."""
+    from kerasgan import data
+
+    return data.load(
+        FLAGS.dataset,
+        image_size=FLAGS.image_size,
+        batch_size=batch_size,
+        split=split,
+        shuffle=shuffle,
+        seed=FLAGS.seed,
+        num_samples=FLAGS.num_samples,
+        with_labels=model_name == "cgan",
+        paired=model_name == "pix2pix",
+        direction=FLAGS.direction,
+    )
+
+
+def _examples(model, count=8):
+    """A fixed batch of `count` (first, second) examples of --dataset to translate, or None for a sampler."""
+    if not hasattr(model, "translation_rows"):
+        return None
+    batch = next(iter(_load_data(FLAGS.split, count, type(model).__name__.lower(), shuffle=False)))
+    return tuple(part.numpy() for part in batch)
+
+
 def train():
     """Trains a zoo model on a dataset; writes the run folder and a SavedModel version."""
     import keras
 
-    from kerasgan import callbacks, data, export, plots, saving
+    from kerasgan import callbacks, export, plots, saving
 
     if not FLAGS.output_dir:
         raise UsageError("train needs --output_dir, the folder for this run's samples, logs and model")
@@ -125,33 +190,26 @@ def train():
     if os.path.exists(model_path):
         raise UsageError(f"{model_path} exists: choose a new --output_dir so that the trained model is kept")
     keras.utils.set_random_seed(FLAGS.seed)
-    dataset = data.load(
-        FLAGS.dataset,
-        image_size=FLAGS.image_size,
-        batch_size=FLAGS.batch_size,
-        split=FLAGS.split,
-        seed=FLAGS.seed,
-        num_samples=FLAGS.num_samples,
-        with_labels=FLAGS.model == "cgan",
-    )
-    spec = dataset.element_spec[0] if isinstance(dataset.element_spec, tuple) else dataset.element_spec
-    sample_shape = tuple(spec.shape[1:])
-    model = _build_model(sample_shape)
+    dataset = _load_data(FLAGS.split, FLAGS.batch_size, FLAGS.model)
+    model = _build_model(dataset.element_spec)
     model.compile(
         generator_optimizer=_optimizer(FLAGS.generator_learning_rate, model.default_generator_optimizer),
         discriminator_optimizer=_optimizer(FLAGS.discriminator_learning_rate, model.default_discriminator_optimizer),
     )
     logs = os.path.join(FLAGS.output_dir, "logs")
+    examples = _examples(model)
     grid = callbacks.SampleGrid(
-        os.path.join(FLAGS.output_dir, "samples"), seed=FLAGS.seed, every=FLAGS.sample_every, log_dir=logs
+        os.path.join(FLAGS.output_dir, "samples"), seed=FLAGS.seed, every=FLAGS.sample_every, log_dir=logs,
+        examples=examples,
     )
+    schedule = [callbacks.LinearDecay(FLAGS.epochs, FLAGS.decay_epochs)] if FLAGS.model == "cyclegan" else []
     history = model.fit(
-        dataset, epochs=FLAGS.epochs, callbacks=[grid, keras.callbacks.TensorBoard(logs)], verbose="auto"
+        dataset, epochs=FLAGS.epochs, callbacks=[grid, keras.callbacks.TensorBoard(logs), *schedule], verbose="auto"
     )
     plots.save_loss_curve(history.history, os.path.join(FLAGS.output_dir, "loss_curve.png"))
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
         json.dump(history.history, handle, indent=1)
-    samples = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"))
+    samples = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"), examples)
     saving.save_atomically(model, model_path)
     version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
     print(f"samples:     {samples}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
@@ -171,16 +229,20 @@ def _load_model():
 
 
 def sample():
-    """Draws `--num_images` samples from a saved model into a PNG grid."""
-    print(f"samples: {_save_samples(_load_model(), FLAGS.output or 'samples.png')}")
+    """Draws `--num_images` samples from a saved model into a PNG grid; a translator
+    translates the first --num_images examples of --dataset's --split instead."""
+    model = _load_model()
+    examples = _examples(model, FLAGS.num_images or 8)
+    print(f"samples: {_save_samples(model, FLAGS.output or 'samples.png', examples)}")
 
 
-def _save_samples(model, path):
-    """--num_images fixed-seed samples as a PNG (one column per class for CGAN)."""
+def _save_samples(model, path, examples=None):
+    """--num_images fixed-seed samples as a PNG (one column per class for CGAN); a translator's
+    rows of `examples`."""
     from kerasgan import plots
 
-    count, columns = plots.sample_layout(model, FLAGS.num_images)
-    return plots.save_samples(model.generate(count, seed=FLAGS.seed), path, scale=2, columns=columns)
+    images, columns = plots.picture(model, FLAGS.num_images, FLAGS.seed, examples)
+    return plots.save_samples(images, path, scale=2, columns=columns)
 
 
 def export_model():
@@ -195,10 +257,10 @@ def export_model():
     quantize = None if FLAGS.quantize == "none" else FLAGS.quantize
     stem = os.path.splitext(FLAGS.model_path)[0]
     output = FLAGS.output or (f"{stem}_{quantize}.tflite" if quantize else f"{stem}.tflite")
-    path = export.tflite(model, output, quantize=quantize)
-    parity = export.tflite_parity(model, path)
+    path = export.tflite(model, output, quantize=quantize, signature=FLAGS.signature)
+    parity = export.tflite_parity(model, path, signature=FLAGS.signature)
     print(
-        f"TFLite: {path} ({os.path.getsize(path) / 1024:.0f} KiB); against Keras on 16 latents: "
+        f"TFLite: {path} ({os.path.getsize(path) / 1024:.0f} KiB); against Keras on 16 inputs: "
         f"max abs error {parity['max_abs_error']:.2g}, mean {parity['mean_abs_error']:.2g}"
     )
 

@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from PIL import Image
 
 KERASGAN = os.path.join(os.path.dirname(sys.executable), "kerasgan")
@@ -110,15 +111,13 @@ RECIPES = sorted(name for name in os.listdir(os.path.join(os.path.dirname(__file
 
 @pytest.mark.parametrize("recipe", RECIPES)
 def test_every_recipe_parses_and_builds_its_model(recipe):
-    from kerasgan import cli, data
+    from kerasgan import cli
 
     path = os.path.join(os.path.dirname(__file__), "..", "zoo", recipe)
     try:
         cli.FLAGS(["kerasgan", f"--flagfile={path}"])
-        dataset = data.load(cli.FLAGS.dataset, image_size=cli.FLAGS.image_size, batch_size=cli.FLAGS.batch_size,
-                            split=cli.FLAGS.split, num_samples=1024, with_labels=cli.FLAGS.model == "cgan")
-        spec = dataset.element_spec[0] if isinstance(dataset.element_spec, tuple) else dataset.element_spec
-        model = cli._build_model(tuple(spec.shape[1:]))
+        dataset = cli._load_data(cli.FLAGS.split, cli.FLAGS.batch_size, cli.FLAGS.model)
+        model = cli._build_model(dataset.element_spec)
         assert type(model).__name__.lower() == cli.FLAGS.model
     finally:
         cli.FLAGS.unparse_flags()
@@ -134,16 +133,51 @@ def test_train_each_image_model_for_one_epoch(model, tmp_path):
     assert all(np.isfinite(values[0]) for values in history.values())
 
 
+IMAGES_16 = tf.TensorSpec((None, 16, 16, 1), tf.float32)
+
+
 def test_wgan_from_the_command_line_keeps_the_papers_critic_steps():
     from kerasgan import cli
 
     try:
         cli.FLAGS(["kerasgan", "--model=wgan", "--latent_dim=4", "--filters=4"])
-        model = cli._build_model((16, 16, 1))
+        model = cli._build_model(IMAGES_16)
         assert model.critic_steps == 5 and model.gp_weight == 10.0
         cli.FLAGS.unparse_flags()
         cli.FLAGS(["kerasgan", "--model=wgan", "--discriminator_steps=2", "--penalty_weight=1", "--filters=4"])
-        model = cli._build_model((16, 16, 1))
+        model = cli._build_model(IMAGES_16)
         assert model.critic_steps == 2 and model.gp_weight == 1.0
     finally:
         cli.FLAGS.unparse_flags()
+
+
+TRANSLATION = ["--dataset=digits2digits_m", "--image_size=16", "--filters=4", "--batch_size=16", "--num_samples=64"]
+
+
+@pytest.mark.parametrize("model,columns", [("pix2pix", 3), ("cyclegan", 3)])
+def test_train_sample_and_export_a_translator(model, columns, tmp_path):
+    run = tmp_path / "run"
+    result = kerasgan("train", f"--model={model}", *TRANSLATION, "--epochs=2", f"--output_dir={run}",
+                      f"--export_dir={tmp_path / 'saved_models'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert os.listdir(tmp_path / "saved_models" / model) == ["1"]
+    rows = 8 if model == "pix2pix" else 16  # CycleGAN shows a -> b -> a and b -> a -> b rows
+    tile = 2 * 16 + 2 * 2  # 16-pixel images at scale 2 with 2-pixel padding
+    assert Image.open(run / "samples.png").size == (columns * tile + 4, rows * tile + 4)
+    output = tmp_path / "grid.png"
+    result = kerasgan("sample", f"--model_path={run / 'model.keras'}", *TRANSLATION, "--split=test",
+                      "--num_images=2", f"--output={output}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert Image.open(output).size[0] == columns * tile + 4
+    signature = "b_to_a" if model == "cyclegan" else "serving_default"
+    result = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite",
+                      f"--signature={signature}", f"--output={tmp_path / 'model.tflite'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "max abs error" in result.stdout
+
+
+def test_a_translator_refuses_a_single_domain_dataset(tmp_path):
+    result = kerasgan("train", "--model=cyclegan", "--dataset=digits", "--image_size=16", "--filters=4",
+                      f"--output_dir={tmp_path / 'run'}")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "cyclegan trains on pairs of image batches; digits yields shapes [(16, 16, 1)]" in result.stderr

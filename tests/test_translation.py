@@ -67,6 +67,10 @@ def test_pix2pix_rejects_bad_input():
     mismatched = tf.data.Dataset.from_tensors((_images(4, (16, 16, 1), 0), _images(4, (8, 8, 3), 1)))
     with pytest.raises(ValueError, match=r"targets come in batches of images of shape \(8, 8, 3\)"):
         model.fit(mismatched, verbose=0)
+    with pytest.raises(ValueError, match=r"targets come in batches of images of shape \(8, 8, 3\)"):
+        model.fit(_images(4, (16, 16, 1), 0), _images(4, (8, 8, 3), 1), verbose=0)
+    with pytest.raises(ValueError, match="Pix2Pix trains on pairs"):
+        model.fit(_images(4, (16, 16, 1), 0), verbose=0)
     with pytest.raises(ValueError, match=r"inputs must be images of shape \(N, 16, 16, 1\)"):
         model.translate(_images(2, (16, 16, 3), 0))
     with pytest.raises(TypeError, match="use translate"):

@@ -79,23 +79,24 @@ class Pix2Pix(gan.GAN):
         """keras.Model.fit on (inputs, targets): a dataset of pairs, or arrays x=inputs, y=targets."""
         if not isinstance(x, tf.data.Dataset) and x is not None and y is None:
             raise ValueError("Pix2Pix trains on pairs: pass fit(inputs, targets) or a dataset of (inputs, targets)")
+        if y is not None:
+            self._check_shapes((tuple(np.shape(x)[1:]), tuple(np.shape(y)[1:])))
         return super().fit(x, y, **kwargs)
 
     def _check_training_data(self, x):
+        if not isinstance(x, tf.data.Dataset):
+            return  # arrays are checked in fit, where the targets are seen too
+        spec = x.element_spec
+        if not (isinstance(spec, (tuple, list)) and len(spec) == 2):
+            raise ValueError(
+                "Pix2Pix trains on (inputs, targets) batches but the dataset yields single images: "
+                "load pairs with kerasgan.data.load(..., paired=True)"
+            )
+        self._check_shapes(tuple(tuple(s.shape[1:]) for s in spec))
+
+    def _check_shapes(self, shapes):
+        """Raises ValueError unless (inputs, targets) shapes, without the batch, are what this model takes."""
         expected = (self.input_shape, self.sample_shape)
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            if not (isinstance(spec, (tuple, list)) and len(spec) == 2):
-                raise ValueError(
-                    "Pix2Pix trains on (inputs, targets) batches but the dataset yields single images: "
-                    "load pairs with kerasgan.data.load(..., paired=True)"
-                )
-            shapes = tuple(tuple(s.shape[1:]) for s in spec)
-        elif isinstance(x, np.ndarray):
-            shapes = (tuple(x.shape[1:]),)
-            expected = expected[:1]
-        else:
-            return
         for shape, want, role in zip(shapes, expected, ("inputs", "targets")):
             if len(shape) != 3 or any(a not in (None, b) for a, b in zip(shape, want)):
                 raise ValueError(

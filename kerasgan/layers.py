@@ -1,4 +1,7 @@
-"""Layers the image-to-image networks share: reflection padding, instance norm, an image pool."""
+"""Layers the networks share: reflection padding, instance norm, an image pool, gradient reversal."""
+import math
+import numbers
+
 import keras
 import tensorflow as tf
 from keras import ops
@@ -152,3 +155,61 @@ class ImagePool(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "pool_size": self.pool_size}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class GradientReversal(keras.layers.Layer):
+    """The identity forward; multiplies the gradient by -strength backward (Ganin et al. 2016, arXiv:1505.07818).
+
+    DANN puts it between the feature extractor and the domain classifier, so the features learn
+    to confuse the classifier that learns to tell the domains apart. `layer.strength` is a
+    non-trainable float32 variable: `layer.strength.assign(x)` (or `layer.strength = x`) changes
+    it inside a traced step or from a callback without retracing, as the paper's schedule
+    λ_p = 2 / (1 + exp(-10 p)) - 1 needs. get_config keeps the constructor's strength; the
+    current value is saved with the weights. The gradient keeps its dtype (mixed precision).
+    Under tf.distribute, make it in the strategy's scope; a step that assigns it inside the
+    replicas must give each the same value (the variable keeps the first replica's).
+    """
+
+    def __init__(self, strength=1.0, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(strength, bool) or not isinstance(strength, numbers.Real) or not math.isfinite(strength):
+            raise ValueError(f"strength must be a finite number (0 stops the reversed gradient), got {strength!r}")
+        self.initial_strength = float(strength)
+        self._strength = self.add_weight(
+            shape=(),
+            initializer=keras.initializers.Constant(self.initial_strength),
+            dtype="float32",
+            trainable=False,
+            autocast=False,
+            aggregation="only_first_replica",
+            name="strength",
+        )
+
+    @property
+    def strength(self):
+        return self._strength
+
+    @strength.setter
+    def strength(self, value):
+        self._strength.assign(value)
+
+    def call(self, inputs):
+        strength = self._strength.value
+
+        @ops.custom_gradient
+        def reverse(x):
+            def grad(*args, upstream=None):
+                if upstream is None:
+                    (upstream,) = args
+                return upstream * ops.cast(-strength, upstream.dtype)
+
+            return x, grad
+
+        return reverse(inputs)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "strength": self.initial_strength}

@@ -1,10 +1,10 @@
-"""kerasgan.layers: reflection padding, instance norm and the image pool."""
+"""kerasgan.layers: reflection padding, instance norm, the image pool and gradient reversal."""
 import numpy as np
 import keras
 import pytest
 import tensorflow as tf
 
-from kerasgan.layers import ImagePool, ReflectionPadding2D, instance_norm
+from kerasgan.layers import GradientReversal, ImagePool, ReflectionPadding2D, instance_norm
 
 import contract
 
@@ -144,3 +144,149 @@ def test_image_pool_under_mirrored_strategy_equals_one_device():
         for replica_pool in strategy.experimental_local_results(pool.images.value):
             np.testing.assert_array_equal(replica_pool, reference.images)
     assert [int(count) for count in strategy.experimental_local_results(pool.count.value)] == [4, 4]
+
+
+# gradient reversal
+
+
+def reversed_gradient(layer, inputs, weights):
+    """The gradient of sum(layer(inputs) * weights) with respect to `inputs`."""
+    inputs = tf.convert_to_tensor(inputs)
+    with tf.GradientTape() as tape:
+        tape.watch(inputs)
+        loss = tf.reduce_sum(tf.cast(layer(inputs), tf.float32) * weights)
+    return tape.gradient(loss, inputs)
+
+
+def test_gradient_reversal_is_the_identity_forward():
+    inputs = np.random.default_rng(3).normal(size=(4, 5, 2)).astype("float32")
+    layer = GradientReversal(2.0)
+    np.testing.assert_array_equal(layer(inputs), inputs)
+    model = keras.Sequential([keras.Input((5, 2)), layer])
+    np.testing.assert_array_equal(model.predict(inputs, verbose=0), inputs)
+    assert layer.compute_output_shape((None, 5, 2)) == (None, 5, 2)
+    assert layer.trainable_weights == [] and layer.non_trainable_weights == [layer.strength]
+    assert layer.strength.dtype == "float32" and not layer.strength.trainable
+
+
+@pytest.mark.parametrize("strength", [1.0, 0.25, 0.0, 3.0])
+def test_gradient_reversal_multiplies_the_gradient_by_minus_strength(strength):
+    rng = np.random.default_rng(4)
+    inputs, weights = rng.normal(size=(2, 3, 4)).astype("float32"), rng.normal(size=(2, 3, 4)).astype("float32")
+    gradient = reversed_gradient(GradientReversal(strength), inputs, weights)
+    np.testing.assert_allclose(gradient, -strength * weights, rtol=1e-6)
+
+
+def test_gradient_reversal_strength_changes_a_traced_step_without_retracing():
+    layer, weights, traces = GradientReversal(), tf.constant([[1.0, -2.0, 3.0]]), []
+
+    @tf.function
+    def gradient(inputs):
+        traces.append(1)
+        return reversed_gradient(layer, inputs, weights)
+
+    inputs = tf.ones((1, 3))
+    np.testing.assert_allclose(gradient(inputs), -weights)
+    layer.strength.assign(0.5)
+    np.testing.assert_allclose(gradient(inputs), -0.5 * weights)
+    layer.strength = 0.0
+    np.testing.assert_allclose(gradient(inputs), 0.0 * weights)
+    assert len(traces) == 1 and float(layer.strength) == 0.0
+
+
+def test_gradient_reversal_keeps_the_gradient_dtype_under_mixed_precision():
+    layer, weights = GradientReversal(1.5, dtype="mixed_float16"), tf.constant([[1.0, 2.0, -4.0]])
+    half = reversed_gradient(layer, tf.ones((1, 3), tf.float16), weights)
+    assert layer(tf.ones((1, 3))).dtype == tf.float16 and layer.strength.dtype == "float32"
+    assert half.dtype == tf.float16
+    np.testing.assert_allclose(half, -1.5 * weights)
+    single = reversed_gradient(layer, tf.ones((1, 3)), weights)
+    assert single.dtype == tf.float32
+    np.testing.assert_allclose(single, -1.5 * weights)
+
+
+def test_gradient_reversal_saves_its_current_strength(tmp_path):
+    with pytest.raises(ValueError, match="strength must be a finite number"):
+        GradientReversal(float("nan"))
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(GradientReversal(1.0, name="reversal")(inputs)))
+    model.get_layer("reversal").strength.assign(0.25)
+    model.save(tmp_path / "reversal.keras")
+    loaded = keras.models.load_model(tmp_path / "reversal.keras").get_layer("reversal")
+    assert isinstance(loaded, GradientReversal) and loaded.get_config()["strength"] == 1.0
+    assert float(loaded.strength) == 0.25
+    weights = tf.constant([[1.0, 2.0, 3.0]])
+    np.testing.assert_allclose(reversed_gradient(loaded, tf.ones((1, 3)), weights), -0.25 * weights)
+
+
+def regression(reversal=None):
+    """Dense features, then `reversal` if given, then a Dense head; the same initial weights every time."""
+    inputs = keras.Input((3,))
+    features = keras.layers.Dense(4, kernel_initializer=keras.initializers.GlorotUniform(7), name="features")(inputs)
+    if reversal is not None:
+        features = reversal(features)
+    outputs = keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(8), name="head")(features)
+    model = keras.Model(inputs, outputs)
+    model.compile(keras.optimizers.SGD(0.05), "mse")
+    return model
+
+
+def test_gradient_reversal_in_fit_under_mirrored_strategy(monkeypatch):
+    """A callback sets each step's strength: 2 moves the features by -2x a plain step, 0 freezes them; no retrace."""
+    traced, call = [], GradientReversal.call
+
+    def counting_call(self, inputs):
+        traced.append(1)
+        return call(self, inputs)
+
+    monkeypatch.setattr(GradientReversal, "call", counting_call)
+    rng = np.random.default_rng(9)
+    inputs, targets = rng.normal(size=(8, 3)).astype("float32"), rng.normal(size=(8, 1)).astype("float32")
+    plain = regression()
+    with contract.two_cpu_strategy().scope():
+        reversal = GradientReversal(1.0)
+        model = regression(reversal)
+    start = {name: weights_of(model.get_layer(name)) for name in ("features", "head")}
+    strengths, traces = [2.0, 0.0, 0.0], []
+    schedule = keras.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda step, logs: reversal.strength.assign(strengths.pop(0)),
+        on_train_batch_end=lambda step, logs: traces.append(len(traced)),
+    )
+    plain.fit(inputs, targets, batch_size=8, verbose=0, shuffle=False)
+    model.fit(inputs, targets, batch_size=8, verbose=0, shuffle=False, callbacks=[schedule])
+    for name, sign in (("features", -2.0), ("head", 1.0)):
+        moved = zip(start[name], weights_of(plain.get_layer(name)), weights_of(model.get_layer(name)))
+        for before, plain_after, after in moved:
+            assert np.abs(plain_after - before).min() > 1e-6
+            np.testing.assert_allclose(after - before, sign * (plain_after - before), rtol=1e-4, atol=1e-7)
+    after_one_step = weights_of(model.get_layer("features"))
+    twice = np.tile(inputs, (2, 1)), np.tile(targets, (2, 1))
+    model.fit(*twice, batch_size=8, verbose=0, shuffle=False, callbacks=[schedule])
+    for after_one, after_three in zip(after_one_step, weights_of(model.get_layer("features"))):
+        np.testing.assert_array_equal(after_three, after_one)
+    assert len(traces) == 3 and traces[0] > 0 and len(set(traces)) == 1, traces
+
+
+def weights_of(layer):
+    return [np.array(variable) for variable in layer.trainable_variables]
+
+
+def test_gradient_reversal_strength_assigned_inside_the_replicas():
+    """A schedule computed in the train step (the paper's λ_p) sets the strength on every replica."""
+    strategy = contract.two_cpu_strategy()
+    with strategy.scope():
+        reversal = GradientReversal()
+
+    @tf.function
+    def step(progress):
+        def replica_step():
+            reversal.strength.assign(2.0 / (1.0 + tf.exp(-10.0 * progress)) - 1.0)
+            return reversed_gradient(reversal, tf.ones((2,)), tf.constant([1.0, 3.0]))
+
+        return strategy.run(replica_step)
+
+    expected = 2.0 / (1.0 + np.exp(-5.0)) - 1.0
+    for gradient in strategy.experimental_local_results(step(tf.constant(0.5))):
+        np.testing.assert_allclose(gradient, [-expected, -3.0 * expected], rtol=1e-6)
+    for value in strategy.experimental_local_results(reversal.strength.value):
+        np.testing.assert_allclose(value, expected, rtol=1e-6)

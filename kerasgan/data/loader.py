@@ -61,13 +61,24 @@ def _digits(name, split, with_labels, image_size, channels, num_samples):
     return dataset, len(images)
 
 
-def _mixture(name, split, with_labels, image_size, channels, num_samples, seed):
+def _check_points(name, image_size, channels):
     if image_size is not None or channels is not None:
         raise ValueError(f"{name} yields 2-D points, not images: image_size and channels do not apply")
+
+
+def _mixture(name, split, with_labels, image_size, channels, num_samples, seed):
+    _check_points(name, image_size, channels)
     if split != "train":
         raise ValueError(f"{name} is sampled, not split: use split='train' and another seed for fresh samples")
     points, modes = offline.mixture(name, num_samples or offline.DEFAULT_NUM_SAMPLES, seed)
     dataset = tf.data.Dataset.from_tensor_slices((points, modes) if with_labels else points)
+    return dataset, len(points)
+
+
+def _moons(name, split, with_labels, image_size, channels, num_samples):
+    _check_points(name, image_size, channels)
+    points, labels = offline.moons(name, split, num_samples or offline.DEFAULT_MOONS_SAMPLES)
+    dataset = tf.data.Dataset.from_tensor_slices((points, labels) if with_labels else points)
     return dataset, len(points)
 
 
@@ -94,6 +105,8 @@ def _single(name, source, split, with_labels, shuffle, seed, image_size, channel
         return _digits(name, split, with_labels, image_size, channels, num_samples)
     if source == "mixture":
         return _mixture(name, split, with_labels, image_size, channels, num_samples, seed)
+    if source in offline.MOONS_NAMES:
+        return _moons(name, split, with_labels, image_size, channels, num_samples)
     if source == "tfds":
         return load_tfds(name, split, shuffle, seed, with_labels, image_size, channels, num_samples, data_dir)
     return load_folder(os.path.expanduser(name), with_labels, image_size, channels, num_samples)
@@ -135,7 +148,9 @@ def load(
     folder of images; a TFDS name wins over a same-named folder (write "./mnist" for the folder).
     Batches are (batch, H, W, C) images, or (images, int32 labels) with `with_labels`; ring8 and
     grid25 yield (batch, 2) points and take `num_samples` draws (default 100,000) from
-    numpy.random.default_rng(seed). For other sources `num_samples` keeps the first examples.
+    numpy.random.default_rng(seed). moons and moons_rotated (DANN's toy domains, labels 0 and 1)
+    yield (batch, 2) points of a fixed draw of `num_samples` (default 100) per split, train or
+    test; `seed` only shuffles them. For other sources `num_samples` keeps the first examples.
     digits_m (digits blended with photo crops, MNIST-M) and the translation sets default to 32x32.
 
     Translation sets yield two domains. Unpaired (CycleGAN): digits2digits_m (digits, digits_m of
@@ -175,12 +190,36 @@ def load(
     return batch_pipeline(dataset, batch_size, False, seed, num_examples, name, cache=False)
 
 
+def unbatched(
+    name,
+    split="train",
+    with_labels=False,
+    shuffle=True,
+    seed=0,
+    image_size=None,
+    channels=None,
+    num_samples=None,
+    data_dir=None,
+):
+    """One domain of `name` as load(name, ...) yields it before batching: an unbatched tf.data.Dataset and its size."""
+    name = os.fspath(name) if isinstance(name, os.PathLike) else name
+    _check_arguments(name, image_size, 1, split, seed, num_samples, channels, False, "a_to_b")
+    source = _source(name)
+    if source == "tfds" and domain_splits(name, split):
+        source = "tfds_domains"
+    if source in UNLABELLED_SOURCES or source == "tfds_domains":
+        raise ValueError(f"{name!r} holds two domains of images: name a single domain, such as digits or digits_m")
+    return _single(name, source, split, with_labels, shuffle, seed, image_size, channels, num_samples, data_dir)
+
+
 def num_classes(name, data_dir=None):
     """How many labels `load(name, with_labels=True)` yields: 10 for digits(_m), TFDS's count, subfolders."""
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
     source = _source(name)
     if source in ("digits", "digits_m"):
         return 10
+    if source in offline.MOONS_NAMES:
+        return 2
     if source in UNLABELLED_SOURCES:
         raise ValueError(
             f"{name!r} holds two domains of images without class labels: num_classes applies to labelled sets "

@@ -1,11 +1,20 @@
-"""The offline sources as numpy arrays: scikit-learn's digits and sample photos, two 2-D Gaussian mixtures."""
+"""The offline sources as numpy arrays: scikit-learn's digits and sample photos, 2-D Gaussian mixtures, two moons."""
 
 import functools
 
 import numpy as np
-from sklearn.datasets import load_digits, load_sample_images
+from sklearn.datasets import load_digits, load_sample_images, make_moons
 
-OFFLINE_NAMES = ("digits", "digits_m", "ring8", "grid25", "digits2digits_m", "colorization")
+OFFLINE_NAMES = (
+    "digits",
+    "digits_m",
+    "ring8",
+    "grid25",
+    "digits2digits_m",
+    "colorization",
+    "moons",
+    "moons_rotated",
+)
 DIGITS_SPLITS = ("train", "test", "all")
 DEFAULT_NUM_SAMPLES = 100_000
 TRAIN_FRACTION = 0.8
@@ -69,3 +78,41 @@ def mixture(name, num_samples=DEFAULT_NUM_SAMPLES, seed=0):
     modes = rng.integers(0, len(means), size=num_samples)
     points = means[modes] + std * rng.standard_normal((num_samples, 2))
     return points.astype(np.float32), modes.astype(np.int32)
+
+
+MOONS_NAMES = ("moons", "moons_rotated")
+MOONS_NOISE = 0.05
+MOONS_ROTATION = 30.0
+MOONS_CENTRE = (0.5, 0.25)
+DEFAULT_MOONS_SAMPLES = 100
+MOONS_RANDOM_STATES = {
+    ("moons", "train"): 0,
+    ("moons_rotated", "train"): 1,
+    ("moons", "test"): 2,
+    ("moons_rotated", "test"): 3,
+}
+
+
+def rotate(points, degrees, centre=MOONS_CENTRE):
+    """Turns (N, 2) points counter-clockwise by `degrees` about `centre`."""
+    angle = np.radians(degrees)
+    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+    return (points - centre) @ rotation.T + centre
+
+
+def moons(name="moons", split="train", num_samples=DEFAULT_MOONS_SAMPLES):
+    """DANN's toy domains: make_moons points, float32 (N, 2), and int32 labels (N,) (PROTOCOLS.md section 2).
+
+    A fixed draw per name and split (MOONS_RANDOM_STATES, noise 0.05), so train and test are
+    fresh draws. moons_rotated is its own draw turned 30 degrees counter-clockwise about
+    (0.5, 0.25), the centre of the noise-free moons (their mean and their bounding box's
+    centre), the same point for every draw. Points keep make_moons' scale, about [-1, 2] x [-0.5, 1].
+    """
+    if name not in MOONS_NAMES:
+        raise ValueError(f"unknown moons {name!r}: use one of {', '.join(MOONS_NAMES)}")
+    if split not in ("train", "test"):
+        raise ValueError(f"unknown split {split!r} for {name}: use one of train, test")
+    points, labels = make_moons(num_samples, noise=MOONS_NOISE, random_state=MOONS_RANDOM_STATES[name, split])
+    if name == "moons_rotated":
+        points = rotate(points, MOONS_ROTATION)
+    return points.astype(np.float32), labels.astype(np.int32)

@@ -1,4 +1,5 @@
 """Keras callbacks for GAN training."""
+import math
 import os
 
 import keras
@@ -75,14 +76,8 @@ class LinearDecay(keras.callbacks.Callback):
         self.learning_rate = learning_rate
         self._initial = None
 
-    def _optimizers(self):
-        return [self.model.generator_optimizer, self.model.discriminator_optimizer]
-
     def on_train_begin(self, logs=None):
-        self._initial = [
-            float(self.learning_rate if self.learning_rate is not None else optimizer.learning_rate)
-            for optimizer in self._optimizers()
-        ]
+        _start_rates(self, self.learning_rate)
 
     def factor(self, epoch):
         """The multiplier of the starting rate in epoch `epoch` (0-based): the authors' rule,
@@ -90,5 +85,80 @@ class LinearDecay(keras.callbacks.Callback):
         return 1.0 - max(0, epoch + 1 - (self.epochs - self.decay_epochs)) / (self.decay_epochs + 1)
 
     def on_epoch_begin(self, epoch, logs=None):
-        for optimizer, initial in zip(self._optimizers(), self._initial):
-            optimizer.learning_rate = initial * self.factor(epoch)
+        _scale_rates(self, self.factor(epoch))
+
+
+def _start_rates(callback, learning_rate=None):
+    """Records the starting rate of each of the model's two optimizers (or `learning_rate` for both)."""
+    optimizers = [callback.model.generator_optimizer, callback.model.discriminator_optimizer]
+    callback._initial = [float(learning_rate if learning_rate is not None else o.learning_rate) for o in optimizers]
+
+
+def _scale_rates(callback, factor):
+    """Sets each of the model's two optimizers to its starting rate times `factor`."""
+    optimizers = [callback.model.generator_optimizer, callback.model.discriminator_optimizer]
+    for optimizer, initial in zip(optimizers, callback._initial):
+        optimizer.learning_rate = initial * factor
+
+
+class _Progress(keras.callbacks.Callback):
+    """Training progress p in [0, 1] at each batch: batches done over `epochs * steps` of this fit."""
+
+    def on_train_begin(self, logs=None):
+        steps, epochs = self.params.get("steps"), self.params.get("epochs")
+        if not steps or not epochs:
+            raise ValueError(
+                f"{type(self).__name__} needs the number of steps per epoch: use a dataset of known size "
+                "or pass steps_per_epoch to fit"
+            )
+        self._total, self._epoch = steps * epochs, 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def progress(self, batch):
+        return min(1.0, (self._epoch * self.params["steps"] + batch) / self._total)
+
+
+class ReversalSchedule(_Progress):
+    """DANN's lambda_p = max_strength * (2 / (1 + exp(-gamma p)) - 1), set on the model's
+    gradient reversal layer before every batch (Ganin et al. 2016, arXiv:1505.07818, section 5.2.2).
+
+    The paper's max_strength is 1; PROTOCOLS.md found the moons adapt only with a stronger
+    reversal, so it is settable.
+    """
+
+    def __init__(self, gamma=10.0, max_strength=1.0):
+        super().__init__()
+        self.gamma = gamma
+        self.max_strength = max_strength
+
+    def strength(self, progress):
+        return self.max_strength * (2.0 / (1.0 + math.exp(-self.gamma * progress)) - 1.0)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.model.gradient_reversal.strength.assign(self.strength(self.progress(batch)))
+
+
+class AnnealedLearningRate(_Progress):
+    """DANN's mu_p = mu_0 / (1 + alpha p)^beta on every optimizer of the model, before every batch
+    (Ganin et al. 2016, section 5.2.2: alpha = 10, beta = 0.75).
+
+    mu_0 is each optimizer's rate when training begins, or `learning_rate` when given.
+    """
+
+    def __init__(self, alpha=10.0, beta=0.75, learning_rate=None):
+        super().__init__()
+        self.alpha = alpha
+        self.beta = beta
+        self.learning_rate = learning_rate
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        _start_rates(self, self.learning_rate)
+
+    def factor(self, progress):
+        return 1.0 / (1.0 + self.alpha * progress) ** self.beta
+
+    def on_train_batch_begin(self, batch, logs=None):
+        _scale_rates(self, self.factor(self.progress(batch)))

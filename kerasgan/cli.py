@@ -48,6 +48,11 @@ flags.DEFINE_float("cycle_weight", 10.0, "CycleGAN: weight of the cycle-consiste
 flags.DEFINE_float("identity_weight", 0.5, "CycleGAN: weight of the identity loss, relative to cycle_weight.")
 flags.DEFINE_integer("pool_size", 50, "CycleGAN: past fakes kept per discriminator (0: none).")
 flags.DEFINE_integer("decay_epochs", None, "CycleGAN: epochs of linear learning-rate decay at the end; default half.")
+flags.DEFINE_string("target_dataset", None, "DANN: the unlabelled target domain (e.g. moons_rotated, digits_m).")
+flags.DEFINE_string("validation_split", "test", "DANN: labelled split of --target_dataset for val_class_accuracy ('' for none).")
+flags.DEFINE_float("reversal_strength", 1.0, "DANN: the largest gradient-reversal strength lambda of the paper's schedule.")
+flags.DEFINE_bool("adaptation", True, "DANN: false trains the source-only baseline (no reversed gradient).")
+flags.DEFINE_integer("channels", None, "Convert images to 1 or 3 channels (DANN digits -> digits_m: 3).")
 flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
 flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
 flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
@@ -88,6 +93,12 @@ def _build_model(element_spec):
 
     if FLAGS.model not in MODELS:
         raise UsageError(f"unknown model {FLAGS.model!r}: use one of {', '.join(MODELS)}")
+    if FLAGS.model == "dann":
+        (source, _), _ = element_spec
+        num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
+        return MODELS["dann"](
+            input_shape=tuple(source.shape[1:]), num_classes=num_classes, adaptation=FLAGS.adaptation, seed=FLAGS.seed
+        )
     shapes = [tuple(spec.shape[1:]) for spec in (element_spec if isinstance(element_spec, tuple) else (element_spec,))]
     sample_shape = shapes[0]
     if FLAGS.model in TRANSLATORS:
@@ -176,6 +187,43 @@ def _examples(model, count=8):
     return tuple(part.numpy() for part in batch)
 
 
+def _training_data():
+    """--dataset for --model: DANN's source and --target_dataset halves, else `_load_data`."""
+    from kerasgan import data
+
+    if FLAGS.model != "dann":
+        return _load_data(FLAGS.split, FLAGS.batch_size, FLAGS.model)
+    if not FLAGS.target_dataset:
+        raise UsageError("dann needs --target_dataset, the unlabelled domain to adapt to (e.g. moons_rotated)")
+    return data.domain_adaptation(
+        FLAGS.dataset, FLAGS.target_dataset, batch_size=FLAGS.batch_size, seed=FLAGS.seed, split=FLAGS.split,
+        image_size=FLAGS.image_size, channels=FLAGS.channels, num_samples=FLAGS.num_samples,
+    )
+
+
+def _target_validation():
+    """DANN's labelled --target_dataset --validation_split, so fit reports val_class_accuracy; None otherwise."""
+    from kerasgan import data
+
+    if FLAGS.model != "dann" or not FLAGS.validation_split:
+        return None
+    return data.load(
+        FLAGS.target_dataset, image_size=FLAGS.image_size, batch_size=FLAGS.batch_size, split=FLAGS.validation_split,
+        with_labels=True, shuffle=False, channels=FLAGS.channels,
+    )
+
+
+def _schedules(model):
+    """The paper's schedules: CycleGAN's linear decay; DANN's reversal strength and annealed rate."""
+    from kerasgan import callbacks
+
+    if FLAGS.model == "cyclegan":
+        return [callbacks.LinearDecay(FLAGS.epochs, FLAGS.decay_epochs)]
+    if FLAGS.model == "dann":
+        return [callbacks.ReversalSchedule(max_strength=FLAGS.reversal_strength), callbacks.AnnealedLearningRate()]
+    return []
+
+
 def train():
     """Trains a zoo model on a dataset; writes the run folder and a SavedModel version."""
     import keras
@@ -190,29 +238,49 @@ def train():
     if os.path.exists(model_path):
         raise UsageError(f"{model_path} exists: choose a new --output_dir so that the trained model is kept")
     keras.utils.set_random_seed(FLAGS.seed)
-    dataset = _load_data(FLAGS.split, FLAGS.batch_size, FLAGS.model)
+    dataset = _training_data()
     model = _build_model(dataset.element_spec)
     model.compile(
         generator_optimizer=_optimizer(FLAGS.generator_learning_rate, model.default_generator_optimizer),
         discriminator_optimizer=_optimizer(FLAGS.discriminator_learning_rate, model.default_discriminator_optimizer),
     )
     logs = os.path.join(FLAGS.output_dir, "logs")
-    examples = _examples(model)
-    grid = callbacks.SampleGrid(
-        os.path.join(FLAGS.output_dir, "samples"), seed=FLAGS.seed, every=FLAGS.sample_every, log_dir=logs,
-        examples=examples,
-    )
-    schedule = [callbacks.LinearDecay(FLAGS.epochs, FLAGS.decay_epochs)] if FLAGS.model == "cyclegan" else []
+    run_callbacks = [keras.callbacks.TensorBoard(logs), *_schedules(model)]
+    samples = FLAGS.model != "dann"  # DANN classifies: its picture is the decision boundary below
+    examples = _examples(model) if samples else None
+    if samples:
+        run_callbacks.append(
+            callbacks.SampleGrid(
+                os.path.join(FLAGS.output_dir, "samples"), seed=FLAGS.seed, every=FLAGS.sample_every, log_dir=logs,
+                examples=examples,
+            )
+        )
     history = model.fit(
-        dataset, epochs=FLAGS.epochs, callbacks=[grid, keras.callbacks.TensorBoard(logs), *schedule], verbose="auto"
+        dataset, epochs=FLAGS.epochs, validation_data=_target_validation(), callbacks=run_callbacks, verbose="auto"
     )
     plots.save_loss_curve(history.history, os.path.join(FLAGS.output_dir, "loss_curve.png"))
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
         json.dump(history.history, handle, indent=1)
-    samples = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"), examples)
+    if samples:
+        picture = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"), examples)
+    else:
+        picture = _save_boundary(model, os.path.join(FLAGS.output_dir, "decision_boundary.png"))
     saving.save_atomically(model, model_path)
     version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
-    print(f"samples:     {samples}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
+    print(f"picture:     {picture}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
+
+
+def _save_boundary(model, path):
+    """DANN on 2-D data: its decision regions over labelled source and target points; None for images."""
+    from kerasgan import data, plots
+
+    if model.input_shape != (2,):
+        return None
+    domains = {}
+    for role, name in (("source", FLAGS.dataset), ("target", FLAGS.target_dataset)):
+        batches = data.load(name, batch_size=1, split=FLAGS.split, with_labels=True, shuffle=False)
+        domains[role] = next(batches.unbatch().batch(100_000).as_numpy_iterator())
+    return plots.save_decision_boundary(model, domains, path)
 
 
 def _load_model():
@@ -233,6 +301,8 @@ def sample():
     translates the first --num_images examples of --dataset's --split instead."""
     model = _load_model()
     examples = _examples(model, FLAGS.num_images or 8)
+    if type(model).__name__ == "DANN":
+        raise UsageError("a DANN classifies rather than samples: use kerasgan export, or model.predict in Python")
     print(f"samples: {_save_samples(model, FLAGS.output or 'samples.png', examples)}")
 
 

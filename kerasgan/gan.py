@@ -117,14 +117,18 @@ class GAN(keras.Model):
         self.instance_noise = float(instance_noise)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
-        self.metric_names = ["d_loss", "g_loss"]
-        if loss == "wasserstein":
-            self.metric_names.append("wasserstein_estimate")
-        if penalty in PENALTY_METRICS:
-            self.metric_names.append(PENALTY_METRICS[penalty])
-        self.metric_names.extend(self.extra_metric_names)
+        self.metric_names = self._metric_names()
         self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
         self.built = True
+
+    def _metric_names(self):
+        """What `fit` reports: d_loss, g_loss, the Wasserstein estimate and penalty when used, and the variant's extras."""
+        names = ["d_loss", "g_loss"]
+        if self.loss == "wasserstein":
+            names.append("wasserstein_estimate")
+        if self.penalty in PENALTY_METRICS:
+            names.append(PENALTY_METRICS[self.penalty])
+        return names + list(self.extra_metric_names)
 
     def _check_networks(self, generator, discriminator):
         """Raises ValueError unless G maps (batch, latent) to what D takes."""
@@ -440,6 +444,17 @@ class GAN(keras.Model):
             if isinstance(value, dict) and "class_name" in value:  # networks and the dtype policy
                 config[key] = keras.saving.deserialize_keras_object(value)
         return cls(**config)
+
+
+def labels_in_range(labels, num_classes, model_name):
+    """int32 `labels`, asserted in the graph to lie in [0, num_classes): data seen only while training."""
+    labels = tf.cast(labels, tf.int32)
+    too_large = tf.debugging.assert_less(
+        labels, num_classes, message=f"{model_name}: a label in the data is >= num_classes={num_classes}"
+    )
+    negative = tf.debugging.assert_non_negative(labels, message=f"{model_name}: negative label")
+    with tf.control_dependencies([too_large, negative]):
+        return tf.identity(labels)
 
 
 def to_uint8(images):

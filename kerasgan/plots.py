@@ -92,6 +92,34 @@ def _save_scatter(points, path):
     pyplot.close(figure)
 
 
+def save_decision_boundary(models, domains, path, resolution=200):
+    """Plots the class regions of 2-D classifiers ({title: model}, or one model) over labelled
+    points of each domain ({"source": (x, y), "target": (x, y)}): one panel per model; writes a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    models = models if isinstance(models, dict) else {"": models}
+    points = np.concatenate([x for x, _ in domains.values()])
+    low, high = points.min(axis=0) - 0.5, points.max(axis=0) + 0.5
+    grid_x, grid_y = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+    grid = np.stack([grid_x.ravel(), grid_y.ravel()], axis=1).astype("float32")
+    figure, axes = pyplot.subplots(1, len(models), figsize=(4 * len(models), 4), dpi=100, squeeze=False)
+    markers = {"source": "o", "target": "x"}
+    for axis, (title, model) in zip(axes[0], models.items()):
+        regions = np.argmax(model.predict(grid, batch_size=4096, verbose=0), axis=1).reshape(grid_x.shape)
+        axis.contourf(grid_x, grid_y, regions, alpha=0.25, cmap="coolwarm")
+        for role, (x, y) in domains.items():
+            axis.scatter(x[:, 0], x[:, 1], c=y, cmap="coolwarm", marker=markers.get(role, "."), s=14, label=role)
+        axis.set_title(title)
+        axis.legend(loc="lower left", fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+    return path
+
+
 def save_loss_curve(history, path):
     """Plots every series of a Keras History.history dict against the epoch; writes a PNG."""
     import matplotlib

@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 
 from kerasgan import export
-from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, WGAN, CycleGAN, Pix2Pix
+from kerasgan.zoo import CGAN, DANN, DCGAN, EBGAN, GAN, WGAN, CycleGAN, Pix2Pix
 
 
 @dataclasses.dataclass
@@ -31,6 +31,11 @@ def _images(shape, count=8, seed=0):
 
 def _pair(first, second, count=8):
     return _images(first, count, seed=0), _images(second, count, seed=1)
+
+
+def _domains(shape, num_classes, count=8):
+    """((source_x, target_x), source_y): DANN's batch."""
+    return (_images(shape, count, seed=0), _images(shape, count, seed=1)), (np.arange(count) % num_classes).astype("int32")
 
 
 def _labelled(shape, num_classes, count=8):
@@ -106,6 +111,20 @@ CASES = [
             "generator_optimizer": (("generator_ab", "generator_ba"), 1),
             "discriminator_optimizer": (("discriminator_a", "discriminator_b"), 1),
         },
+    ),
+    Case(
+        name="dann_vectors",
+        make=lambda: DANN(input_shape=(2,), num_classes=2, seed=1),
+        batch=lambda: _domains((2,), 2),
+        params=18156,  # g: 96 + 1056; h: 3300 + 10100 + 202; d: 3300 + 101; the reversal strength 1
+        updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
+    ),
+    Case(
+        name="dann_images",
+        make=lambda: DANN(input_shape=(8, 8, 3), num_classes=3, seed=1),
+        batch=lambda: _domains((8, 8, 3), 3),
+        params=89985,  # g: conv 2432 + 38448; h: 19300 + 10100 + 303; d: 19300 + 101; the reversal strength 1
+        updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
     ),
 ]
 

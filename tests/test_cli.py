@@ -181,3 +181,23 @@ def test_a_translator_refuses_a_single_domain_dataset(tmp_path):
                       f"--output_dir={tmp_path / 'run'}")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "cyclegan trains on pairs of image batches; digits yields shapes [(16, 16, 1)]" in result.stderr
+
+
+def test_train_dann_on_the_moons_writes_its_decision_boundary_and_exports(tmp_path):
+    run = tmp_path / "run"
+    result = kerasgan("train", "--model=dann", "--dataset=moons", "--target_dataset=moons_rotated", "--batch_size=64",
+                      "--epochs=3", "--reversal_strength=3", f"--output_dir={run}", f"--export_dir={tmp_path / 'sm'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    history = json.loads((run / "history.json").read_text())
+    assert {"class_accuracy", "domain_accuracy", "val_class_accuracy"} <= set(history)
+    assert Image.open(run / "decision_boundary.png").size == (400, 400)
+    assert os.listdir(tmp_path / "sm" / "dann") == ["1"]
+    result = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite", f"--output={tmp_path / 'dann.tflite'}")
+    assert result.returncode == 0 and "max abs error" in result.stdout, result.stderr[-3000:]
+    result = kerasgan("sample", f"--model_path={run / 'model.keras'}")
+    assert result.returncode == 2 and "a DANN classifies rather than samples" in result.stderr
+
+
+def test_dann_needs_a_target_dataset(tmp_path):
+    result = kerasgan("train", "--model=dann", "--dataset=moons", f"--output_dir={tmp_path / 'run'}")
+    assert result.returncode == 2 and "dann needs --target_dataset" in result.stderr

@@ -1,6 +1,7 @@
 """The model zoo: one subclass of kerasgan.gan.GAN per paper."""
 from kerasgan.zoo.cgan import CGAN
 from kerasgan.zoo.cycle_gan import CycleGAN
+from kerasgan.zoo.dann import DANN
 from kerasgan.zoo.dcgan import DCGAN
 from kerasgan.zoo.ebgan import EBGAN
 from kerasgan.zoo.gan import GAN
@@ -9,6 +10,7 @@ from kerasgan.zoo.wgan import WGAN
 
 MODELS = {
     "gan": GAN, "dcgan": DCGAN, "cgan": CGAN, "wgan": WGAN, "ebgan": EBGAN, "pix2pix": Pix2Pix, "cyclegan": CycleGAN,
+    "dann": DANN,
 }
 
-__all__ = ["CGAN", "CycleGAN", "DCGAN", "EBGAN", "GAN", "MODELS", "Pix2Pix", "WGAN"]
+__all__ = ["CGAN", "CycleGAN", "DANN", "DCGAN", "EBGAN", "GAN", "MODELS", "Pix2Pix", "WGAN"]

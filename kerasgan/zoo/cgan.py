@@ -95,13 +95,7 @@ class CGAN(gan.GAN):
         return labels.astype("int32")
 
     def _split_batch(self, data):
-        images, labels = data[0], tf.cast(data[1], tf.int32)
-        check = tf.debugging.assert_less(
-            labels, self.num_classes, message=f"CGAN: a label in the data is >= num_classes={self.num_classes}"
-        )
-        with tf.control_dependencies([check, tf.debugging.assert_non_negative(labels, message="CGAN: negative label")]):
-            labels = tf.identity(labels)
-        return images, (labels,)
+        return data[0], (gan.labels_in_range(data[1], self.num_classes, "CGAN"),)
 
     # --- inference -----------------------------------------------------------------------
 

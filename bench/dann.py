@@ -1,0 +1,142 @@
+"""Domain adaptation with DANN (PROTOCOLS.md section 2): target accuracy against source only.
+
+    python bench/dann.py --seeds=0,1,2
+
+moons -> moons_rotated (30 degrees): DANN and the source-only baseline (`adaptation=False`,
+the same networks, data and budget), scored on a fresh labelled draw of the rotated moons.
+digits -> digits_m (the MNIST-M recipe): source only, DANN, and train on target (the same
+networks fitted on labelled digits_m: the upper bound); the share of the gap closed is
+(DANN - source only) / (train on target - source only). Writes bench/results/dann.md and
+.json, and the moons decision boundaries of the first seed to bench/results/dann_moons.png.
+"""
+import json
+import os
+import time
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds.")
+flags.DEFINE_list("parts", ["moons", "digits"], "Which benchmarks to run.")
+flags.DEFINE_integer("moons_epochs", 1333, "Epochs of the moons (3 batches of 32 + 32 each).")
+flags.DEFINE_float("moons_strength", 3.0, "Largest reversal strength on the moons (PROTOCOLS.md: 1 does not adapt).")
+flags.DEFINE_integer("digits_epochs", 30, "Epochs of digits -> digits_m (44 batches of 32 + 32 each).")
+flags.DEFINE_float("digits_strength", 1.0, "Largest reversal strength on digits -> digits_m (the paper's 1).")
+flags.DEFINE_string("output", "bench/results/dann.md", "Markdown table; the JSON goes beside it.")
+
+
+def _train(source, target, seed, epochs, strength, adaptation, **load):
+    """A DANN (or its source-only baseline) fitted with the paper's schedules; returns the model and seconds."""
+    import keras
+
+    from kerasgan import callbacks, data
+    from kerasgan.zoo import DANN
+
+    keras.utils.set_random_seed(seed)
+    dataset = data.domain_adaptation(source, target, batch_size=64, seed=seed, **load)
+    (source_spec, _), _ = dataset.element_spec
+    model = DANN(input_shape=tuple(source_spec.shape[1:]), num_classes=data.num_classes(source), adaptation=adaptation, seed=seed)
+    model.compile(
+        generator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+        discriminator_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5),
+    )
+    start = time.time()
+    schedule = [callbacks.ReversalSchedule(max_strength=strength), callbacks.AnnealedLearningRate()]
+    model.fit(dataset, epochs=epochs, verbose=0, callbacks=schedule)
+    return model, time.time() - start
+
+
+def _accuracy(model, name, **load):
+    """Accuracy of `model` on the labelled test split of `name`."""
+    from kerasgan import data
+
+    test = data.load(name, batch_size=256, split="test", with_labels=True, shuffle=False, **load)
+    return float(model.evaluate(test, verbose=0, return_dict=True)["class_accuracy"])
+
+
+def moons(seed, picture=None):
+    rows = {}
+    models = {}
+    for label, adaptation in (("source only", False), ("DANN", True)):
+        model, seconds = _train("moons", "moons_rotated", seed, FLAGS.moons_epochs, FLAGS.moons_strength, adaptation)
+        rows[label] = {"accuracy": _accuracy(model, "moons_rotated"), "seconds": seconds}
+        models[f"{label}: target accuracy {rows[label]['accuracy']:.2f}"] = model
+        print(f"moons seed {seed} {label}: {rows[label]}", flush=True)
+    if picture:
+        _boundary(models, picture)
+    return rows
+
+
+def _boundary(models, path):
+    from kerasgan import data, plots
+
+    domains = {}
+    for role, name in (("source", "moons"), ("target", "moons_rotated")):
+        batches = data.load(name, batch_size=1, split="test", with_labels=True, shuffle=False)
+        domains[role] = next(batches.unbatch().batch(100_000).as_numpy_iterator())
+    plots.save_decision_boundary(models, domains, path)
+
+
+def digits(seed):
+    load = {"image_size": 32, "channels": 3}
+    rows = {}
+    runs = (
+        ("source only", "digits", False),
+        ("DANN", "digits", True),
+        ("train on target", "digits_m", False),
+    )
+    for label, source, adaptation in runs:
+        model, seconds = _train(source, "digits_m", seed, FLAGS.digits_epochs, FLAGS.digits_strength, adaptation, **load)
+        rows[label] = {"accuracy": _accuracy(model, "digits_m", **load), "seconds": seconds}
+        print(f"digits seed {seed} {label}: {rows[label]}", flush=True)
+    low, high = rows["source only"]["accuracy"], rows["train on target"]["accuracy"]
+    rows["gap closed"] = {"accuracy": (rows["DANN"]["accuracy"] - low) / (high - low) if high > low else float("nan")}
+    return rows
+
+
+def _table(title, runs):
+    import numpy as np
+
+    labels = list(next(iter(runs.values())))
+    lines = [title, "", "| | " + " | ".join(f"seed {seed}" for seed in runs) + " | mean +- std | seconds per run |", "|---" * (len(runs) + 3) + "|"]
+    for label in labels:
+        values = [run[label]["accuracy"] for run in runs.values()]
+        seconds = [run[label].get("seconds") for run in runs.values()]
+        timing = f"{np.mean(seconds):.0f}" if None not in seconds else ""
+        lines.append(
+            f"| {label} | " + " | ".join(f"{v:.3f}" for v in values) + f" | {np.mean(values):.3f} +- {np.std(values):.3f} | {timing} |"
+        )
+    return lines + [""]
+
+
+def main(argv):
+    del argv
+    os.makedirs(os.path.dirname(FLAGS.output), exist_ok=True)
+    seeds = [int(s) for s in FLAGS.seeds]
+    results, lines = {}, []
+    if "moons" in FLAGS.parts:
+        picture = os.path.join(os.path.dirname(FLAGS.output), "dann_moons.png")
+        results["moons"] = {seed: moons(seed, picture if i == 0 else None) for i, seed in enumerate(seeds)}
+        lines += _table(
+            f"moons -> moons_rotated (30 degrees), target accuracy on a fresh test draw; {FLAGS.moons_epochs} epochs "
+            f"= {3 * FLAGS.moons_epochs} steps of 32 + 32, Adam(1e-3, 0.5) annealed as the paper, reversal strength "
+            f"up to {FLAGS.moons_strength:g}.",
+            results["moons"],
+        )
+    if "digits" in FLAGS.parts:
+        results["digits"] = {seed: digits(seed) for seed in seeds}
+        lines += _table(
+            f"digits -> digits_m (32x32 RGB), accuracy on the digits_m test split; {FLAGS.digits_epochs} epochs "
+            f"= {44 * FLAGS.digits_epochs} steps of 32 + 32, Adam(1e-3, 0.5) annealed, reversal strength up to "
+            f"{FLAGS.digits_strength:g}. \"gap closed\" = (DANN - source only) / (train on target - source only).",
+            results["digits"],
+        )
+    with open(FLAGS.output, "w") as handle:
+        handle.write("\n".join(lines))
+    with open(FLAGS.output.replace(".md", ".json"), "w") as handle:
+        json.dump(results, handle, indent=1)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,112 @@
+"""DANN beyond the shared contract: the reversed gradient, the paper's schedules, target accuracy and bad input."""
+import math
+
+import numpy as np
+import keras
+import pytest
+import tensorflow as tf
+
+from kerasgan import callbacks, data
+from kerasgan.zoo import DANN
+
+
+def _batch(count=8, shape=(2,), seed=0):
+    rng = np.random.default_rng(seed)
+    source, target = (rng.normal(size=(count,) + shape).astype("float32") for _ in range(2))
+    return (source, target), (np.arange(count) % 2).astype("int32")
+
+
+def _dann(**kwargs):
+    keras.utils.set_random_seed(0)  # the same initial weights for every model built here
+    return DANN(input_shape=(2,), num_classes=2, seed=0, **kwargs)
+
+
+def _step(model, batch, epochs=1, callbacks_=()):
+    model.compile(
+        generator_optimizer=keras.optimizers.SGD(0.1), discriminator_optimizer=keras.optimizers.SGD(0.1)
+    )
+    return model.fit(tf.data.Dataset.from_tensors(batch).repeat(2), epochs=epochs, verbose=0, callbacks=list(callbacks_))
+
+
+def _weights(network):
+    return [np.array(v) for v in network.trainable_variables]
+
+
+def test_source_only_is_adaptation_with_zero_strength_and_the_reversal_changes_the_features():
+    batch = _batch()
+    source_only, zero, reversed_ = _dann(adaptation=False), _dann(reversal_strength=0.0), _dann()
+    for model in (source_only, zero, reversed_):
+        _step(model, batch)
+    for a, b in zip(_weights(source_only.feature_extractor), _weights(zero.feature_extractor)):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    moved = [not np.allclose(a, b, atol=1e-6) for a, b in zip(_weights(zero.feature_extractor), _weights(reversed_.feature_extractor))]
+    assert any(moved)
+    # the domain head learns the same in all three: its gradient is never reversed
+    for a, b in zip(_weights(source_only.domain_head), _weights(zero.domain_head)):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_reversal_schedule_follows_the_paper_and_reaches_the_layer():
+    schedule = callbacks.ReversalSchedule(max_strength=3.0)
+    assert schedule.strength(0.0) == 0.0
+    assert schedule.strength(0.5) == pytest.approx(3.0 * (2 / (1 + math.exp(-5)) - 1))
+    assert schedule.strength(1.0) == pytest.approx(3.0 * 0.99991, rel=1e-4)
+    model = _dann()
+    seen = []
+    record = keras.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(float(model.gradient_reversal.strength)))
+    _step(model, _batch(), epochs=2, callbacks_=[schedule, record])
+    # 2 epochs of 2 batches: p = 0, 1/4, 2/4, 3/4 before each batch
+    assert seen == pytest.approx([schedule.strength(p) for p in (0.0, 0.25, 0.5, 0.75)], rel=1e-6)
+
+
+def test_annealed_learning_rate_follows_the_paper():
+    anneal = callbacks.AnnealedLearningRate()
+    assert anneal.factor(0.0) == 1.0 and anneal.factor(1.0) == pytest.approx(11 ** -0.75)
+    model = _dann()
+    _step(model, _batch(), epochs=2, callbacks_=[anneal])
+    expected = 0.1 / (1 + 10 * 0.75) ** 0.75  # the rate set before the last of 4 batches
+    assert float(model.generator_optimizer.learning_rate) == pytest.approx(expected, rel=1e-5)
+    assert float(model.discriminator_optimizer.learning_rate) == pytest.approx(expected, rel=1e-5)
+
+
+def test_predict_features_and_target_validation_accuracy():
+    model = _dann()
+    model.compile()
+    train = data.domain_adaptation("moons", "moons_rotated", batch_size=32)
+    target = data.load("moons_rotated", split="test", with_labels=True, batch_size=50, shuffle=False)
+    history = model.fit(train, epochs=2, validation_data=target, verbose=0)
+    assert set(history.history) == {
+        "class_loss", "domain_loss", "class_accuracy", "domain_accuracy", "val_class_loss", "val_class_accuracy",
+    }
+    x, y = next(target.as_numpy_iterator())
+    probabilities = model.predict(x, verbose=0)
+    assert probabilities.shape == (50, 2)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    accuracy = model.evaluate(target, verbose=0, return_dict=True)["class_accuracy"]
+    assert accuracy == pytest.approx(np.mean(np.argmax(model.predict(target, verbose=0), axis=1) == np.concatenate([b[1] for b in target.as_numpy_iterator()])), abs=1e-6)
+    assert model.features(x).shape == (50, 32)
+
+
+def test_dann_rejects_bad_input():
+    model = _dann()
+    model.compile()
+    labelled = tf.data.Dataset.from_tensors((np.zeros((4, 2), "float32"), np.zeros(4, "int32")))
+    with pytest.raises(ValueError, match=r"DANN trains on \(\(source_x, target_x\), source_y\) batches"):
+        model.fit(labelled, verbose=0)
+    (source, _), labels = _batch()
+    mismatched = tf.data.Dataset.from_tensors(((source, np.zeros((8, 3), "float32")), labels))
+    with pytest.raises(ValueError, match=r"target batches hold examples of shape \(3,\) but this DANN takes \(2,\)"):
+        model.fit(mismatched, verbose=0)
+    with pytest.raises(ValueError, match="build it with kerasgan.data.domain_adaptation"):
+        model.fit(source, labels, verbose=0)
+    out_of_range = tf.data.Dataset.from_tensors(((source, source), labels + 5))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="DANN: a label in the data is >= num_classes=2"):
+        model.fit(out_of_range, verbose=0)
+    with pytest.raises(ValueError, match="num_classes must be an integer >= 2"):
+        DANN(input_shape=(2,), num_classes=1)
+    with pytest.raises(ValueError, match=r"label_head must map the features \(32,\) to 2 class logits"):
+        DANN(input_shape=(2,), num_classes=2, label_head=keras.Sequential([keras.Input((32,)), keras.layers.Dense(3)]))
+    with pytest.raises(ValueError, match=r"x must have shape \(N, 2\)"):
+        model.features(np.zeros((3, 4)))
+    with pytest.raises(TypeError, match="use predict"):
+        model.generate(2)

@@ -116,8 +116,7 @@ def test_every_recipe_parses_and_builds_its_model(recipe):
     path = os.path.join(os.path.dirname(__file__), "..", "zoo", recipe)
     try:
         cli.FLAGS(["kerasgan", f"--flagfile={path}"])
-        dataset = cli._load_data(cli.FLAGS.split, cli.FLAGS.batch_size, cli.FLAGS.model)
-        model = cli._build_model(dataset.element_spec)
+        model = cli._build_model(cli._training_data().element_spec)
         assert type(model).__name__.lower() == cli.FLAGS.model
     finally:
         cli.FLAGS.unparse_flags()

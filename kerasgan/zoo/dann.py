@@ -152,7 +152,7 @@ class DANN(gan.GAN):
         return self._track(
             class_loss=class_loss,
             domain_loss=domain_loss,
-            class_accuracy=_accuracy(class_logits, source_y),
+            class_accuracy=ops.mean(_correct(class_logits, source_y)),
             domain_accuracy=ops.mean(ops.cast(ops.equal(domain_logits > 0, domains > 0.5), "float32")),
         )
 
@@ -160,10 +160,9 @@ class DANN(gan.GAN):
         """Class loss and accuracy on labelled (x, y) batches: with target-domain data, the adapted accuracy."""
         x, y = data[0], gan.labels_in_range(data[1], self.num_classes, "DANN")
         logits = self.label_head(self.feature_extractor(x, training=False), training=False)
-        self.trackers["class_loss"].update_state(
-            ops.mean(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
-        )
-        self.trackers["class_accuracy"].update_state(_accuracy(logits, y))
+        # per-example values, so a smaller last batch weighs what it holds
+        self.trackers["class_loss"].update_state(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
+        self.trackers["class_accuracy"].update_state(_correct(logits, y))
         return {name: self.trackers[name].result() for name in ("class_loss", "class_accuracy")}
 
     # --- inference -----------------------------------------------------------------------
@@ -218,7 +217,7 @@ class DANN(gan.GAN):
         }
 
 
-def _accuracy(logits, labels):
-    """Share of rows whose largest logit is at the label."""
+def _correct(logits, labels):
+    """1.0 for each row whose largest logit is at its label, else 0.0."""
     predicted = ops.cast(ops.argmax(logits, axis=-1), "int32")
-    return ops.mean(ops.cast(ops.equal(predicted, ops.cast(labels, "int32")), "float32"))
+    return ops.cast(ops.equal(predicted, ops.cast(labels, "int32")), "float32")

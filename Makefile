@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-export bench-mixtures bench-cgan install clean
+.PHONY: demo test bench-export bench-mixtures bench-cgan bench-translation bench-dann install clean
 
 install: $(STAMP)
 
@@ -35,6 +35,14 @@ bench-mixtures: $(STAMP)
 # CGAN label accuracy on digits, 3 seeds (PROTOCOLS.md section 3; about 12 minutes).
 bench-cgan: $(STAMP)
 	$(BIN)/python bench/cgan_labels.py
+
+# Pix2Pix L1 / PSNR / SSIM and CycleGAN label preservation (PROTOCOLS.md section 4; 3 seeds, about 35 minutes).
+bench-translation: $(STAMP)
+	$(BIN)/python bench/translation.py
+
+# DANN target accuracy against source only: moons and digits -> digits_m, 3 seeds (PROTOCOLS.md section 2; about 12 minutes).
+bench-dann: $(STAMP)
+	$(BIN)/python bench/dann.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -1,4 +1,5 @@
-"""Tests for kerasgan.metrics: mode coverage (PacGAN protocol), label accuracy and the digits classifier."""
+"""Tests for kerasgan.metrics: mode coverage (PacGAN protocol), label accuracy, the digits classifiers and
+the translation metrics."""
 import os
 import time
 
@@ -7,7 +8,8 @@ import keras
 import pytest
 
 from kerasgan import data
-from kerasgan.metrics import digits_classifier, label_accuracy, mode_coverage
+from kerasgan.metrics import digits_classifier, l1, label_accuracy, label_preservation, mode_coverage, psnr, ssim
+from kerasgan.metrics.classifier import build_classifier, digits_arrays
 
 IMAGE_SIZE = 32
 
@@ -209,3 +211,87 @@ def test_corrupt_cache_is_retrained_with_a_warning(tmp_path, held_out):
 def test_digits_classifier_rejects_tiny_image_size(tmp_path):
     with pytest.raises(ValueError, match="image_size"):
         digits_classifier(2, cache_dir=str(tmp_path))
+
+
+def test_digits_m_classifier_takes_colour_and_caches_under_its_own_name(tmp_path):
+    images, labels = digits_arrays("test", 16, dataset="digits_m")
+    assert images.shape == (360, 16, 16, 3) and labels.shape == (360,)
+    model = build_classifier(16, dataset="digits_m")
+    assert model.inputs[0].shape[1:] == (16, 16, 3) and model.name == "digits_m_classifier_16"
+    model.save(tmp_path / "digits_m_classifier_16.keras")
+    start = time.perf_counter()
+    cached = digits_classifier(16, cache_dir=str(tmp_path), dataset="digits_m")
+    assert time.perf_counter() - start < 5  # loaded, not trained
+    np.testing.assert_allclose(cached.predict(images[:8], verbose=0), model.predict(images[:8], verbose=0), atol=1e-6)
+
+
+def test_digits_classifier_rejects_unknown_dataset(tmp_path):
+    with pytest.raises(ValueError, match="digits_m"):
+        digits_classifier(32, cache_dir=str(tmp_path), dataset="mnist")
+
+
+# translation metrics
+
+
+def constant_images(*values, size=16, channels=3):
+    """One (size, size, channels) image per value, every pixel that value."""
+    return np.stack([np.full((size, size, channels), value, np.float32) for value in values])
+
+
+def test_identical_images_score_perfectly():
+    images = np.random.default_rng(0).uniform(-1, 1, (3, 16, 16, 3)).astype(np.float32)
+    assert l1(images, images) == 0.0
+    assert ssim(images, images) == pytest.approx(1.0, abs=1e-6)
+    assert psnr(images, images) == np.inf  # not capped
+
+
+def test_l1_and_psnr_of_constant_differences():
+    a = constant_images(-1.0, 0.0)
+    b = constant_images(-0.8, 0.02)
+    # |differences| 0.2 and 0.02 in [-1, 1]
+    assert l1(a, b) == pytest.approx(0.11)
+    # in [0, 1] they are 0.1 and 0.01: MSE 1e-2 and 1e-4, PSNR 20 and 40 dB, mean 30
+    assert psnr(a, b) == pytest.approx(30.0, abs=1e-3)
+
+
+def test_ssim_maps_images_to_unit_range():
+    # constant 0 and 0.5 are 0.5 and 0.75 in [0, 1]: only the luminance term (2 x y + C1) / (x^2 + y^2 + C1)
+    # is left, C1 = 0.01^2; on [-1, 1] with max_val 2 it would be about 0.002
+    expected = (2 * 0.5 * 0.75 + 1e-4) / (0.5**2 + 0.75**2 + 1e-4)
+    assert ssim(constant_images(0.0), constant_images(0.5)) == pytest.approx(expected, rel=2e-3)  # float32 variances
+
+
+@pytest.mark.parametrize("metric", [l1, psnr, ssim])
+def test_translation_metrics_reject_mismatched_shapes(metric):
+    with pytest.raises(ValueError, match="one shape"):
+        metric(constant_images(0.0), constant_images(0.0, channels=1))
+
+
+def test_ssim_rejects_images_smaller_than_its_window():
+    with pytest.raises(ValueError, match="11x11"):
+        ssim(constant_images(0.0, size=8), constant_images(0.0, size=8))
+
+
+def brightness_classifier(channels):
+    """Class 0 when the mean pixel over all channels is above 0, else class 1."""
+    inputs = keras.Input((16, 16, channels))
+    pooled = keras.layers.GlobalAveragePooling2D()(inputs)
+    dense = keras.layers.Dense(2, activation="softmax")
+    outputs = dense(pooled)
+    dense.set_weights([np.tile([[1.0, -1.0]], (channels, 1)), np.zeros(2)])
+    return keras.Model(inputs, outputs)
+
+
+def test_label_preservation_averages_colour_for_a_grey_classifier():
+    colour = np.concatenate([constant_images(value, channels=1) for value in (1.0, -1.0, -0.5)], axis=-1)
+    images = np.concatenate([colour, constant_images(0.5)])
+    # averaged: -1/6 -> class 1, 0.5 -> class 0; the first channel alone would give class 0 twice
+    assert label_preservation(brightness_classifier(1), images, [1, 0]) == 1.0
+    assert label_preservation(brightness_classifier(1), images, [0, 0]) == 0.5
+
+
+def test_label_preservation_repeats_grey_for_a_colour_classifier():
+    images = constant_images(0.5, -0.25, channels=1)
+    assert label_preservation(brightness_classifier(3), images, np.array([0, 1])) == 1.0
+    with pytest.raises(ValueError, match="2 channels"):
+        label_preservation(brightness_classifier(3), np.zeros((2, 16, 16, 2), np.float32), [0, 1])

@@ -47,10 +47,12 @@ class CycleGAN(gan.GAN):
                 raise ValueError(f"{argument} must be >= 0, got {value!r}")
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
             raise ValueError(f"pool_size must be an integer >= 0 (0 turns the image pool off), got {pool_size!r}")
-        generator_ab = generator_ab or resnet.build_resnet_generator(image_shape, filters=filters, residual_blocks=residual_blocks, name="generator_ab")
-        generator_ba = generator_ba or resnet.build_resnet_generator(image_shape, filters=filters, residual_blocks=residual_blocks, name="generator_ba")
-        discriminator_a = discriminator_a or patchgan.build_patchgan(image_shape, filters=filters, layers=discriminator_layers, normalization="instance", name="discriminator_a")
-        discriminator_b = discriminator_b or patchgan.build_patchgan(image_shape, filters=filters, layers=discriminator_layers, normalization="instance", name="discriminator_b")
+        resnet_options = {"filters": filters, "residual_blocks": residual_blocks}
+        patchgan_options = {"filters": filters, "layers": discriminator_layers, "normalization": "instance"}
+        generator_ab = generator_ab or resnet.build_resnet_generator(image_shape, name="generator_ab", **resnet_options)
+        generator_ba = generator_ba or resnet.build_resnet_generator(image_shape, name="generator_ba", **resnet_options)
+        discriminator_a = discriminator_a or patchgan.build_patchgan(image_shape, name="discriminator_a", **patchgan_options)
+        discriminator_b = discriminator_b or patchgan.build_patchgan(image_shape, name="discriminator_b", **patchgan_options)
         for role, network in (("generator_ba", generator_ba), ("discriminator_a", discriminator_a)):
             _check_translator(role, network, image_shape)
         super().__init__(generator_ab, discriminator_b, loss="least_squares", seed=seed, **kwargs)

@@ -92,6 +92,7 @@ def test_cyclegan_generator_loss_adds_cycle_and_identity_terms():
     )
     assert adversarial == pytest.approx(expected, rel=1e-4)  # Zhu et al.'s E[(D(G(a)) - 1)^2], both ways
     without = _one_step_logs(_cyclegan(cycle_weight=3.0, identity_weight=0.0), batch)
+    assert "identity_loss" not in without  # not computed when it is not trained
     assert without["g_loss"] == pytest.approx(logs["g_loss"] - 1.5 * logs["identity_loss"], rel=1e-4)
 
 

@@ -55,12 +55,12 @@ class CycleGAN(gan.GAN):
         discriminator_b = discriminator_b or patchgan.build_patchgan(image_shape, name="discriminator_b", **patchgan_options)
         for role, network in (("generator_ba", generator_ba), ("discriminator_a", discriminator_a)):
             _check_translator(role, network, image_shape)
+        self.identity_weight = float(identity_weight)  # read by _metric_names inside the base constructor
         super().__init__(generator_ab, discriminator_b, loss="least_squares", seed=seed, **kwargs)
         self.generator_ba = generator_ba
         self.discriminator_a = discriminator_a
         self.image_shape = tuple(image_shape)
         self.cycle_weight = float(cycle_weight)
-        self.identity_weight = float(identity_weight)
         self.pool_size = pool_size
         self.filters = filters
         self.residual_blocks = residual_blocks
@@ -78,6 +78,11 @@ class CycleGAN(gan.GAN):
     @property
     def discriminator_b(self):
         return self.discriminator
+
+    def _metric_names(self):
+        """identity_loss only when it is trained: with identity_weight 0 it is not computed."""
+        names = super()._metric_names()
+        return names if self.identity_weight else [name for name in names if name != "identity_loss"]
 
     def _check_networks(self, generator, discriminator):
         _check_translator("generator_ab", generator, tuple(generator.inputs[0].shape[1:]))
@@ -132,11 +137,14 @@ class CycleGAN(gan.GAN):
         cycle = ops.mean(ops.abs(self.generator_ba(fake_b, training=training) - real_a)) + ops.mean(
             ops.abs(self.generator_ab(fake_a, training=training) - real_b)
         )
-        identity = ops.mean(ops.abs(self.generator_ab(real_b, training=training) - real_b)) + ops.mean(
-            ops.abs(self.generator_ba(real_a, training=training) - real_a)
-        )
-        g_loss = adversarial + self.cycle_weight * (cycle + self.identity_weight * identity)
-        return {"g_loss": g_loss, "cycle_loss": cycle, "identity_loss": identity}, fake_a, fake_b
+        logs = {"cycle_loss": cycle}
+        g_loss = adversarial + self.cycle_weight * cycle
+        if self.identity_weight:
+            logs["identity_loss"] = ops.mean(ops.abs(self.generator_ab(real_b, training=training) - real_b)) + ops.mean(
+                ops.abs(self.generator_ba(real_a, training=training) - real_a)
+            )
+            g_loss = g_loss + self.cycle_weight * self.identity_weight * logs["identity_loss"]
+        return {"g_loss": g_loss, **logs}, fake_a, fake_b
 
     def _generator_step(self, real_a, real_b):
         with tf.GradientTape() as tape:

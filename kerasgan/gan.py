@@ -11,19 +11,11 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import losses, penalties
+from kerasgan import losses, penalties, replicas
 
 PENALTIES = (None, "gp", "r1", "clip")
 PENALTY_METRICS = {"gp": "gradient_penalty", "r1": "r1_penalty"}
 DEFAULT_PENALTY_WEIGHTS = {"gp": 10.0, "r1": 10.0}  # WGAN-GP's lambda; R1's gamma (Mescheder et al. 2018)
-
-
-def _replica_share():
-    """(number of replicas in sync, this replica's id); (1, 0) outside tf.distribute."""
-    context = tf.distribute.get_replica_context()
-    if context is None:  # cross-replica context: not inside strategy.run
-        return 1, 0
-    return context.num_replicas_in_sync, context.replica_id_in_sync_group
 
 
 def check_network(role, network):
@@ -269,8 +261,8 @@ class GAN(keras.Model):
 
     def _replica_draw(self, batch_size, shape, distribution=keras.random.normal):
         """This replica's rows of one global draw, so any replica count sees the same noise."""
-        replicas, replica_id = _replica_share()
-        values = distribution((batch_size * replicas,) + tuple(shape), seed=self.seed_generator)
+        count, replica_id = replicas.share()
+        values = distribution((batch_size * count,) + tuple(shape), seed=self.seed_generator)
         return values[replica_id * batch_size : (replica_id + 1) * batch_size]
 
     def _training_latent(self, batch_size):
@@ -278,8 +270,8 @@ class GAN(keras.Model):
 
     def _scaled(self, loss, optimizer):
         """The loss to differentiate: divided by the replicas (their gradients are summed), then loss-scaled."""
-        replicas, _ = _replica_share()
-        return optimizer.scale_loss(loss / replicas)
+        count, _ = replicas.share()
+        return optimizer.scale_loss(loss / count)
 
     def _apply(self, tape, scaled_loss, networks, optimizer):
         """One optimizer update of `networks` (one network or a list) from the gradients of `scaled_loss`."""
@@ -312,6 +304,16 @@ class GAN(keras.Model):
             samples = samples + self.instance_noise * self._replica_draw(ops.shape(samples)[0], self.sample_shape)
         return self._critic(conditions, training)(samples)
 
+    def _discriminate_both(self, real, fake, conditions):
+        """D's scores of the real and the fake batch: one pass over both when no layer of D couples
+        the examples of a batch (batch norm normalizes each batch on its own, as DCGAN does)."""
+        if couples_batch(self.discriminator):
+            return self._discriminate(real, conditions), self._discriminate(fake, conditions)
+        both = [ops.concatenate([condition, condition], axis=0) for condition in conditions]
+        logits = self._discriminate(ops.concatenate([real, fake], axis=0), both)
+        count = ops.shape(real)[0]
+        return logits[:count], logits[count:]
+
     def _penalty(self, real, fake, conditions):
         """The discriminator's penalty term (a scalar), or None without one."""
         if self.penalty == "gp":
@@ -332,8 +334,7 @@ class GAN(keras.Model):
         """One update of D on a real batch and as many fresh fakes; returns the unscaled losses."""
         fake = self._generate(self._training_latent(ops.shape(real)[0]), conditions)
         with tf.GradientTape() as tape:
-            real_logits = self._discriminate(real, conditions)
-            fake_logits = self._discriminate(fake, conditions)
+            real_logits, fake_logits = self._discriminate_both(real, fake, conditions)
             adversarial = ops.mean(self.discriminator_loss(real_logits, fake_logits))
             penalty = self._penalty(real, fake, conditions)
             d_loss = adversarial if penalty is None else adversarial + self.penalty_weight * penalty
@@ -444,6 +445,11 @@ class GAN(keras.Model):
             if isinstance(value, dict) and "class_name" in value:  # networks and the dtype policy
                 config[key] = keras.saving.deserialize_keras_object(value)
         return cls(**config)
+
+
+def couples_batch(network):
+    """True when a layer of `network` (nested ones included) mixes the examples of a batch: batch norm."""
+    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in network._flatten_layers(include_self=False))
 
 
 def labels_in_range(labels, num_classes, model_name):

@@ -49,6 +49,15 @@ class ReflectionPadding2D(keras.layers.Layer):
         return {**super().get_config(), "padding": self.padding}
 
 
+def batch_norm(name=None):
+    """Batch normalization (Ioffe & Szegedy 2015, arXiv:1502.03167) over the global batch.
+
+    synchronized=True: under tf.distribute the statistics are all-reduced across replicas, so
+    a step on N replicas normalizes as one device would; on one device it is the plain layer.
+    """
+    return keras.layers.BatchNormalization(synchronized=True, name=name)
+
+
 def instance_norm(name=None):
     """Instance normalization (Ulyanov et al. 2016, arXiv:1607.08022): each image's channels to mean 0, std 1.
 

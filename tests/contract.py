@@ -23,6 +23,9 @@ class Case:
     params: int
     # optimizer attribute -> (network attribute(s) it updates, updates per train step)
     updates: dict
+    # The same model without Keras layers that draw their own per-replica noise (Dropout),
+    # for the single-device vs MirroredStrategy equivalence check; None: `make` has none.
+    make_deterministic: Callable[[], keras.Model] = None
 
 
 def _images(shape, count=8, seed=0):
@@ -101,6 +104,7 @@ CASES = [
         batch=lambda: _pair((16, 16, 1), (16, 16, 3)),
         params=25692,  # U-Net of depth 4: 24759; conditional PatchGAN with 1 stride-2 block: 933
         updates=ONE_EACH,
+        make_deterministic=lambda: Pix2Pix(input_shape=(16, 16, 1), output_channels=3, filters=4, dropout=0.0, seed=1),
     ),
     Case(
         name="cyclegan",
@@ -244,3 +248,66 @@ def check_mirrored_step(case):
         assert np.all(np.isfinite(history.history[name]))
     for optimizer, (_, per_step) in case.updates.items():
         assert iterations(model, optimizer) == per_step
+
+
+def check_mirrored_equivalence(case, learning_rate=0.1):
+    """One step on a global batch under MirroredStrategy over two CPUs gives the weights and
+    logged metrics of one step on one device, with the same batch, weights and noise.
+
+    Plain SGD, because Adam's first step, m / sqrt(v), would hide a loss scaled by the
+    number of replicas; gradients are summed across replicas, so that is what this checks.
+    """
+    make = case.make_deterministic or case.make
+    sgd = lambda: dict(  # noqa: E731
+        generator_optimizer=keras.optimizers.SGD(learning_rate), discriminator_optimizer=keras.optimizers.SGD(learning_rate)
+    )
+    single = make()
+    single.compile(**sgd())
+    with two_cpu_strategy().scope():
+        mirrored = make()
+        mirrored.compile(**sgd())
+    mirrored.set_weights(single.get_weights())
+    before = [np.array(v) for v in single.weights]
+    logged = {name: fit_steps(model, case.batch(), 1).history for name, model in (("single", single), ("mirrored", mirrored))}
+    for name in single.metric_names:
+        np.testing.assert_allclose(
+            logged["mirrored"][name], logged["single"][name], rtol=1e-4, atol=1e-6, err_msg=f"{case.name}: {name}"
+        )
+    for start, one, two in zip(before, single.weights, mirrored.weights):
+        step_one, step_two = np.array(one) - start, np.array(two) - start
+        scale = max(float(np.abs(step_one).max(initial=0.0)), 1e-6)
+        np.testing.assert_allclose(step_two, step_one, rtol=0, atol=1e-3 * scale, err_msg=f"{case.name}: {one.path}")
+
+
+def check_traced_once(case, jit_compile, epochs=2, steps=3):
+    """`fit` traces the whole multi-optimizer step once (XLA-compiled when `jit_compile`), not once per step."""
+    model = case.make()
+    model.compile(jit_compile=jit_compile)
+    traced, train_step = [], model.train_step
+    model.train_step = lambda data: traced.append(1) or train_step(data)  # Python runs only while tracing
+    dataset = tf.data.Dataset.from_tensors(case.batch()).repeat(steps)
+    history = model.fit(dataset, epochs=epochs, verbose=0, shuffle=False)
+    assert len(traced) == 1, f"{case.name}: train_step traced {len(traced)} times in {epochs * steps} steps"
+    for name in model.metric_names:
+        assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"
+    for optimizer, (_, per_step) in case.updates.items():
+        assert iterations(model, optimizer) == epochs * steps * per_step
+
+
+def check_mixed_precision_step(case, policy):
+    """Under a mixed policy: float32 outputs and logits, loss scaling under float16, finite metrics."""
+    keras.mixed_precision.set_global_policy(policy)
+    try:
+        model = case.make()
+        model.compile()
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    for network in model.generator_networks() + model.discriminator_networks():
+        for output in network.outputs:
+            assert output.dtype == "float32", f"{case.name}: {network.name} outputs {output.dtype}"
+    for optimizer in case.updates:
+        scaled = isinstance(getattr(model, optimizer), keras.optimizers.LossScaleOptimizer)
+        assert scaled == (policy == "mixed_float16"), f"{case.name}: {optimizer} under {policy}"
+    history = fit_steps(model, case.batch(), 2)
+    for name in model.metric_names:
+        assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"

@@ -43,6 +43,23 @@ def test_one_step_under_mirrored_strategy(case):
     contract.check_mirrored_step(case)
 
 
+@CASES
+def test_mirrored_step_equals_one_device_step(case):
+    contract.check_mirrored_equivalence(case)
+
+
+@CASES
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
+def test_fit_traces_the_step_once(case, jit_compile):
+    contract.check_traced_once(case, jit_compile)
+
+
+@CASES
+@pytest.mark.parametrize("policy", ["mixed_bfloat16", "mixed_float16"])
+def test_mixed_precision_step(case, policy):
+    contract.check_mixed_precision_step(case, policy)
+
+
 def test_export_never_overwrites_and_leaves_no_partial_version(tmp_path):
     model = contract.CASES[0].make()
     base = tmp_path / "dcgan"

@@ -7,6 +7,8 @@ generator with a tanh output, LeakyReLU(0.2) in the discriminator. All kernels 4
 import keras
 from keras import layers
 
+from kerasgan.layers import batch_norm
+
 KERNEL_SIZE = 4
 MIN_START_SIZE = 4
 
@@ -35,12 +37,12 @@ def upsample(x, image_shape, filters):
     blocks = upsampling_blocks(image_shape)
     start_h, start_w = image_shape[0] // 2**blocks, image_shape[1] // 2**blocks
     x = layers.Dense(start_h * start_w * filters * 2 ** (blocks - 1), use_bias=False)(x)
-    x = layers.BatchNormalization()(x)
+    x = batch_norm()(x)
     x = layers.ReLU()(x)
     x = layers.Reshape((start_h, start_w, filters * 2 ** (blocks - 1)))(x)
     for block in reversed(range(blocks - 1)):
         x = layers.Conv2DTranspose(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
-        x = layers.BatchNormalization()(x)
+        x = batch_norm()(x)
         x = layers.ReLU()(x)
     return x
 
@@ -54,7 +56,7 @@ def downsample(x, image_shape, filters, normalization="batch", spectral_norm=Fal
         conv = layers.Conv2D(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=normalization != "batch")
         x = weighted(conv)(x)
         if normalization == "batch":
-            x = layers.BatchNormalization()(x)
+            x = batch_norm()(x)
         elif normalization == "layer":
             x = layers.LayerNormalization(axis=(1, 2, 3))(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)

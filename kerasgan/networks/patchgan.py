@@ -7,7 +7,7 @@ use it, with batch norm and instance norm respectively, none on the first block.
 """
 import keras
 
-from kerasgan.layers import instance_norm
+from kerasgan.layers import batch_norm, instance_norm
 
 KERNEL_SIZE = 4
 MAX_LAYERS = 3  # the paper's 70x70 PatchGAN
@@ -94,7 +94,7 @@ def build_patchgan(image_shape, condition_shape=None, filters=64, layers=None, n
             use_bias=not normalized,
         )(x)
         if normalization == "batch" and normalized:
-            x = keras.layers.BatchNormalization()(x)
+            x = batch_norm()(x)
         elif normalization == "instance" and normalized:
             x = instance_norm()(x)
         x = keras.layers.LeakyReLU(negative_slope=0.2)(x)

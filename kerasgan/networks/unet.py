@@ -8,6 +8,8 @@ concatenate each encoder activation to the decoder's of the same size (Ronneberg
 import keras
 from keras import layers
 
+from kerasgan.layers import batch_norm
+
 KERNEL_SIZE = 4
 MAX_DEPTH = 8  # 256 -> 1
 DROPOUT_BLOCKS = 3
@@ -63,14 +65,14 @@ def build_unet(input_shape, output_channels, filters=64, depth=None, dropout=0.5
             filters * min(2**block, MAX_FILTERS), KERNEL_SIZE, strides=2, padding="same", use_bias=not normalized
         )(x)
         if normalized:
-            x = layers.BatchNormalization()(x)
+            x = batch_norm()(x)
         x = layers.LeakyReLU(negative_slope=0.2)(x)
         skips.append(x)
     for block in reversed(range(depth - 1)):
         x = layers.Conv2DTranspose(
             filters * min(2**block, MAX_FILTERS), KERNEL_SIZE, strides=2, padding="same", use_bias=False
         )(x)
-        x = layers.BatchNormalization()(x)
+        x = batch_norm()(x)
         if depth - 2 - block < DROPOUT_BLOCKS and dropout:
             x = layers.Dropout(dropout)(x)
         x = layers.ReLU()(x)

@@ -3,7 +3,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import gan, losses, penalties
+from kerasgan import gan, losses, penalties, replicas
 from kerasgan.networks import autoencoder
 from kerasgan.networks import dcgan as networks
 
@@ -70,7 +70,7 @@ class EBGAN(gan.GAN):
         z = self._training_latent(batch_size)
         with tf.GradientTape() as tape:
             fake_energy, embedding = self._energy(self._generate(z, conditions))
-            pull_away = penalties.pull_away_term(embedding)
+            pull_away = penalties.pull_away_term(replicas.gather(embedding))  # all pairs of the global batch
             g_loss = ops.mean(losses.energy_generator_loss(fake_energy)) + self.pull_away_weight * pull_away
             scaled = self._scaled(g_loss, self.generator_optimizer)
         self._apply(tape, scaled, self.generator, self.generator_optimizer)

@@ -333,6 +333,10 @@ class GAN(keras.Model):
     def _discriminator_step(self, real, conditions):
         """One update of D on a real batch and as many fresh fakes; returns the unscaled losses."""
         fake = self._generate(self._training_latent(ops.shape(real)[0]), conditions)
+        return self._discriminator_update(real, fake, conditions)
+
+    def _discriminator_update(self, real, fake, conditions):
+        """One update of D on a real and a fake batch; returns the unscaled losses."""
         with tf.GradientTape() as tape:
             real_logits, fake_logits = self._discriminate_both(real, fake, conditions)
             adversarial = ops.mean(self.discriminator_loss(real_logits, fake_logits))

@@ -116,31 +116,29 @@ class Pix2Pix(gan.GAN):
         return self.generator(conditions[0], training=training)
 
     def train_step(self, data):
+        """As the authors' code: G(x) once; D learns on it (detached), then G through the updated D."""
         targets, conditions = self._split_batch(data)
-        logs = self._discriminator_step(targets, conditions)
-        logs.update(self._generator_step(targets, conditions))
-        return self._track(**logs)
+        with tf.GradientTape() as tape:
+            fake = self._generate(None, conditions)
+            with tape.stop_recording():
+                logs = self._discriminator_update(targets, ops.stop_gradient(fake), conditions)
+            g_loss, adversarial, l1 = self._generator_losses(targets, fake, conditions)
+            scaled = self._scaled(g_loss, self.generator_optimizer)
+        self._apply(tape, scaled, self.generator, self.generator_optimizer)
+        return self._track(**logs, g_loss=g_loss, adversarial_loss=adversarial, l1_loss=l1)
 
-    def _generator_losses(self, targets, conditions, training=True):
-        """(g_loss, adversarial, l1) of G on one batch: the cGAN term plus l1_weight * L1."""
-        fake = self._generate(None, conditions, training)
+    def _generator_losses(self, targets, fake, conditions, training=True):
+        """(g_loss, adversarial, l1) of G's `fake` batch: the cGAN term plus l1_weight * L1."""
         adversarial = ops.mean(self.generator_loss(self._discriminate(fake, conditions, training)))
         l1 = ops.mean(ops.abs(targets - fake))
         return adversarial + self.l1_weight * l1, adversarial, l1
-
-    def _generator_step(self, targets, conditions):
-        with tf.GradientTape() as tape:
-            g_loss, adversarial, l1 = self._generator_losses(targets, conditions)
-            scaled = self._scaled(g_loss, self.generator_optimizer)
-        self._apply(tape, scaled, self.generator, self.generator_optimizer)
-        return {"g_loss": g_loss, "adversarial_loss": adversarial, "l1_loss": l1}
 
     def test_step(self, data):
         targets, conditions = self._split_batch(data)
         fake = self._generate(None, conditions, training=False)
         real_logits = self._discriminate(targets, conditions, training=False)
         fake_logits = self._discriminate(fake, conditions, training=False)
-        g_loss, adversarial, l1 = self._generator_losses(targets, conditions, training=False)
+        g_loss, adversarial, l1 = self._generator_losses(targets, fake, conditions, training=False)
         return self._track(
             d_loss=ops.mean(self.discriminator_loss(real_logits, fake_logits)),
             g_loss=g_loss,

@@ -5,7 +5,7 @@ import os
 import keras
 import tensorflow as tf
 
-from kerasgan import plots
+from kerasgan import distribute, plots
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -15,7 +15,8 @@ class SampleGrid(keras.callbacks.Callback):
     model draws one column per class. A translator (Pix2Pix, CycleGAN) instead translates
     the fixed batch `examples` ((inputs, targets) or (images_a, images_b)), one row per
     example. Files are `directory/epoch_<n>.png`; with `log_dir`, the grid is also an
-    image summary there.
+    image summary there. Under MultiWorkerMirroredStrategy every worker draws the grid (it is
+    a distributed predict) and only the chief writes it.
     """
 
     def __init__(self, directory, num_images=None, seed=0, every=1, log_dir=None, scale=2, examples=None):
@@ -30,9 +31,13 @@ class SampleGrid(keras.callbacks.Callback):
         self.scale = scale
         self.examples = examples
         self._writer = None
+        self._chief = True
         self.last_path = None
 
     def on_train_begin(self, logs=None):
+        self._chief = distribute.is_chief(getattr(self.model, "distribute_strategy", None))
+        if not self._chief:
+            return
         os.makedirs(self.directory, exist_ok=True)
         if self.log_dir is not None:
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
@@ -41,6 +46,8 @@ class SampleGrid(keras.callbacks.Callback):
         if (epoch + 1) % self.every:
             return
         samples, columns = plots.picture(self.model, self.num_images, self.seed, self.examples)
+        if not self._chief:
+            return
         self.last_path = plots.save_samples(
             samples, os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), scale=self.scale, columns=columns
         )
@@ -91,7 +98,9 @@ class LinearDecay(keras.callbacks.Callback):
 def _start_rates(callback, learning_rate=None):
     """Records the starting rate of each of the model's two optimizers (or `learning_rate` for both)."""
     optimizers = [callback.model.generator_optimizer, callback.model.discriminator_optimizer]
-    callback._initial = [float(learning_rate if learning_rate is not None else o.learning_rate) for o in optimizers]
+    # convert_to_numpy: under a strategy the rate is a MirroredVariable, which float() refuses.
+    rates = [learning_rate if learning_rate is not None else keras.ops.convert_to_numpy(o.learning_rate) for o in optimizers]
+    callback._initial = [float(rate) for rate in rates]
 
 
 def _scale_rates(callback, factor):

@@ -2,6 +2,7 @@
 import json
 import os
 import sys
+import tempfile
 
 from absl import app, flags, logging
 
@@ -59,6 +60,31 @@ flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
 flags.DEFINE_string("output_dir", None, "Run folder: samples/, loss_curve.png, model.keras, logs/.")
 flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the model goes to <export_dir>/<model>/<version>/.")
 flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
+flags.DEFINE_enum(
+    "strategy",
+    "default",
+    ["default", "mirrored", "multi_worker", "tpu"],
+    "tf.distribute strategy: default (one device), mirrored (this machine's GPUs, else its CPU), "
+    "multi_worker (synchronous data parallelism over the machines listed in the TF_CONFIG environment "
+    "variable; run the same command on every worker: only the chief writes --output_dir and the "
+    "SavedModel) or tpu (see --tpu). --batch_size stays the global batch, split over the replicas.",
+)
+flags.DEFINE_string(
+    "tpu", None, "--strategy=tpu: the TPU's name or grpc:// address; default: the local TPU or the environment's."
+)
+flags.DEFINE_bool(
+    "mixed_precision",
+    False,
+    "Compute in 16 bits, keep the weights in float32: mixed_float16 (with loss scaling) when a GPU is "
+    "visible, mixed_bfloat16 otherwise (CPU, TPU).",
+)
+flags.DEFINE_enum(
+    "jit_compile",
+    "auto",
+    ["auto", "true", "false"],
+    "XLA compilation of the train step (model.compile(jit_compile=...)); auto: Keras' choice, which is "
+    "off on CPU.",
+)
 # sample and export
 flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan train`.")
 flags.DEFINE_integer(
@@ -224,11 +250,18 @@ def _schedules(model):
     return []
 
 
+JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
+
+
 def train():
-    """Trains a zoo model on a dataset; writes the run folder and a SavedModel version."""
+    """Trains a zoo model on a dataset; writes the run folder and a SavedModel version.
+
+    Under --strategy=multi_worker every worker runs this; all of them train and draw the
+    pictures (predict is a collective computation there), and only the chief writes files.
+    """
     import keras
 
-    from kerasgan import callbacks, export, plots, saving
+    from kerasgan import callbacks, distribute, export, plots, saving
 
     if not FLAGS.output_dir:
         raise UsageError("train needs --output_dir, the folder for this run's samples, logs and model")
@@ -237,15 +270,24 @@ def train():
     model_path = os.path.join(FLAGS.output_dir, "model.keras")
     if os.path.exists(model_path):
         raise UsageError(f"{model_path} exists: choose a new --output_dir so that the trained model is kept")
+    # First: a multi-worker strategy sets up collectives, which must happen before TensorFlow's runtime starts.
+    strategy = distribute.strategy(FLAGS.strategy, tpu=FLAGS.tpu)
+    chief = distribute.is_chief(strategy)
+    distribute.precision_policy(FLAGS.mixed_precision)  # before the model is built
     keras.utils.set_random_seed(FLAGS.seed)
     dataset = _training_data()
-    model = _build_model(dataset.element_spec)
-    model.compile(
-        generator_optimizer=_optimizer(FLAGS.generator_learning_rate, model.default_generator_optimizer),
-        discriminator_optimizer=_optimizer(FLAGS.discriminator_learning_rate, model.default_discriminator_optimizer),
-    )
+    with strategy.scope():
+        model = _build_model(dataset.element_spec)
+        model.compile(
+            generator_optimizer=_optimizer(FLAGS.generator_learning_rate, model.default_generator_optimizer),
+            discriminator_optimizer=_optimizer(
+                FLAGS.discriminator_learning_rate, model.default_discriminator_optimizer
+            ),
+            jit_compile=JIT_COMPILE[FLAGS.jit_compile],
+        )
     logs = os.path.join(FLAGS.output_dir, "logs")
-    run_callbacks = [keras.callbacks.TensorBoard(logs), *_schedules(model)]
+    run_callbacks = [keras.callbacks.TensorBoard(logs)] if chief else []
+    run_callbacks += _schedules(model)
     samples = FLAGS.model != "dann"  # DANN classifies: its picture is the decision boundary below
     examples = _examples(model) if samples else None
     if samples:
@@ -258,13 +300,22 @@ def train():
     history = model.fit(
         dataset, epochs=FLAGS.epochs, validation_data=_target_validation(), callbacks=run_callbacks, verbose="auto"
     )
+    # Every worker draws the final picture: under multi_worker, predict needs all of them.
+    if samples:
+        picture = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"), examples, write=chief)
+    elif chief:
+        picture = _save_boundary(model, os.path.join(FLAGS.output_dir, "decision_boundary.png"))
+    else:
+        with tempfile.TemporaryDirectory() as scratch:  # joins the chief's predict; the plot is dropped
+            _save_boundary(model, os.path.join(scratch, "decision_boundary.png"))
+    if not chief:
+        # Saving and exporting read this process's copy of the (mirrored) weights, no collective:
+        # the chief does them alone.
+        print("trained as a non-chief worker: the chief writes --output_dir and the SavedModel")
+        return
     plots.save_loss_curve(history.history, os.path.join(FLAGS.output_dir, "loss_curve.png"))
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
         json.dump(history.history, handle, indent=1)
-    if samples:
-        picture = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"), examples)
-    else:
-        picture = _save_boundary(model, os.path.join(FLAGS.output_dir, "decision_boundary.png"))
     saving.save_atomically(model, model_path)
     version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
     print(f"picture:     {picture}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
@@ -306,13 +357,13 @@ def sample():
     print(f"samples: {_save_samples(model, FLAGS.output or 'samples.png', examples)}")
 
 
-def _save_samples(model, path, examples=None):
+def _save_samples(model, path, examples=None, write=True):
     """--num_images fixed-seed samples as a PNG (one column per class for CGAN); a translator's
-    rows of `examples`."""
+    rows of `examples`. With write=False the samples are drawn but not written (returns None)."""
     from kerasgan import plots
 
     images, columns = plots.picture(model, FLAGS.num_images, FLAGS.seed, examples)
-    return plots.save_samples(images, path, scale=2, columns=columns)
+    return plots.save_samples(images, path, scale=2, columns=columns) if write else None
 
 
 def export_model():
@@ -347,11 +398,19 @@ def main(argv):
         sys.exit(2)
 
 
+def _parse_flags(argv):
+    """absl's flag parsing, with a bad flag value reported like every other usage error."""
+    try:
+        return FLAGS(argv)
+    except flags.Error as error:
+        raise UsageError("; ".join(line.strip() for line in str(error).splitlines() if line.strip())) from None
+
+
 def run():
     """Console-script entry point."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
-        app.run(main)
+        app.run(main, flags_parser=_parse_flags)
     except UsageError as error:
         print(f"kerasgan: error: {error}", file=sys.stderr)
         sys.exit(2)

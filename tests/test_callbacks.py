@@ -55,3 +55,21 @@ def test_sample_layout_defaults_per_kind_of_model():
     assert plots.sample_layout(DCGAN(image_shape=(8, 8, 1), latent_dim=4, filters=4)) == (64, None)
     cgan = CGAN(image_shape=(8, 8, 1), num_classes=3, latent_dim=4, filters=4)
     assert plots.sample_layout(cgan) == (63, 3) and plots.sample_layout(cgan, 10) == (9, 3)
+
+
+def test_learning_rate_schedules_run_under_mirrored_strategy():
+    """The schedules read the optimizers' rates, which are MirroredVariables under a strategy."""
+    import contract
+    from kerasgan.callbacks import AnnealedLearningRate, LinearDecay, ReversalSchedule
+    from kerasgan.zoo import DANN
+
+    with contract.two_cpu_strategy().scope():
+        model = DANN(input_shape=(2,), num_classes=2, seed=1)
+        model.compile()
+    (source, target), labels = contract._domains((2,), 2)
+    dataset = tf.data.Dataset.from_tensors(((source, target), labels)).repeat(2)
+    schedules = [ReversalSchedule(), AnnealedLearningRate(), LinearDecay(epochs=2)]
+    model.fit(dataset, epochs=2, verbose=0, callbacks=schedules)
+    rate = float(np.asarray(model.generator_optimizer.learning_rate))
+    assert 0 < rate < 0.01  # annealed, then halved by the decay's last epoch
+    assert 0 < float(np.asarray(model.gradient_reversal.strength)) < 1

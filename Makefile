@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench-export bench-mixtures bench-cgan bench-translation bench-dann install clean
+.PHONY: demo test bench bench-export bench-mixtures bench-cgan bench-translation bench-dann install clean
 
 install: $(STAMP)
 
@@ -21,6 +21,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Training throughput: every zoo recipe and kerasgan against hand-written train steps, jit_compile
+# on and off, FLOP/s against the CPU's peak, the input pipeline (PROTOCOLS.md section 5; about 10 minutes
+# on 2 CPU cores). Writes bench/results/throughput.json and the Throughput section of BENCHMARKS.md.
+bench: $(STAMP)
+	$(BIN)/python bench/throughput.py
 
 # Sizes and latencies of the newest demo model in Keras, SavedModel and TFLite (make demo first).
 DEMO_MODEL ?= $(lastword $(sort $(wildcard runs/dcgan_digits_*/model.keras)))

@@ -68,6 +68,9 @@ class GAN(keras.Model):
     """
 
     extra_metric_names = ()  # what a variant's steps add to d_loss, g_loss and the penalty
+    # What jit_compile="auto" means on a machine with only CPUs: the faster setting measured by
+    # `make bench` (BENCHMARKS.md). Keras' own "auto" is always off there; on GPU/TPU it is kept.
+    cpu_jit_compile = False
 
     def __init__(
         self,
@@ -161,7 +164,7 @@ class GAN(keras.Model):
             optimizer=None,
             run_eagerly=run_eagerly,
             steps_per_execution=steps_per_execution,
-            jit_compile=jit_compile,
+            jit_compile=self._resolve_jit_compile(jit_compile, run_eagerly),
         )
         if generator_optimizer is not None and generator_optimizer is discriminator_optimizer:
             raise ValueError("pass two optimizer instances: one optimizer cannot update two networks")
@@ -176,6 +179,14 @@ class GAN(keras.Model):
             "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile,
         }
+
+    def _resolve_jit_compile(self, jit_compile, run_eagerly):
+        """`cpu_jit_compile` for "auto" on a CPU-only machine outside tf.distribute; else as given (Keras resolves "auto")."""
+        if jit_compile != "auto" or run_eagerly or tf.distribute.has_strategy():
+            return jit_compile
+        if any(device.device_type != "CPU" for device in tf.config.list_physical_devices()):
+            return jit_compile
+        return self.cpu_jit_compile
 
     def generator_networks(self):
         """The networks `generator_optimizer` updates (CycleGAN: both generators)."""

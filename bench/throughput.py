@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -52,6 +53,9 @@ flags.DEFINE_integer("warmup", 10, "Step intervals dropped at the start (tracing
 flags.DEFINE_string("one", None, "Time this configuration in this process and print one JSON line (used by the parent).")
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/throughput.json"), "The JSON of all rows.")
 flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose Throughput section is rewritten.")
+flags.DEFINE_integer(
+    "repeats", 3, "Rounds over all configurations; each figure is the median of its rounds (this machine's speed drifts)."
+)
 flags.DEFINE_integer("timeout", 3600, "Seconds before a configuration's subprocess is stopped.")
 
 
@@ -249,6 +253,27 @@ def _subprocess_row(config, jit):
     return {"config": config, "jit": jit, "error": f"exit status {done.returncode}: {done.stderr[-3000:]}"}
 
 
+def _median_row(runs):
+    """One row from the rounds of a configuration: each timing the median over rounds (all rounds' images/s kept)."""
+    failed = [run for run in runs if "error" in run]
+    if failed:
+        return failed[0]
+    row = dict(runs[len(runs) // 2])
+    row["peak_rss_mib"] = max(run["peak_rss_mib"] for run in runs)
+    row["rounds"] = len(runs)
+    timed = [name for name in ("kerasgan", "hand_written", "data_load", "cached") if name in row] or [None]
+    for name in timed:
+        parts = [run[name] if name else run for run in runs]
+        merged = dict(parts[0]) if name else row
+        for key in ("median_ms", "p25_ms", "p75_ms", "first_step_s"):
+            merged[key] = float(statistics.median(part[key] for part in parts))
+        merged["images_per_s"] = float(statistics.median(part["images_per_s"] for part in parts))
+        merged["images_per_s_rounds"] = [part["images_per_s"] for part in parts]
+        if name:
+            row[name] = merged
+    return row
+
+
 def _versions():
     """TensorFlow, Keras and Python versions, read without importing TensorFlow in the parent."""
     from importlib import metadata
@@ -407,6 +432,7 @@ def _section(machine, rows):
     pipeline = _pipeline_table(rows, errors)
     steps = sorted({(row.get("steps"), row.get("warmup")) for row in rows.values() if "steps" in row})
     dates = sorted({row["date"] for row in rows.values() if "date" in row})
+    rounds = ", ".join(str(count) for count in sorted({row.get("rounds", 1) for row in rows.values()}))
     lines = [
         BEGIN,
         "## Throughput",
@@ -418,8 +444,12 @@ def _section(machine, rows):
         "waits for the step's metrics), after "
         "dropping the first warm-up intervals (tracing and XLA compilation): steps per model and warm-up "
         f"{', '.join(f'{s} and {w}' for s, w in steps)}. "
-        "Two models timed in one process run in the order A B B A (half the timed steps each run). Peak RSS is the process's "
-        "`ru_maxrss`. The JSON also holds each step time's 25th and 75th percentiles. Values marked * were timed over fewer "
+        "Two models timed in one process run in the order A B B A (half the timed steps each run). The whole set runs "
+        f"in {rounds} rounds (`--repeats`), one configuration after another, and each figure is the median over the "
+        "rounds: the speed of this shared machine drifts by 10-20 % between minutes, more than most differences "
+        "below, so read ratios within about 1.1 as ties. Peak RSS is the process's "
+        "`ru_maxrss` (the largest of the rounds). The JSON also holds each round's images/s and each step time's 25th "
+        "and 75th percentiles. Values marked * were timed over fewer "
         "than 50 steps (a quick check, not a result).",
         "",
         f"Machine: {machine['cpu']} ({machine['vendor']}, family {machine['cpu_family']}), {machine['cores']} cores at "
@@ -522,11 +552,15 @@ def main(argv):
     if FLAGS.configs or machine is None:  # --configs= (none) only rewrites BENCHMARKS.md from the JSON
         machine = {**flops.machine(), **_versions(), "date": datetime.date.today().isoformat(), "load_average": os.getloadavg()}
     started = time.time()
-    for config in FLAGS.configs:
-        for jit in FLAGS.jit:
-            row = _subprocess_row(config, jit)
-            rows[(config, jit)] = {**row, "date": machine["date"]}
-            print(f"{config} jit {jit}: {_progress(row)}", flush=True)
+    rounds = {}
+    for round_ in range(FLAGS.repeats):  # whole rounds, so that a slow spell of the machine hits every row alike
+        for config in FLAGS.configs:
+            for jit in FLAGS.jit:
+                row = _subprocess_row(config, jit)
+                rounds.setdefault((config, jit), []).append(row)
+                print(f"round {round_ + 1}: {config} jit {jit}: {_progress(row)}", flush=True)
+    for key, runs in rounds.items():
+        rows[key] = {**_median_row(runs), "date": machine["date"]}
     machine.setdefault("wall_s_last_run", time.time() - started)
     ordered = sorted(rows.values(), key=lambda row: (CONFIGS.index(row["config"]), row["jit"]))
     os.makedirs(os.path.dirname(FLAGS.results), exist_ok=True)

@@ -172,12 +172,22 @@ def _networks(names):
     return (names,) if isinstance(names, str) else names
 
 
+def _count_traces(model):
+    """A list that grows by one each time `fit` traces the model's train_step (Python runs only while tracing)."""
+    traced, train_step = [], model.train_step
+    model.train_step = lambda data: traced.append(1) or train_step(data)
+    return traced
+
+
 def check_fit_updates_every_network(case, steps=2):
+    """Every network changes, as many optimizer updates as the case says, and the step is traced once."""
     model = case.make()
     model.compile()
     names = [name for networks, _ in case.updates.values() for name in _networks(networks)]
     before = {network: weights_of(getattr(model, network)) for network in names}
+    traced = _count_traces(model)
     history = fit_steps(model, case.batch(), steps)
+    assert len(traced) == 1, f"{case.name}: train_step traced {len(traced)} times in {steps} steps"
     for name in model.metric_names:
         assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"
     for optimizer, (networks, per_step) in case.updates.items():
@@ -262,10 +272,10 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
         generator_optimizer=keras.optimizers.SGD(learning_rate), discriminator_optimizer=keras.optimizers.SGD(learning_rate)
     )
     single = make()
-    single.compile(**sgd())
+    single.compile(**sgd(), jit_compile=False)  # as under the strategy: XLA draws other random numbers
     with two_cpu_strategy().scope():
         mirrored = make()
-        mirrored.compile(**sgd())
+        mirrored.compile(**sgd(), jit_compile=False)
     mirrored.set_weights(single.get_weights())
     before = [np.array(v) for v in single.weights]
     logged = {name: fit_steps(model, case.batch(), 1).history for name, model in (("single", single), ("mirrored", mirrored))}
@@ -283,8 +293,7 @@ def check_traced_once(case, jit_compile, epochs=2, steps=3):
     """`fit` traces the whole multi-optimizer step once (XLA-compiled when `jit_compile`), not once per step."""
     model = case.make()
     model.compile(jit_compile=jit_compile)
-    traced, train_step = [], model.train_step
-    model.train_step = lambda data: traced.append(1) or train_step(data)  # Python runs only while tracing
+    traced = _count_traces(model)
     dataset = tf.data.Dataset.from_tensors(case.batch()).repeat(steps)
     history = model.fit(dataset, epochs=epochs, verbose=0, shuffle=False)
     assert len(traced) == 1, f"{case.name}: train_step traced {len(traced)} times in {epochs * steps} steps"

@@ -7,7 +7,7 @@ import tempfile
 from absl import app, flags, logging
 
 FLAGS = flags.FLAGS
-COMMANDS = ("train", "sample", "export")
+COMMANDS = ("train", "sample", "export", "evaluate")
 
 # train
 flags.DEFINE_string(
@@ -90,7 +90,12 @@ flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan trai
 flags.DEFINE_integer(
     "num_images", None, "How many samples to draw (translators: examples to translate); default 64 images or 2,500 points."
 )
-flags.DEFINE_string("output", None, "sample: the PNG grid (default samples.png); export: the .tflite file.")
+flags.DEFINE_string(
+    "output", None, "sample: the PNG grid (default samples.png); export: the .tflite file; evaluate: a JSON file of the scores."
+)
+flags.DEFINE_string(
+    "inception_weights", None, "evaluate: InceptionV3 ImageNet 'notop' weights file for FD/KID features (never downloaded)."
+)
 flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite"], "export: what to write.")
 flags.DEFINE_string("signature", "serving_default", "export --format=tflite: the endpoint to convert (CycleGAN: b_to_a for B -> A).")
 flags.DEFINE_enum("quantize", "none", ["none", "dynamic", "float16", "int8"], "export --format=tflite: quantization.")
@@ -386,13 +391,31 @@ def export_model():
     )
 
 
+def evaluate():
+    """Prints the scores of a saved model on --dataset (held-out --split, test unless given): kerasgan.evaluation."""
+    from kerasgan import evaluation, metrics
+
+    model = _load_model()
+    split = FLAGS.split if FLAGS["split"].present else "test"
+    extractor = metrics.inception_features(FLAGS.inception_weights) if FLAGS.inception_weights else None
+    scores = evaluation.evaluate(
+        model, FLAGS.dataset, split=split, num_images=FLAGS.num_images or 1000, seed=FLAGS.seed, feature_extractor=extractor
+    )
+    print(f"{type(model).__name__} on {FLAGS.dataset} ({split}):")
+    for name, value in scores.items():
+        print(f"  {name}: {value:.4g}" if isinstance(value, float) else f"  {name}: {value}")
+    if FLAGS.output:
+        with open(FLAGS.output, "w") as handle:
+            json.dump(scores, handle, indent=1)
+
+
 def main(argv):
     logging.set_verbosity(logging.WARNING)
     commands = argv[1:]
     if len(commands) != 1 or commands[0] not in COMMANDS:
         raise UsageError(f"usage: kerasgan {{{'|'.join(COMMANDS)}}} [--flags]; got {' '.join(commands) or 'no command'}")
     try:
-        {"train": train, "sample": sample, "export": export_model}[commands[0]]()
+        {"train": train, "sample": sample, "export": export_model, "evaluate": evaluate}[commands[0]]()
     except (ValueError, FileExistsError, FileNotFoundError) as error:
         print(f"kerasgan: error: {error}", file=sys.stderr)
         sys.exit(2)

@@ -280,8 +280,9 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
     before = [np.array(v) for v in single.weights]
     logged = {name: fit_steps(model, case.batch(), 1).history for name, model in (("single", single), ("mirrored", mirrored))}
     for name in single.metric_names:
+        # atol 1e-5: WGAN-clip's losses are ~1e-4 (clipped critic); a mis-scaled loss would be off by 2x.
         np.testing.assert_allclose(
-            logged["mirrored"][name], logged["single"][name], rtol=1e-4, atol=1e-6, err_msg=f"{case.name}: {name}"
+            logged["mirrored"][name], logged["single"][name], rtol=1e-4, atol=1e-5, err_msg=f"{case.name}: {name}"
         )
     for start, one, two in zip(before, single.weights, mirrored.weights):
         step_one, step_two = np.array(one) - start, np.array(two) - start

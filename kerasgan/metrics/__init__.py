@@ -2,6 +2,34 @@
 from kerasgan.metrics.conditional import label_accuracy
 from kerasgan.metrics.classifier import digits_classifier
 from kerasgan.metrics.coverage import mode_coverage
+from kerasgan.metrics.features import extract_features, inception_features
+from kerasgan.metrics.frechet import (
+    feature_statistics,
+    frechet_distance,
+    frechet_distance_from_features,
+    frechet_distance_from_statistics,
+    kernel_inception_distance,
+    kernel_inception_distance_from_features,
+)
+from kerasgan.metrics.manifold import precision_recall, precision_recall_from_features
 from kerasgan.metrics.translation import l1, label_preservation, psnr, ssim
 
-__all__ = ["digits_classifier", "l1", "label_accuracy", "label_preservation", "mode_coverage", "psnr", "ssim"]
+__all__ = [
+    "digits_classifier",
+    "extract_features",
+    "feature_statistics",
+    "frechet_distance",
+    "frechet_distance_from_features",
+    "frechet_distance_from_statistics",
+    "inception_features",
+    "kernel_inception_distance",
+    "kernel_inception_distance_from_features",
+    "l1",
+    "label_accuracy",
+    "label_preservation",
+    "mode_coverage",
+    "precision_recall",
+    "precision_recall_from_features",
+    "psnr",
+    "ssim",
+]

@@ -1,0 +1,120 @@
+"""The scores of a trained zoo model on a dataset, by kind of model: what `kerasgan evaluate` prints.
+
+Image GANs: Fréchet distance, KID, precision and recall against the dataset's images (CGAN
+adds label accuracy); the MLP GAN on ring8 / grid25: mode coverage; Pix2Pix: L1, PSNR and
+SSIM on held-out pairs; CycleGAN on digits2digits_m: label preservation both ways (else the
+cycle L1); DANN: accuracy on the labelled dataset. The protocols are in PROTOCOLS.md.
+"""
+import numpy as np
+
+from kerasgan import data, metrics
+from kerasgan.data import offline
+
+DIGIT_SETS = ("digits", "digits_m")
+
+
+def examples(dataset, split, count, image_size=None, **load):
+    """Up to `count` examples of `dataset`'s `split`, unshuffled: a tuple of numpy arrays, one per part of an example."""
+    loaded = data.load(dataset, image_size=image_size, batch_size=1, split=split, shuffle=False, **load)
+    batch = next(loaded.unbatch().batch(count).as_numpy_iterator())
+    return batch if isinstance(batch, tuple) else (batch,)
+
+
+def evaluate(model, dataset, split="test", num_images=1000, seed=0, feature_extractor=None):
+    """The model's scores on `dataset` (a kerasgan.data.load name): a dict of floats."""
+    kind = type(model).__name__
+    if kind == "DANN":
+        return _classifier_scores(model, dataset, split, num_images)
+    if kind == "Pix2Pix":
+        return _pix2pix_scores(model, dataset, split, num_images)
+    if kind == "CycleGAN":
+        return _cyclegan_scores(model, dataset, split, num_images)
+    if len(model.sample_shape) == 1:
+        return _mixture_scores(model, dataset, num_images, seed)
+    return _image_scores(model, dataset, split, num_images, seed, feature_extractor)
+
+
+def _classifier_scores(model, dataset, split, count):
+    """DANN: the share of `dataset`'s labelled examples it classifies right (the target accuracy)."""
+    channels = model.input_shape[-1] if len(model.input_shape) == 3 else None
+    size = model.input_shape[0] if len(model.input_shape) == 3 else None
+    inputs, labels = examples(dataset, split, count, image_size=size, with_labels=True, channels=channels)
+    predicted = np.argmax(model.predict(inputs, verbose=0), axis=-1)
+    return {"class_accuracy": float(np.mean(predicted == labels)), "examples": len(labels)}
+
+
+def _pix2pix_scores(model, dataset, split, count):
+    """Pix2Pix: L1, PSNR and SSIM of its translations of held-out inputs against their targets."""
+    inputs, targets = examples(dataset, split, count, image_size=model.input_shape[0], paired=True)
+    translated = model.translate(inputs)
+    return {
+        "l1": metrics.l1(translated, targets),
+        "psnr": metrics.psnr(translated, targets),
+        "ssim": metrics.ssim(translated, targets),
+        "examples": len(inputs),
+    }
+
+
+def _cyclegan_scores(model, dataset, split, count):
+    """CycleGAN: label preservation both ways on digits2digits_m (PROTOCOLS.md section 4), and the cycle L1."""
+    size = model.sample_shape[0]
+    if dataset == "digits2digits_m":
+        grey, grey_labels = examples("digits", split, count, image_size=size, with_labels=True, channels=3)
+        colour, colour_labels = examples("digits_m", split, count, image_size=size, with_labels=True)
+    else:
+        grey, colour = examples(dataset, split, count, image_size=size)
+    fake_b, fake_a = model.translate_a_to_b(grey), model.translate_b_to_a(colour)
+    scores = {
+        "cycle_l1_a": metrics.l1(model.translate_b_to_a(fake_b), grey),
+        "cycle_l1_b": metrics.l1(model.translate_a_to_b(fake_a), colour),
+        "examples": len(grey),
+    }
+    if dataset == "digits2digits_m":
+        scores["label_preservation_a_to_b"] = metrics.label_preservation(
+            metrics.digits_classifier(size, dataset="digits_m"), fake_b, grey_labels
+        )
+        scores["label_preservation_b_to_a"] = metrics.label_preservation(
+            metrics.digits_classifier(size, dataset="digits"), fake_a, colour_labels
+        )
+    return scores
+
+
+def _mixture_scores(model, dataset, count, seed):
+    """The MLP GAN: mode coverage of `count` samples (PROTOCOLS.md section 1)."""
+    if dataset not in offline.MIXTURE_NAMES:
+        raise ValueError(
+            f"a GAN of {model.sample_shape[0]}-D points is scored by mode coverage of ring8 or grid25, not {dataset!r}"
+        )
+    return metrics.mode_coverage(model.generate(count, seed=seed), dataset)
+
+
+def _image_scores(model, dataset, split, count, seed, feature_extractor):
+    """Image GANs: FD, KID, precision and recall of `count` samples against as many of the dataset's images."""
+    size, channels = model.sample_shape[0], model.sample_shape[-1]
+    conditional = type(model).__name__ == "CGAN"
+    if feature_extractor is None and dataset not in DIGIT_SETS:
+        raise ValueError(
+            f"no offline feature extractor fits {dataset!r}: pass InceptionV3 weights "
+            "(kerasgan evaluate --inception_weights=PATH) or your own feature_extractor"
+        )
+    parts = examples(dataset, split, count, image_size=size, with_labels=conditional, channels=channels)
+    real = parts[0]
+    if conditional:
+        fake = model.generate(len(real), seed=seed, labels=parts[1])
+    else:
+        fake = model.generate(len(real), seed=seed)
+    # None: the "features" layer of the digits (1 channel) or digits_m (3 channels) classifier.
+    real_features = metrics.extract_features(real, feature_extractor)
+    fake_features = metrics.extract_features(fake, feature_extractor)
+    kid = metrics.kernel_inception_distance_from_features(real_features, fake_features)
+    scores = {
+        "frechet_distance": metrics.frechet_distance_from_features(real_features, fake_features),
+        "kid": kid["mean"],
+        "kid_std": kid["std"],
+        **metrics.precision_recall_from_features(real_features, fake_features),
+        "examples": len(real),
+    }
+    if conditional and dataset in DIGIT_SETS:
+        classifier = metrics.digits_classifier(size, dataset=dataset)
+        scores["label_accuracy"] = metrics.label_accuracy(classifier, fake, parts[1])
+    return scores

@@ -1,0 +1,242 @@
+"""Features of image sets for the sample-quality metrics: any Keras model, the offline digits classifiers or InceptionV3.
+
+InceptionV3: Szegedy et al. 2016, arXiv:1512.00567; its pool features are those of FID (Heusel et al. 2017, arXiv:1706.08500).
+"""
+import itertools
+import os
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from kerasgan.metrics.classifier import digits_classifier
+
+BATCH_SIZE = 256
+DIGITS_LAYER = "features"
+INCEPTION_SIZE = 299
+INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
+INCEPTION_WEIGHTS_URL = f"https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/{INCEPTION_WEIGHTS_FILE}"
+
+
+def feature_model(feature_extractor, layer=None):
+    """`feature_extractor` (a keras.Model), or its sub-model from the input to the layer named `layer`."""
+    if not isinstance(feature_extractor, keras.Model):
+        raise ValueError(f"feature_extractor must be a keras.Model, got {type(feature_extractor).__name__}")
+    if layer is None:
+        return feature_extractor
+    if getattr(feature_extractor, "inputs", None) is None:
+        raise ValueError(f"layer={layer!r} needs a functional or Sequential model, got the subclassed {feature_extractor.name}")
+    names = [each.name for each in feature_extractor.layers]
+    if layer not in names:
+        raise ValueError(f"{feature_extractor.name} has no layer {layer!r}: use one of {', '.join(names)}")
+    output = feature_extractor.get_layer(layer).output
+    return keras.Model(feature_extractor.inputs, output, name=f"{feature_extractor.name}_{layer}")
+
+
+def default_feature_extractor(image_shape):
+    """The "features" layer (128 units) of the offline digits classifier for square images (S, S, 1) or (S, S, 3).
+
+    Digits classifier for 1 channel, digits_m classifier for 3 (kerasgan.metrics.digits_classifier,
+    trained once and cached): meaningful for digits-like images in [-1, 1].
+    """
+    image_shape = tuple(image_shape)
+    if len(image_shape) != 3 or image_shape[0] != image_shape[1] or image_shape[2] not in (1, 3) or image_shape[0] is None:
+        raise ValueError(
+            f"the default feature extractor is a digits classifier for square images (S, S, 1) or (S, S, 3), got images "
+            f"of shape {image_shape}: pass feature_extractor= (a keras.Model, e.g. inception_features(weights_path))"
+        )
+    dataset = "digits" if image_shape[2] == 1 else "digits_m"
+    return feature_model(digits_classifier(int(image_shape[0]), dataset=dataset), DIGITS_LAYER)
+
+
+def _dataset_images(dataset):
+    """The image batches of a tf.data.Dataset of batches (B, H, W, C) or of (batch, ...) tuples, else ValueError."""
+    spec = dataset.element_spec
+    if isinstance(spec, (tuple, list)):
+        dataset, spec = dataset.map(lambda *parts: parts[0]), spec[0]
+    if not isinstance(spec, tf.TensorSpec) or spec.shape.rank != 4:
+        raise ValueError(
+            f"a dataset must yield image batches (B, H, W, C) or (batch, ...) tuples, got elements {spec}: "
+            "batch it with dataset.batch(n)"
+        )
+    return dataset
+
+
+def _image_array(images):
+    images = np.asarray(images)
+    if images.ndim != 4:
+        raise ValueError(
+            f"images must be an array (N, H, W, C) or a tf.data.Dataset of such batches, got shape {images.shape} "
+            "(features? use the *_from_features functions)"
+        )
+    return images
+
+
+def image_shape(images):
+    """(H, W, C) of an image array (N, H, W, C) or of the batches of a tf.data.Dataset (its first batch if the spec is open)."""
+    if isinstance(images, tf.data.Dataset):
+        images = _dataset_images(images)
+        shape = tuple(images.element_spec.shape[1:])
+        if None in shape:
+            shape = next(images.take(1).as_numpy_iterator()).shape[1:]
+        return tuple(shape)
+    return _image_array(images).shape[1:]
+
+
+def _image_batches(images, batch_size):
+    """float32 numpy batches (B, H, W, C) of an array (N, H, W, C) or of a tf.data.Dataset of batches or (batch, ...) tuples."""
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    if isinstance(images, tf.data.Dataset):
+        for batch in _dataset_images(images).as_numpy_iterator():
+            yield batch.astype(np.float32, copy=False)
+        return
+    images = _image_array(images)
+    for start in range(0, len(images), batch_size):
+        yield images[start:start + batch_size].astype(np.float32, copy=False)
+
+
+def resolve_feature_extractor(images, feature_extractor=None, layer=None):
+    """feature_model(feature_extractor, layer); None: default_feature_extractor for the shape of `images`.
+
+    The metrics resolve the default once, from the real images, so fake images of another shape
+    fail the input check instead of being compared through another classifier.
+    """
+    if feature_extractor is None:
+        if layer is not None:
+            raise ValueError(f"layer={layer!r} names a layer of feature_extractor: pass feature_extractor= too")
+        return default_feature_extractor(image_shape(images))
+    return feature_model(feature_extractor, layer)
+
+
+def _check_input_shape(model, image_shape):
+    inputs = getattr(model, "inputs", None)
+    if inputs is None:  # a subclassed model: its call decides
+        return
+    if len(inputs) != 1:
+        raise ValueError(f"feature_extractor {model.name} must take one input, it takes {len(inputs)}")
+    expected = tuple(inputs[0].shape[1:])
+    if len(expected) != len(image_shape) or any(e is not None and e != s for e, s in zip(expected, image_shape)):
+        raise ValueError(
+            f"feature_extractor {model.name} takes images of shape {expected}, got images of shape {tuple(image_shape)}: "
+            "resize the images or pass a feature_extractor for this shape"
+        )
+
+
+def feature_batches(images, feature_extractor=None, layer=None, batch_size=BATCH_SIZE):
+    """Yields float32 features (B, d) of `images` batch by batch, so a whole set never has to be in memory.
+
+    `images`: a numpy array (N, H, W, C) or a tf.data.Dataset of image batches (or of (images, labels)
+    tuples). `feature_extractor`: a keras.Model whose output is (B, d), or with `layer` the output of
+    its layer of that name; None: default_feature_extractor for the image shape.
+    """
+    model = resolve_feature_extractor(images, feature_extractor, layer)
+    batches = _image_batches(images, batch_size)
+    first = next(batches, None)
+    if first is None or len(first) == 0:
+        raise ValueError("got no images")
+    shape = first.shape[1:]
+    _check_input_shape(model, shape)
+    for batch in itertools.chain([first], batches):
+        if batch.shape[1:] != shape:
+            raise ValueError(f"all image batches must have one image shape, got {shape} then {batch.shape[1:]}")
+        features = model.predict_on_batch(batch)
+        if isinstance(features, (list, tuple, dict)):
+            raise ValueError(f"feature_extractor {model.name} has several outputs: pass layer= to pick one")
+        features = np.asarray(features, dtype=np.float32)
+        if features.ndim != 2:
+            raise ValueError(
+                f"feature_extractor {model.name} must output (batch, features), got {features.shape}: "
+                "pass layer= naming a flat layer or end the model with a pooling layer"
+            )
+        if not np.all(np.isfinite(features)):
+            raise ValueError(f"feature_extractor {model.name} produced NaN or inf features (non-finite images?)")
+        yield features
+
+
+def extract_features(images, feature_extractor=None, layer=None, batch_size=BATCH_SIZE):
+    """All features (N, d) float32 of `images`; arguments as feature_batches."""
+    return np.concatenate(list(feature_batches(images, feature_extractor, layer, batch_size)))
+
+
+def features_array(features, name="features"):
+    """`features` as a finite float32 or float64 array (N, d) with N >= 2, else ValueError."""
+    features = np.asarray(features)
+    if features.dtype not in (np.float32, np.float64):
+        features = features.astype(np.float64)
+    if features.ndim != 2 or len(features) < 2 or features.shape[1] == 0:
+        raise ValueError(f"{name} must be an array (N, d) with N >= 2 samples and d >= 1, got shape {features.shape}")
+    if not np.all(np.isfinite(features)):
+        raise ValueError(f"{name} contain NaN or inf")
+    return features
+
+
+def feature_pair(real_features, fake_features):
+    """Both feature sets checked by features_array and of one feature dimension, else ValueError."""
+    real, fake = features_array(real_features, "real_features"), features_array(fake_features, "fake_features")
+    if real.shape[1] != fake.shape[1]:
+        raise ValueError(
+            f"real and fake features must have one dimension, got {real.shape[1]} and {fake.shape[1]}: "
+            "use one feature_extractor for both"
+        )
+    return real, fake
+
+
+class InceptionInput(keras.layers.Layer):
+    """Images (B, H, W, 1 or 3) in [-1, 1] -> (B, 299, 299, 3): grey repeated to RGB, bilinear resize, values kept.
+
+    InceptionV3 takes [-1, 1] (what keras.applications.inception_v3.preprocess_input makes of [0, 255]),
+    kerasgan's image range, so the values pass unchanged.
+    """
+
+    def __init__(self, size=INCEPTION_SIZE, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+
+    def call(self, images):
+        channels = images.shape[-1]
+        if channels is None:  # traced from the open Input, e.g. by model.predict: decide at run time
+            images = tf.cond(tf.shape(images)[-1] == 1, lambda: tf.repeat(images, 3, axis=-1), lambda: images)
+            message = "InceptionV3 features take images with 1 or 3 channels"
+            check = tf.debugging.assert_equal(tf.shape(images)[-1], 3, message=message)
+            with tf.control_dependencies([check]):
+                images = tf.ensure_shape(images, [None, None, None, 3])
+        elif channels == 1:
+            images = keras.ops.repeat(images, 3, axis=-1)
+        elif channels != 3:
+            raise ValueError(f"InceptionV3 features take images with 1 or 3 channels, got {channels}")
+        return keras.ops.image.resize(images, (self.size, self.size), interpolation="bilinear")
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.size, self.size, 3)
+
+    def get_config(self):
+        return {**super().get_config(), "size": self.size}
+
+
+def wrap_inception(backbone, size=INCEPTION_SIZE):
+    """`backbone` (input (size, size, 3) in [-1, 1]) fed by InceptionInput, so it takes images of any size, 1 or 3 channels."""
+    inputs = keras.Input((None, None, None))
+    return keras.Model(inputs, backbone(InceptionInput(size)(inputs)), name=f"{backbone.name}_features")
+
+
+def inception_features(weights_path):
+    """InceptionV3 2048-d average-pool features, FID's (Szegedy et al. 2016, arXiv:1512.00567), from a local weights file.
+
+    Returns a keras.Model taking images (B, H, W, 1 or 3) in [-1, 1]: grey is repeated to RGB and
+    the images are resized bilinearly to 299x299. `weights_path` is Keras's ImageNet "notop" file;
+    kerasgan never downloads it. Scores match other implementations only with the same network
+    weights (the original FID code uses a 2015 TF graph, not these Keras weights).
+    """
+    if weights_path is None or not os.path.isfile(os.fspath(weights_path)):
+        raise ValueError(
+            f"inception_features needs the InceptionV3 ImageNet weights file {INCEPTION_WEIGHTS_FILE}, got "
+            f"weights_path={weights_path!r}: download it yourself from {INCEPTION_WEIGHTS_URL} and pass its path "
+            "(kerasgan never downloads weights)"
+        )
+    # an absolute path can never read as weights="imagenet", which would make Keras download
+    weights = os.path.abspath(os.fspath(weights_path))
+    backbone = keras.applications.InceptionV3(
+        include_top=False, weights=weights, input_shape=(INCEPTION_SIZE, INCEPTION_SIZE, 3), pooling="avg"
+    )
+    return wrap_inception(backbone)

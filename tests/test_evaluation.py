@@ -1,0 +1,101 @@
+"""kerasgan.evaluation and `kerasgan evaluate`: the scores each kind of zoo model gets (tiny models, no training)."""
+import json
+
+import keras
+import numpy as np
+import pytest
+
+from kerasgan import evaluation, metrics
+from kerasgan.zoo import CGAN, DANN, DCGAN, GAN, CycleGAN, Pix2Pix
+from test_cli import kerasgan
+
+IMAGE_SCORES = {"frechet_distance", "kid", "kid_std", "precision", "recall", "examples"}
+
+
+def tiny_classifier(size=16, channels=1, name="tiny_digits_classifier"):
+    """A stand-in for the digits classifier: softmax over 10 classes with a "features" layer."""
+    inputs = keras.Input((size, size, channels))
+    features = keras.layers.Dense(6, activation="relu", name="features")(keras.layers.Flatten()(inputs))
+    return keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(features), name=name)
+
+
+@pytest.fixture
+def fake_classifiers(monkeypatch):
+    """metrics.digits_classifier -> tiny untrained classifiers (1 channel for digits, 3 for digits_m)."""
+    made = {}
+
+    def classifier(image_size, cache_dir=None, dataset="digits"):
+        key = (image_size, dataset)
+        made.setdefault(key, tiny_classifier(image_size, 1 if dataset == "digits" else 3))
+        return made[key]
+
+    monkeypatch.setattr(metrics, "digits_classifier", classifier)
+    monkeypatch.setattr(metrics.features, "digits_classifier", classifier)
+    return made
+
+
+def test_an_image_gan_gets_fd_kid_precision_and_recall(fake_classifiers):
+    model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1)
+    scores = evaluation.evaluate(model, "digits", num_images=40, seed=0)
+    assert set(scores) == IMAGE_SCORES and scores["examples"] == 40
+    assert scores["frechet_distance"] > 0 and 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1
+    assert evaluation.evaluate(model, "digits", num_images=40, seed=0) == scores  # the same seed, the same samples
+
+
+def test_an_own_feature_extractor_scores_any_dataset_and_none_is_an_error(fake_classifiers):
+    model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1)
+    extractor = keras.Sequential([keras.Input((16, 16, 1)), keras.layers.Flatten(), keras.layers.Dense(4)])
+    with pytest.raises(ValueError, match="no offline feature extractor fits 'mnist'.*--inception_weights"):
+        evaluation.evaluate(model, "mnist", num_images=30)
+    scores = evaluation.evaluate(model, "digits", num_images=30, feature_extractor=extractor)
+    assert set(scores) == IMAGE_SCORES and np.isfinite(scores["frechet_distance"])
+
+
+def test_cgan_adds_the_label_accuracy_of_its_samples(fake_classifiers):
+    model = CGAN(image_shape=(16, 16, 1), num_classes=10, latent_dim=8, filters=8, seed=1)
+    scores = evaluation.evaluate(model, "digits", num_images=30)
+    assert set(scores) == IMAGE_SCORES | {"label_accuracy"} and 0 <= scores["label_accuracy"] <= 1
+
+
+def test_the_mlp_gan_gets_mode_coverage_and_only_on_mixtures():
+    model = GAN(data_dim=2, latent_dim=2, units=8, depth=1, seed=1)
+    scores = evaluation.evaluate(model, "grid25", num_images=500)
+    assert scores["num_modes"] == 25 and 0 <= scores["hq_fraction"] <= 1
+    with pytest.raises(ValueError, match="mode coverage of ring8 or grid25, not 'moons'"):
+        evaluation.evaluate(model, "moons", num_images=10)
+
+
+def test_pix2pix_gets_l1_psnr_and_ssim_on_held_out_pairs():
+    model = Pix2Pix(input_shape=(16, 16, 1), output_channels=3, filters=4, seed=1)
+    scores = evaluation.evaluate(model, "colorization", num_images=12)
+    assert set(scores) == {"l1", "psnr", "ssim", "examples"} and scores["examples"] == 12
+    assert 0 < scores["l1"] < 2 and scores["ssim"] < 1
+
+
+def test_cyclegan_gets_label_preservation_both_ways_on_digits2digits_m(fake_classifiers):
+    model = CycleGAN(image_shape=(16, 16, 3), filters=4, residual_blocks=1, pool_size=4, seed=1)
+    scores = evaluation.evaluate(model, "digits2digits_m", num_images=20)
+    assert {"label_preservation_a_to_b", "label_preservation_b_to_a", "cycle_l1_a", "cycle_l1_b"} <= set(scores)
+    assert set(fake_classifiers) == {(16, "digits"), (16, "digits_m")}
+
+
+def test_dann_gets_its_accuracy_on_the_labelled_target():
+    model = DANN(input_shape=(2,), num_classes=2, seed=1)
+    scores = evaluation.evaluate(model, "moons_rotated", num_images=100)
+    assert scores["examples"] == 100 and 0 <= scores["class_accuracy"] <= 1
+
+
+def test_kerasgan_evaluate_prints_and_writes_the_scores(tmp_path):
+    """The console script on a tiny MLP GAN saved as `kerasgan train` saves it."""
+    model = GAN(data_dim=2, latent_dim=2, units=8, depth=1, seed=1)
+    model.compile()
+    model.save(tmp_path / "gan.keras")
+    output = tmp_path / "scores.json"
+    result = kerasgan("evaluate", f"--model_path={tmp_path / 'gan.keras'}", "--dataset=ring8", "--num_images=400",
+                      f"--output={output}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "GAN on ring8 (test):" in result.stdout and "hq_fraction:" in result.stdout
+    assert json.loads(output.read_text())["num_modes"] == 8
+    result = kerasgan("evaluate", f"--model_path={tmp_path / 'gan.keras'}", "--dataset=digits")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "mode coverage of ring8 or grid25, not 'digits'" in result.stderr

@@ -5,7 +5,7 @@ import os
 import keras
 import tensorflow as tf
 
-from kerasgan import distribute, plots
+from kerasgan import distribute, evaluation, plots
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -56,6 +56,53 @@ class SampleGrid(keras.callbacks.Callback):
             grid = grid[..., None] if grid.ndim == 2 else grid
             with self._writer.as_default():
                 tf.summary.image("samples", grid[None], step=epoch + 1)
+            self._writer.flush()
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+class QualityMetrics(keras.callbacks.Callback):
+    """Scores the model on `dataset` every `every` epochs and after the last one (kerasgan.evaluation):
+    FD, KID, precision and recall for image GANs, mode coverage, translation or target-accuracy scores.
+
+    The scores go into that epoch's logs as `quality_<name>`, so `fit`'s History holds them (one
+    value per scored epoch: `self.epochs` says which), and under `log_dir`/quality to TensorBoard.
+    Under MultiWorkerMirroredStrategy every worker scores (sampling is a collective
+    computation) and only the chief writes TensorBoard.
+    """
+
+    def __init__(self, dataset, every=5, split="test", num_images=500, seed=0, feature_extractor=None, log_dir=None):
+        super().__init__()
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"every must be a positive number of epochs, got {every!r}")
+        self.dataset, self.every, self.split = dataset, every, split
+        self.num_images, self.seed, self.feature_extractor, self.log_dir = num_images, seed, feature_extractor, log_dir
+        self.epochs, self._writer = [], None
+
+    def on_train_begin(self, logs=None):
+        chief = distribute.is_chief(getattr(self.model, "distribute_strategy", None))
+        if self.log_dir and chief:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "quality"))
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch + 1 == self.params.get("epochs")
+        if (epoch + 1) % self.every and not last:
+            return
+        scores = evaluation.evaluate(
+            self.model, self.dataset, split=self.split, num_images=self.num_images, seed=self.seed,
+            feature_extractor=self.feature_extractor,
+        )
+        scores = {f"quality_{name}": float(value) for name, value in scores.items() if name not in ("examples", "num_modes")}
+        self.epochs.append(epoch + 1)
+        if logs is not None:
+            logs.update(scores)
+        if self._writer is not None:
+            with self._writer.as_default():
+                for name, value in scores.items():
+                    tf.summary.scalar(name, value, step=epoch + 1)
             self._writer.flush()
 
     def on_train_end(self, logs=None):

@@ -60,6 +60,10 @@ flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
 flags.DEFINE_string("output_dir", None, "Run folder: samples/, loss_curve.png, model.keras, logs/.")
 flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the model goes to <export_dir>/<model>/<version>/.")
 flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
+flags.DEFINE_integer(
+    "quality_every", 0, "Score the model (kerasgan evaluate's metrics, on --dataset's test split; DANN: "
+    "--target_dataset's) every this many epochs and after the last, into history.json and TensorBoard; 0: never."
+)
 flags.DEFINE_enum(
     "strategy",
     "default",
@@ -302,6 +306,9 @@ def train():
                 examples=examples,
             )
         )
+    if FLAGS.quality_every:
+        scored = FLAGS.target_dataset if FLAGS.model == "dann" else FLAGS.dataset
+        run_callbacks.append(callbacks.QualityMetrics(scored, every=FLAGS.quality_every, seed=FLAGS.seed, log_dir=logs))
     history = model.fit(
         dataset, epochs=FLAGS.epochs, validation_data=_target_validation(), callbacks=run_callbacks, verbose="auto"
     )

@@ -129,6 +129,8 @@ def save_loss_curve(history, path):
 
     figure, axes = pyplot.subplots(figsize=(6, 3.5), dpi=100)
     for name, values in history.items():
+        if name.startswith("quality_"):  # scored every few epochs, on other scales: not losses
+            continue
         axes.plot(range(1, len(values) + 1), values, label=name)
     axes.set_xlabel("epoch")
     axes.set_ylabel("loss")

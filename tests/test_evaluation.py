@@ -99,3 +99,29 @@ def test_kerasgan_evaluate_prints_and_writes_the_scores(tmp_path):
     result = kerasgan("evaluate", f"--model_path={tmp_path / 'gan.keras'}", "--dataset=digits")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "mode coverage of ring8 or grid25, not 'digits'" in result.stderr
+
+
+def test_quality_metrics_callback_scores_every_n_epochs_and_the_last(tmp_path):
+    from kerasgan.callbacks import QualityMetrics
+    from kerasgan.data import load
+
+    model = GAN(data_dim=2, latent_dim=2, units=8, depth=1, seed=1)
+    model.compile()
+    quality = QualityMetrics("ring8", every=2, num_images=300, log_dir=str(tmp_path / "logs"))
+    history = model.fit(load("ring8", batch_size=100, num_samples=200), epochs=3, verbose=0, callbacks=[quality])
+    assert quality.epochs == [2, 3]
+    assert len(history.history["quality_hq_fraction"]) == 2 and len(history.history["g_loss"]) == 3
+    assert set(history.history) >= {"quality_modes", "quality_reverse_kl"}
+    assert any(path.name.startswith("events") for path in (tmp_path / "logs" / "quality").iterdir())
+    with pytest.raises(ValueError, match="every must be a positive number of epochs"):
+        QualityMetrics("ring8", every=0)
+
+
+def test_kerasgan_train_scores_quality_into_its_history(tmp_path):
+    run = tmp_path / "run"
+    result = kerasgan("train", "--model=gan", "--dataset=ring8", "--num_samples=400", "--batch_size=100", "--units=8",
+                      "--depth=1", "--epochs=2", "--quality_every=1", f"--output_dir={run}",
+                      f"--export_dir={tmp_path / 'sm'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    history = json.loads((run / "history.json").read_text())
+    assert len(history["quality_modes"]) == 2 and all(0 <= m <= 8 for m in history["quality_modes"])

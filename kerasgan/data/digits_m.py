@@ -54,3 +54,20 @@ def digits_m(split="train", image_size=DEFAULT_IMAGE_SIZE):
     """digits_m images as float32 (N, S, S, 3) in [0, 1] and int32 labels (N,), in the digits split order."""
     _, blends, labels = render(split, image_size)
     return blends, labels
+
+
+def fresh_blends(split="train", image_size=DEFAULT_IMAGE_SIZE, copies=1, seed=1):
+    """The split's digits blended over `copies` other photo crops each: (copies * N, S, S, 3) in [0, 1], labels.
+
+    Not digits_m itself (whose crop per digit is fixed): more backgrounds for training a digits_m
+    classifier that must look past them.
+    """
+    digits, _, labels = render(split, image_size)
+    height, width = offline.sample_photos().shape[1:3]
+    rng = np.random.default_rng(seed)
+    count = len(digits) * copies
+    photo = rng.integers(0, 2, count)
+    top = (rng.random(count) * (height - image_size + 1)).astype(np.int64)
+    left = (rng.random(count) * (width - image_size + 1)).astype(np.int64)
+    blends = np.abs(crops(photo, top, left, image_size) - np.tile(digits, (copies, 1, 1, 1)))
+    return blends.astype(np.float32), np.tile(labels, copies)

@@ -182,7 +182,8 @@ class GAN(keras.Model):
 
     def _resolve_jit_compile(self, jit_compile, run_eagerly):
         """`cpu_jit_compile` for "auto" on a CPU-only machine outside tf.distribute; else as given (Keras resolves "auto")."""
-        if jit_compile != "auto" or run_eagerly or tf.distribute.has_strategy():
+        distributed = tf.distribute.has_strategy() or getattr(self, "_distribute_strategy", None) is not None
+        if jit_compile != "auto" or run_eagerly or distributed:
             return jit_compile
         if any(device.device_type != "CPU" for device in tf.config.list_physical_devices()):
             return jit_compile

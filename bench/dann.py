@@ -67,10 +67,7 @@ def moons(seed, picture=None):
 def _boundary(models, path):
     from kerasgan import data, plots
 
-    domains = {}
-    for role, name in (("source", "moons"), ("target", "moons_rotated")):
-        batches = data.load(name, batch_size=1, split="test", with_labels=True, shuffle=False)
-        domains[role] = next(batches.unbatch().batch(100_000).as_numpy_iterator())
+    domains = {role: data.examples(name, "test", with_labels=True) for role, name in (("source", "moons"), ("target", "moons_rotated"))}
     plots.save_decision_boundary(models, domains, path)
 
 

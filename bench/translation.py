@@ -39,14 +39,6 @@ PIX2PIX_MODELS = ("input", "l1_unet", "pix2pix")
 PIX2PIX_NAMES = {"input": "input (grey as RGB)", "l1_unet": "L1-only U-Net", "pix2pix": "Pix2Pix (L1 + cGAN)"}
 
 
-def collect(dataset):
-    """All batches of one pass concatenated, one array per element of the batches."""
-    import numpy as np
-
-    batches = list(dataset.as_numpy_iterator())
-    return tuple(np.concatenate(parts) for parts in zip(*batches))
-
-
 def image_scores(translated, targets):
     from kerasgan import metrics
 
@@ -64,7 +56,7 @@ def train_pix2pix(name, seed):
 
     size, batch_size = FLAGS.image_size, FLAGS.pix2pix_batch_size
     train = data.load(name, image_size=size, batch_size=batch_size, paired=True, seed=seed)
-    inputs, targets = collect(data.load(name, image_size=size, batch_size=1, split="test", paired=True, shuffle=False))
+    inputs, targets = data.examples(name, "test", image_size=size, paired=True)
     input_shape, channels = inputs.shape[1:], targets.shape[-1]
     outputs, seconds = {"input": np.repeat(inputs, channels, axis=-1)}, {}
 
@@ -115,9 +107,7 @@ def cyclegan_test_sets(size):
     """Held-out (images, labels): digits as 3-channel grey (A) and digits_m (B), the same digits in one order."""
     from kerasgan import data
 
-    load = lambda name, **kwargs: collect(  # noqa: E731
-        data.load(name, image_size=size, batch_size=1, split="test", with_labels=True, shuffle=False, **kwargs)
-    )
+    load = lambda name, **kwargs: data.examples(name, "test", image_size=size, with_labels=True, **kwargs)  # noqa: E731
     return load("digits", channels=3), load("digits_m")
 
 

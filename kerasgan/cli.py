@@ -339,10 +339,10 @@ def _save_boundary(model, path):
 
     if model.input_shape != (2,):
         return None
-    domains = {}
-    for role, name in (("source", FLAGS.dataset), ("target", FLAGS.target_dataset)):
-        batches = data.load(name, batch_size=1, split=FLAGS.split, with_labels=True, shuffle=False)
-        domains[role] = next(batches.unbatch().batch(100_000).as_numpy_iterator())
+    domains = {
+        role: data.examples(name, FLAGS.split, with_labels=True)
+        for role, name in (("source", FLAGS.dataset), ("target", FLAGS.target_dataset))
+    }
     return plots.save_decision_boundary(model, domains, path)
 
 

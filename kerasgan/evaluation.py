@@ -13,13 +13,6 @@ from kerasgan.data import offline
 DIGIT_SETS = ("digits", "digits_m")
 
 
-def examples(dataset, split, count, image_size=None, **load):
-    """Up to `count` examples of `dataset`'s `split`, unshuffled: a tuple of numpy arrays, one per part of an example."""
-    loaded = data.load(dataset, image_size=image_size, batch_size=1, split=split, shuffle=False, **load)
-    batch = next(loaded.unbatch().batch(count).as_numpy_iterator())
-    return batch if isinstance(batch, tuple) else (batch,)
-
-
 def evaluate(model, dataset, split="test", num_images=1000, seed=0, feature_extractor=None):
     """The model's scores on `dataset` (a kerasgan.data.load name): a dict of floats."""
     kind = type(model).__name__
@@ -38,14 +31,14 @@ def _classifier_scores(model, dataset, split, count):
     """DANN: the share of `dataset`'s labelled examples it classifies right (the target accuracy)."""
     channels = model.input_shape[-1] if len(model.input_shape) == 3 else None
     size = model.input_shape[0] if len(model.input_shape) == 3 else None
-    inputs, labels = examples(dataset, split, count, image_size=size, with_labels=True, channels=channels)
+    inputs, labels = data.examples(dataset, split, count, image_size=size, with_labels=True, channels=channels)
     predicted = np.argmax(model.predict(inputs, verbose=0), axis=-1)
     return {"class_accuracy": float(np.mean(predicted == labels)), "examples": len(labels)}
 
 
 def _pix2pix_scores(model, dataset, split, count):
     """Pix2Pix: L1, PSNR and SSIM of its translations of held-out inputs against their targets."""
-    inputs, targets = examples(dataset, split, count, image_size=model.input_shape[0], paired=True)
+    inputs, targets = data.examples(dataset, split, count, image_size=model.input_shape[0], paired=True)
     translated = model.translate(inputs)
     return {
         "l1": metrics.l1(translated, targets),
@@ -59,10 +52,10 @@ def _cyclegan_scores(model, dataset, split, count):
     """CycleGAN: label preservation both ways on digits2digits_m (PROTOCOLS.md section 4), and the cycle L1."""
     size = model.sample_shape[0]
     if dataset == "digits2digits_m":
-        grey, grey_labels = examples("digits", split, count, image_size=size, with_labels=True, channels=3)
-        colour, colour_labels = examples("digits_m", split, count, image_size=size, with_labels=True)
+        grey, grey_labels = data.examples("digits", split, count, image_size=size, with_labels=True, channels=3)
+        colour, colour_labels = data.examples("digits_m", split, count, image_size=size, with_labels=True)
     else:
-        grey, colour = examples(dataset, split, count, image_size=size)
+        grey, colour = data.examples(dataset, split, count, image_size=size)
     fake_b, fake_a = model.translate_a_to_b(grey), model.translate_b_to_a(colour)
     scores = {
         "cycle_l1_a": metrics.l1(model.translate_b_to_a(fake_b), grey),
@@ -97,7 +90,7 @@ def _image_scores(model, dataset, split, count, seed, feature_extractor):
             f"no offline feature extractor fits {dataset!r}: pass InceptionV3 weights "
             "(kerasgan evaluate --inception_weights=PATH) or your own feature_extractor"
         )
-    parts = examples(dataset, split, count, image_size=size, with_labels=conditional, channels=channels)
+    parts = data.examples(dataset, split, count, image_size=size, with_labels=conditional, channels=channels)
     real = parts[0]
     if conditional:
         fake = model.generate(len(real), seed=seed, labels=parts[1])

@@ -71,6 +71,8 @@ class GAN(keras.Model):
     # What jit_compile="auto" means on a machine with only CPUs: the faster setting measured by
     # `make bench` (BENCHMARKS.md). Keras' own "auto" is always off there; on GPU/TPU it is kept.
     cpu_jit_compile = False
+    # Models without z (translators, DANN) name what to call instead of `generate`.
+    sampling_alternative = None
 
     def __init__(
         self,
@@ -392,6 +394,8 @@ class GAN(keras.Model):
 
     def generate(self, num_images, seed=None, batch_size=256, **conditions):
         """Returns `num_images` samples in [-1, 1] as a numpy array; the same seed, the same samples."""
+        if self.sampling_alternative:
+            raise TypeError(f"{type(self).__name__} {self.sampling_alternative}")
         if isinstance(num_images, bool) or not isinstance(num_images, (int, np.integer)) or num_images < 1:
             raise ValueError(f"num_images must be a positive integer, got {num_images!r}")
         if seed is None:

@@ -310,3 +310,12 @@ def test_num_classes_of_each_source(tmp_path):
     assert data.num_classes(str(tmp_path)) == 3
     with pytest.raises(ValueError, match="unknown dataset 'nope'"):
         data.num_classes("nope")
+
+
+def test_examples_are_a_split_in_order_as_arrays():
+    from kerasgan.data import examples
+
+    images, labels = examples("digits", "test", image_size=8, with_labels=True)
+    assert images.shape == (360, 8, 8, 1) and labels.shape == (360,)
+    (first,) = examples("digits", "test", count=5, image_size=8)
+    np.testing.assert_array_equal(first, images[:5])

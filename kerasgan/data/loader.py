@@ -212,6 +212,14 @@ def unbatched(
     return _single(name, source, split, with_labels, shuffle, seed, image_size, channels, num_samples, data_dir)
 
 
+def examples(name, split="test", count=None, image_size=None, **options):
+    """Up to `count` (None: all) examples of `name`'s `split`, in order: a tuple of numpy arrays, one per part
+    of an example ((images,), (images, labels), (inputs, targets), ...). `options` as `load` takes them."""
+    loaded = load(name, image_size=image_size, batch_size=1, split=split, shuffle=False, **options).unbatch()
+    batch = next(loaded.batch(count or 2**31 - 1).as_numpy_iterator())
+    return batch if isinstance(batch, tuple) else (batch,)
+
+
 def num_classes(name, data_dir=None):
     """How many labels `load(name, with_labels=True)` yields: 10 for digits(_m), TFDS's count, subfolders."""
     name = os.fspath(name) if isinstance(name, os.PathLike) else name

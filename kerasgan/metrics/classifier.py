@@ -37,8 +37,7 @@ def check_dataset(dataset):
 def digits_arrays(split, image_size, dataset="digits"):
     """Every image of `split` as numpy images (N, S, S, 1 for digits, 3 for digits_m) in [-1, 1] and int32 labels (N,)."""
     check_dataset(dataset)
-    loaded = data.load(dataset, image_size=image_size, batch_size=1, split=split, with_labels=True, shuffle=False)
-    return next(loaded.unbatch().batch(1_000_000).as_numpy_iterator())
+    return data.examples(dataset, split, image_size=image_size, with_labels=True)
 
 
 def build_classifier(image_size, seed=0, dataset="digits"):

@@ -25,6 +25,8 @@ class CycleGAN(gan.GAN):
 
     extra_metric_names = ("cycle_loss", "identity_loss")
 
+    sampling_alternative = "translates images rather than sampling them: use translate_a_to_b or translate_b_to_a"
+
     def __init__(
         self,
         image_shape=None,
@@ -193,9 +195,6 @@ class CycleGAN(gan.GAN):
             np.concatenate([fake_b, fake_a]),
             np.concatenate([self.translate_b_to_a(fake_b), self.translate_a_to_b(fake_a)]),
         ]
-
-    def generate(self, num_images, seed=None, batch_size=256, **conditions):
-        raise TypeError("CycleGAN translates images rather than sampling them: use translate_a_to_b or translate_b_to_a")
 
     def serving_endpoints(self):
         """`serving_default` (A -> B) and `b_to_a` on images in [-1, 1]; `translate_a_to_b` and

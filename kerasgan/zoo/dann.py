@@ -25,6 +25,8 @@ class DANN(gan.GAN):
     `predict(x)` gives class probabilities; `features(x)` the adapted features.
     """
 
+    sampling_alternative = "classifies rather than samples: use predict(x) or features(x)"
+
     def __init__(
         self,
         input_shape=None,
@@ -179,9 +181,6 @@ class DANN(gan.GAN):
         if tuple(x.shape[1:]) != self.input_shape:
             raise ValueError(f"x must have shape (N, {', '.join(map(str, self.input_shape))}), got {x.shape}")
         return self.feature_extractor.predict(x, batch_size=batch_size, verbose=0)
-
-    def generate(self, num_images, seed=None, batch_size=256, **conditions):
-        raise TypeError("DANN classifies rather than samples: use predict(x) or features(x)")
 
     def serving_endpoints(self):
         """`serving_default`: inputs -> class probabilities; `features`: inputs -> g's features."""

@@ -21,6 +21,8 @@ class Pix2Pix(gan.GAN):
 
     extra_metric_names = ("adversarial_loss", "l1_loss")
 
+    sampling_alternative = "translates images rather than sampling them: use translate(inputs)"
+
     def __init__(
         self,
         input_shape=None,
@@ -157,9 +159,6 @@ class Pix2Pix(gan.GAN):
         """[inputs, G(inputs), targets] of a batch of (inputs, targets): the paper's figure columns."""
         inputs, targets = (np.asarray(part) for part in examples)
         return [inputs, self.translate(inputs), targets]
-
-    def generate(self, num_images, seed=None, batch_size=256, **conditions):
-        raise TypeError("Pix2Pix translates images rather than sampling them: use translate(inputs)")
 
     def serving_endpoints(self):
         """`serving_default`: images in [-1, 1] -> images; `translate`: uint8 images -> uint8 images."""

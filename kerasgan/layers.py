@@ -6,6 +6,8 @@ import keras
 import tensorflow as tf
 from keras import ops
 
+from kerasgan import replicas
+
 
 @keras.saving.register_keras_serializable(package="kerasgan")
 class ReflectionPadding2D(keras.layers.Layer):
@@ -122,14 +124,13 @@ class ImagePool(keras.layers.Layer):
     def call(self, images, seed):
         if self.pool_size == 0:
             return images
-        context = tf.distribute.get_replica_context()
-        if context is None or context.num_replicas_in_sync == 1:
+        count, replica_id = replicas.share()
+        if count == 1:
             returned = self._query(images, seed)
         else:
             # Gather: one global batch in replica order; each replica keeps its own rows.
-            sizes = context.all_gather(tf.shape(images)[:1], axis=0)
-            offset = ops.sum(sizes[: context.replica_id_in_sync_group])
-            returned = self._query(context.all_gather(images, axis=0), seed)
+            offset = ops.sum(replicas.gather(tf.shape(images)[:1])[:replica_id])
+            returned = self._query(replicas.gather(images), seed)
             returned = returned[offset : offset + ops.shape(images)[0]]
         return ops.cast(returned, images.dtype)
 

@@ -38,6 +38,10 @@ flags.DEFINE_enum("penalty", None, ["gp", "r1", "clip"], "Discriminator penalty 
 flags.DEFINE_float("penalty_weight", None, "Weight of the gp / r1 penalty; default 10.")
 flags.DEFINE_float("clip_value", 0.01, "Weight clipping bound c (penalty=clip).")
 flags.DEFINE_float("instance_noise", 0.0, "Std of Gaussian noise added to the discriminator's inputs.")
+flags.DEFINE_integer("unrolled_steps", 0, "GAN, DCGAN, CGAN: G's loss through D unrolled this many steps (Metz et al. 2016).")
+flags.DEFINE_float("unrolled_learning_rate", 0.01, "Step size of the unrolled discriminator's gradient steps.")
+flags.DEFINE_integer("num_discriminators", 5, "ensemble_gan: discriminators in the ensemble.")
+flags.DEFINE_float("max_noise", 2.0, "ensemble_gan: input-noise std of the weakest discriminator (falls to 0).")
 flags.DEFINE_bool("spectral_norm", False, "DCGAN: spectral normalization in the discriminator.")
 flags.DEFINE_string("normalization", "layer", "WGAN: the critic's normalization, layer or none.")
 flags.DEFINE_integer("num_classes", None, "CGAN: number of labels; default: counted from the dataset.")
@@ -64,6 +68,7 @@ flags.DEFINE_integer(
     "quality_every", 0, "Score the model (kerasgan evaluate's metrics, on --dataset's test split; DANN: "
     "--target_dataset's) every this many epochs and after the last, into history.json and TensorBoard; 0: never."
 )
+flags.DEFINE_integer("quality_images", 500, "Samples drawn for each --quality_every score (the mixtures' protocol: 2500).")
 flags.DEFINE_enum(
     "strategy",
     "default",
@@ -124,7 +129,7 @@ TRANSLATORS = ("pix2pix", "cyclegan")
 def _build_model(element_spec):
     """The zoo model named by --model, sized for the dataset's `element_spec`, from the flags."""
     from kerasgan import data
-    from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, MODELS, WGAN
+    from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, MODELS, WGAN, EnsembleGAN
 
     if FLAGS.model not in MODELS:
         raise UsageError(f"unknown model {FLAGS.model!r}: use one of {', '.join(MODELS)}")
@@ -138,6 +143,13 @@ def _build_model(element_spec):
     sample_shape = shapes[0]
     if FLAGS.model in TRANSLATORS:
         return _build_translator(shapes)
+    if FLAGS.model == "ensemble_gan":
+        shape = dict(data_dim=sample_shape[0]) if len(sample_shape) == 1 else dict(image_shape=sample_shape)
+        return EnsembleGAN(
+            **shape, latent_dim=FLAGS.latent_dim, num_discriminators=FLAGS.num_discriminators, max_noise=FLAGS.max_noise,
+            loss=FLAGS.loss, label_smoothing=FLAGS.label_smoothing, units=FLAGS.units, depth=FLAGS.depth,
+            filters=FLAGS.filters, seed=FLAGS.seed,
+        )
     if FLAGS.model == "gan":
         if len(sample_shape) != 1:
             raise UsageError(f"gan trains on vectors; {FLAGS.dataset} yields samples of shape {sample_shape}: use dcgan")
@@ -151,6 +163,8 @@ def _build_model(element_spec):
         penalty=FLAGS.penalty,
         penalty_weight=FLAGS.penalty_weight,
         instance_noise=FLAGS.instance_noise,
+        unrolled_steps=FLAGS.unrolled_steps,
+        unrolled_learning_rate=FLAGS.unrolled_learning_rate,
     )
     if FLAGS.model == "dcgan":
         return DCGAN(spectral_norm=FLAGS.spectral_norm, **image, **classifier)
@@ -164,6 +178,8 @@ def _build_model(element_spec):
             clip_value=FLAGS.clip_value,
             **{key: value for key, value in set_here.items() if value is not None},  # else the paper's
             normalization=None if FLAGS.normalization == "none" else FLAGS.normalization,
+            unrolled_steps=FLAGS.unrolled_steps,
+            unrolled_learning_rate=FLAGS.unrolled_learning_rate,
             **image,
         )
     if FLAGS.model == "ebgan":
@@ -308,7 +324,9 @@ def train():
         )
     if FLAGS.quality_every:
         scored = FLAGS.target_dataset if FLAGS.model == "dann" else FLAGS.dataset
-        run_callbacks.append(callbacks.QualityMetrics(scored, every=FLAGS.quality_every, seed=FLAGS.seed, log_dir=logs))
+        run_callbacks.append(callbacks.QualityMetrics(
+            scored, every=FLAGS.quality_every, num_images=FLAGS.quality_images, seed=FLAGS.seed, log_dir=logs
+        ))
     history = model.fit(
         dataset, epochs=FLAGS.epochs, validation_data=_target_validation(), callbacks=run_callbacks, verbose="auto"
     )

@@ -11,11 +11,12 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import losses, penalties, replicas
+from kerasgan import losses, penalties, replicas, unrolling
 
 PENALTIES = (None, "gp", "r1", "clip")
 PENALTY_METRICS = {"gp": "gradient_penalty", "r1": "r1_penalty"}
 DEFAULT_PENALTY_WEIGHTS = {"gp": 10.0, "r1": 10.0}  # WGAN-GP's lambda; R1's gamma (Mescheder et al. 2018)
+DEFAULT_UNROLLED_LEARNING_RATE = 0.01
 
 
 def check_network(role, network):
@@ -85,6 +86,8 @@ class GAN(keras.Model):
         penalty_weight=None,
         clip_value=0.01,
         instance_noise=0.0,
+        unrolled_steps=0,
+        unrolled_learning_rate=DEFAULT_UNROLLED_LEARNING_RATE,
         seed=None,
         **kwargs,
     ):
@@ -100,6 +103,7 @@ class GAN(keras.Model):
             raise ValueError(f"clip_value must be > 0 (weights are clipped to [-clip_value, clip_value]), got {clip_value!r}")
         if not instance_noise >= 0:
             raise ValueError(f"instance_noise is a standard deviation: it must be >= 0, got {instance_noise!r}")
+        self._check_unrolling(unrolled_steps, unrolled_learning_rate)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -112,6 +116,8 @@ class GAN(keras.Model):
         self.penalty_weight = float(DEFAULT_PENALTY_WEIGHTS.get(penalty, 0.0) if penalty_weight is None else penalty_weight)
         self.clip_value = float(clip_value)
         self.instance_noise = float(instance_noise)
+        self.unrolled_steps = unrolled_steps
+        self.unrolled_learning_rate = float(unrolled_learning_rate)
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self.metric_names = self._metric_names()
@@ -126,6 +132,16 @@ class GAN(keras.Model):
         if self.penalty in PENALTY_METRICS:
             names.append(PENALTY_METRICS[self.penalty])
         return names + list(self.extra_metric_names)
+
+    def _check_unrolling(self, steps, learning_rate):
+        """Raises ValueError for a bad unrolling setting, or one this variant's own generator step would ignore."""
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"unrolled_steps must be an integer >= 0 (0: no unrolling), got {steps!r}")
+        if not learning_rate > 0:
+            raise ValueError(f"unrolled_learning_rate must be > 0, got {learning_rate!r}")
+        own_steps = type(self).train_step is not GAN.train_step or type(self)._generator_step is not GAN._generator_step
+        if steps and own_steps:
+            raise ValueError(f"{type(self).__name__} has its own generator loss: unrolled_steps applies to GAN, DCGAN and CGAN")
 
     def _check_networks(self, generator, discriminator):
         """Raises ValueError unless G maps (batch, latent) to what D takes."""
@@ -341,7 +357,7 @@ class GAN(keras.Model):
         real, conditions = self._split_batch(data)
         for _ in range(self.discriminator_steps):
             logs = self._discriminator_step(real, conditions)
-        logs.update(self._generator_step(ops.shape(real)[0], conditions))
+        logs.update(self._generator_step(real, conditions))
         return self._track(**logs)
 
     def _discriminator_step(self, real, conditions):
@@ -367,11 +383,18 @@ class GAN(keras.Model):
             logs["wasserstein_estimate"] = -adversarial  # E[f(x)] - E[f(G(z))]
         return logs
 
-    def _generator_step(self, batch_size, conditions):
-        """One update of G through D's judgement of fresh fakes; returns the unscaled loss."""
-        z = self._training_latent(batch_size)
+    def _generator_step(self, real, conditions):
+        """One update of G through D's judgement of fresh fakes (D unrolled on `real` when set); returns the unscaled loss."""
+        z = self._training_latent(ops.shape(real)[0])
         with tf.GradientTape() as tape:
-            fake_logits = self._discriminate(self._generate(z, conditions), conditions)
+            fake = self._generate(z, conditions)
+            if self.unrolled_steps:
+                fake_logits = unrolling.unrolled_logits(
+                    self.discriminator, self.discriminator_loss, real, fake, conditions,
+                    self.unrolled_steps, self.unrolled_learning_rate,
+                )
+            else:
+                fake_logits = self._discriminate(fake, conditions)
             g_loss = ops.mean(self.generator_loss(fake_logits))
             scaled = self._scaled(g_loss, self.generator_optimizer)
         self._apply(tape, scaled, self.generator, self.generator_optimizer)
@@ -455,6 +478,8 @@ class GAN(keras.Model):
             "penalty_weight": self.penalty_weight,
             "clip_value": self.clip_value,
             "instance_noise": self.instance_noise,
+            "unrolled_steps": self.unrolled_steps,
+            "unrolled_learning_rate": self.unrolled_learning_rate,
             "seed": self.seed,
         }
 
@@ -462,9 +487,16 @@ class GAN(keras.Model):
     def from_config(cls, config):
         config = copy.deepcopy(config)  # deserialization consumes nested dicts
         for key, value in config.items():
-            if isinstance(value, dict) and "class_name" in value:  # networks and the dtype policy
+            if _serialized(value):  # networks and the dtype policy
                 config[key] = keras.saving.deserialize_keras_object(value)
+            elif isinstance(value, list) and value and all(map(_serialized, value)):  # a list of networks
+                config[key] = [keras.saving.deserialize_keras_object(item) for item in value]
         return cls(**config)
+
+
+def _serialized(value):
+    """True for what keras.saving.serialize_keras_object made."""
+    return isinstance(value, dict) and "class_name" in value
 
 
 def couples_batch(network):

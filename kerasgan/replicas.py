@@ -21,3 +21,11 @@ def gather(values):
     if context is None or context.num_replicas_in_sync == 1:
         return values
     return context.all_gather(values, axis=0)
+
+
+def sum_across(values):
+    """`values` (a tensor or a list of them) summed over the replicas; as given on one replica. Differentiable."""
+    context = tf.distribute.get_replica_context()
+    if context is None or context.num_replicas_in_sync == 1:
+        return values
+    return context.all_reduce(tf.distribute.ReduceOp.SUM, values)

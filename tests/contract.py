@@ -12,7 +12,7 @@ import keras
 import tensorflow as tf
 
 from kerasgan import export
-from kerasgan.zoo import CGAN, DANN, DCGAN, EBGAN, GAN, WGAN, CycleGAN, Pix2Pix
+from kerasgan.zoo import CGAN, DANN, DCGAN, EBGAN, GAN, WGAN, CycleGAN, EnsembleGAN, Pix2Pix
 
 
 @dataclasses.dataclass
@@ -69,6 +69,20 @@ CASES = [
         batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
         params=75,  # G: 24 + 18; D: 24 + 9
         updates=ONE_EACH,
+    ),
+    Case(
+        name="gan_mlp_unrolled",
+        make=lambda: GAN(data_dim=2, latent_dim=2, units=8, depth=1, unrolled_steps=2, seed=1),
+        batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
+        params=75,  # gan_mlp's networks: the unrolled copies of D are not variables
+        updates=ONE_EACH,  # the unrolled steps do not update D
+    ),
+    Case(
+        name="ensemble_gan_mlp",
+        make=lambda: EnsembleGAN(data_dim=2, latent_dim=2, units=8, depth=1, num_discriminators=3, seed=1),
+        batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
+        params=141,  # G: 24 + 18; 3 D: 3 x (24 + 9)
+        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminators", 1)},
     ),
     Case(
         name="cgan",
@@ -140,7 +154,9 @@ def generator_outputs(model, inputs):
 
 
 def weights_of(network):
-    return [np.array(v) for v in network.trainable_variables]
+    """The trainable weights of a network, or of a list of them (EnsembleGAN's discriminators)."""
+    networks = network if isinstance(network, (list, tuple)) else [network]
+    return [np.array(v) for one in networks for v in one.trainable_variables]
 
 
 def iterations(model, optimizer):

@@ -117,7 +117,9 @@ def test_every_recipe_parses_and_builds_its_model(recipe):
     try:
         cli.FLAGS(["kerasgan", f"--flagfile={path}"])
         model = cli._build_model(cli._training_data().element_spec)
-        assert type(model).__name__.lower() == cli.FLAGS.model
+        from kerasgan.zoo import MODELS
+
+        assert type(model) is MODELS[cli.FLAGS.model]
     finally:
         cli.FLAGS.unparse_flags()
 

@@ -66,8 +66,8 @@ class EBGAN(gan.GAN):
         self._apply(tape, scaled, self.discriminator, self.discriminator_optimizer)
         return {"d_loss": d_loss, "real_energy": ops.mean(real_energy), "fake_energy": ops.mean(fake_energy)}
 
-    def _generator_step(self, batch_size, conditions):
-        z = self._training_latent(batch_size)
+    def _generator_step(self, real, conditions):
+        z = self._training_latent(ops.shape(real)[0])
         with tf.GradientTape() as tape:
             fake_energy, embedding = self._energy(self._generate(z, conditions))
             pull_away = penalties.pull_away_term(replicas.gather(embedding))  # all pairs of the global batch
@@ -87,7 +87,7 @@ class EBGAN(gan.GAN):
 
     def get_config(self):
         config = super().get_config()
-        for fixed in ("loss", "label_smoothing", "penalty", "penalty_weight", "clip_value", "instance_noise"):
+        for fixed in ("loss", "label_smoothing", "penalty", "penalty_weight", "clip_value", "instance_noise", "unrolled_steps", "unrolled_learning_rate"):
             config.pop(fixed)
         config.update(
             {

@@ -169,7 +169,7 @@ class Pix2Pix(gan.GAN):
 
     def get_config(self):
         config = super().get_config()
-        for key in ("loss", "discriminator_steps", "penalty", "penalty_weight", "clip_value", "instance_noise"):
+        for key in ("loss", "discriminator_steps", "penalty", "penalty_weight", "clip_value", "instance_noise", "unrolled_steps", "unrolled_learning_rate"):
             config.pop(key)
         config.update(
             {

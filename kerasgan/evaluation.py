@@ -11,6 +11,7 @@ from kerasgan import data, metrics
 from kerasgan.data import offline
 
 DIGIT_SETS = ("digits", "digits_m")
+PAIRED_SETS = ("colorization",)
 
 
 def evaluate(model, dataset, split="test", num_images=1000, seed=0, feature_extractor=None):
@@ -78,7 +79,16 @@ def _mixture_scores(model, dataset, count, seed):
         raise ValueError(
             f"a GAN of {model.sample_shape[0]}-D points is scored by mode coverage of ring8 or grid25, not {dataset!r}"
         )
-    return metrics.mode_coverage(model.generate(count, seed=seed), dataset)
+    samples = model.generate(count, seed=seed)
+    scores = metrics.mode_coverage(samples, dataset)
+    return _with_profile(model, scores, lambda: data.examples(dataset, "train", count, seed=seed)[0], samples)
+
+
+def _with_profile(model, scores, real, fake):
+    """`scores` plus an EnsembleGAN's ensemble profile on `real()` against `fake` (seed 003's quality measure)."""
+    if type(model).__name__ != "EnsembleGAN":
+        return scores
+    return {**scores, **model.ensemble_profile(real(), fake)}
 
 
 def _image_scores(model, dataset, split, count, seed, feature_extractor):
@@ -110,4 +120,47 @@ def _image_scores(model, dataset, split, count, seed, feature_extractor):
     if conditional and dataset in DIGIT_SETS:
         classifier = metrics.digits_classifier(size, dataset=dataset)
         scores["label_accuracy"] = metrics.label_accuracy(classifier, fake, parts[1])
-    return scores
+    return _with_profile(model, scores, lambda: real, fake)
+
+
+def reference_scores(dataset, split="test", num_images=1000, image_size=32, seed=0, feature_extractor=None):
+    """What the scores of `evaluate` are for real data, the floor (or baseline) to report beside a model.
+
+    Mixtures: mode coverage of real samples. Image sets: FD, KID, precision and recall of the
+    train split against `split`. Paired sets: the input itself as the translation (Pix2Pix's
+    trivial baseline). digits2digits_m: each domain's classifier on the other domain's untranslated
+    images (no translation) and on its own held-out images (a perfect translation).
+    """
+    if dataset in offline.MIXTURE_NAMES:
+        return metrics.mode_coverage(data.examples(dataset, "train", num_images, seed=seed)[0], dataset)
+    if dataset == "digits2digits_m":
+        return _domain_references(split, num_images, image_size)
+    if dataset in PAIRED_SETS:
+        inputs, targets = data.examples(dataset, split, num_images, image_size=image_size, paired=True)
+        inputs = np.broadcast_to(inputs, targets.shape)  # grey to colour: the grey image in every channel
+        return {"l1": metrics.l1(inputs, targets), "psnr": metrics.psnr(inputs, targets), "ssim": metrics.ssim(inputs, targets)}
+    held_out = data.examples(dataset, split, num_images, image_size=image_size)[0]
+    train = data.examples(dataset, "train", len(held_out), image_size=image_size)[0]
+    real_features = metrics.extract_features(held_out, feature_extractor)
+    train_features = metrics.extract_features(train, feature_extractor)
+    kid = metrics.kernel_inception_distance_from_features(real_features, train_features)
+    return {
+        "frechet_distance": metrics.frechet_distance_from_features(real_features, train_features),
+        "kid": kid["mean"],
+        "kid_std": kid["std"],
+        **metrics.precision_recall_from_features(real_features, train_features),
+        "examples": len(held_out),
+    }
+
+
+def _domain_references(split, count, size):
+    """digits <-> digits_m judges on untranslated and on real images of their domain."""
+    grey, grey_labels = data.examples("digits", split, count, image_size=size, with_labels=True, channels=3)
+    colour, colour_labels = data.examples("digits_m", split, count, image_size=size, with_labels=True)
+    judge_b, judge_a = metrics.digits_classifier(size, dataset="digits_m"), metrics.digits_classifier(size, dataset="digits")
+    return {
+        "untranslated_a_to_b": metrics.label_preservation(judge_b, grey, grey_labels),
+        "untranslated_b_to_a": metrics.label_preservation(judge_a, colour, colour_labels),
+        "real_b": metrics.label_preservation(judge_b, colour, colour_labels),
+        "real_a": metrics.label_preservation(judge_a, grey, grey_labels),
+    }

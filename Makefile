@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-export bench-mixtures bench-cgan bench-translation bench-dann install clean
+.PHONY: demo test bench bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann install clean
 
 install: $(STAMP)
 
@@ -49,6 +49,11 @@ bench-translation: $(STAMP)
 # DANN target accuracy against source only: moons and digits -> digits_m, 3 seeds (PROTOCOLS.md section 2; about 12 minutes).
 bench-dann: $(STAMP)
 	$(BIN)/python bench/dann.py
+
+# Sample quality of every zoo recipe (PROTOCOLS.md sections 1-4), 3 seeds: hours on 2 CPU cores. Resumes where
+# it stopped; QUALITY_ARGS="--models=gan_grid25,dcgan_digits --seeds=0" runs a part. Writes BENCHMARKS.md.
+bench-quality: $(STAMP)
+	$(BIN)/python bench/quality.py $(QUALITY_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

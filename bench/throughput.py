@@ -32,6 +32,7 @@ import time
 from absl import app, flags
 
 import flops
+import sections
 from kerasgan import cli  # defines the recipe flags (--model, --batch_size, ...) the zoo/*.flags set
 
 FLAGS = flags.FLAGS
@@ -513,23 +514,6 @@ def _or_note(table):
     return table if len(table) > 2 else ["Not measured yet (run it with `--configs=...`)."]
 
 
-def _write_section(path, section):
-    """Replaces the Throughput section of `path` (between its markers, or from its heading to the next) or appends it."""
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        start, stop = text.index(BEGIN), text.index(END) + len(END)
-    elif "\n## Throughput" in text:
-        start = text.index("\n## Throughput") + 1
-        following = text.find("\n## ", start)
-        stop = len(text) if following < 0 else following + 1
-    else:
-        text = text.rstrip("\n") + "\n\n"
-        start = stop = len(text)
-    rest = text[stop:].lstrip("\n")
-    with open(path, "w") as handle:
-        handle.write(text[:start] + section + "\n" + ("\n" + rest if rest else ""))
-
-
 def _progress(row):
     """One line about a finished row."""
     if "error" in row:
@@ -566,7 +550,7 @@ def main(argv):
     os.makedirs(os.path.dirname(FLAGS.results), exist_ok=True)
     with open(FLAGS.results, "w") as handle:
         json.dump({"machine": machine, "rows": ordered}, handle, indent=1)
-    _write_section(FLAGS.markdown, _section(machine, ordered))
+    sections.replace_section(FLAGS.markdown, _section(machine, ordered), BEGIN, END)
     print(f"wrote {FLAGS.results} and {FLAGS.markdown} in {time.time() - started:.0f} s")
 
 

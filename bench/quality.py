@@ -1,0 +1,195 @@
+"""The quality benchmark (PROTOCOLS.md sections 1-4): the zoo's recipes trained per seed and scored.
+
+    python bench/quality.py                                   # every row and seed (make bench-quality): hours
+    python bench/quality.py --models=gan_grid25,ensemble_gan_grid25 --seeds=0,1
+    python bench/quality.py --models=                         # only rewrite BENCHMARKS.md from the results
+
+Each (row, seed) trains with `kerasgan train --flagfile=zoo/<recipe>.flags --seed=<s> ...` into
+runs/quality/<row>/seed_<s>/ and is scored by `kerasgan.evaluation.evaluate` (what `kerasgan
+evaluate` prints) into bench/results/quality/<row>_seed<s>.json, written when the row is done:
+an interrupted benchmark resumes at the first unfinished row, and a half-trained run folder
+is started again. Floors come from `evaluation.reference_scores` (real data scored as a model
+would be). Writes the "## Sample quality" section of BENCHMARKS.md.
+"""
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+from absl import app, flags
+
+FLAGS = flags.FLAGS
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BEGIN, END = "<!-- quality:begin (written by bench/quality.py) -->", "<!-- quality:end -->"
+
+
+@dataclasses.dataclass
+class Row:
+    protocol: str  # a key of PROTOCOLS below
+    recipe: str  # zoo/<recipe>.flags
+    extra: tuple = ()  # flags added to the recipe's
+    scored_on: str = None  # the dataset evaluate scores on; default the recipe's --dataset
+    label: str = ""  # what the table calls the row
+
+
+MIXTURE_SCORING = ("--quality_every=1", "--quality_images=2500")  # modes and %HQ after every epoch
+ROWS = {
+    # Section 1: every option that trains the MLP GAN, on both mixtures, scored after each epoch.
+    "gan_grid25": Row("grid25", "gan_grid25", MIXTURE_SCORING, label="GAN (non-saturating)"),
+    "wgan_gp_grid25": Row("grid25", "wgan_gp_grid25", MIXTURE_SCORING, label="WGAN-GP"),
+    "unrolled_gan_grid25": Row("grid25", "unrolled_gan_grid25", MIXTURE_SCORING, label="unrolled GAN"),
+    "ensemble_gan_grid25": Row("grid25", "ensemble_gan_grid25", MIXTURE_SCORING, label="discriminator ensemble"),
+    "gan_ring8": Row("ring8", "gan_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="GAN (non-saturating)"),
+    "wgan_gp_ring8": Row("ring8", "wgan_gp_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="WGAN-GP"),
+    "unrolled_gan_ring8": Row("ring8", "unrolled_gan_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="unrolled GAN"),
+    "ensemble_gan_ring8": Row(
+        "ring8", "ensemble_gan_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="discriminator ensemble"
+    ),
+    # Section 3: trained on the train split, scored against the 360 held-out digits.
+    "dcgan_digits": Row("digits", "dcgan_digits", ("--split=train",), label="DCGAN"),
+    "wgan_gp_digits": Row("digits", "wgan_gp_digits", ("--split=train",), label="WGAN-GP"),
+    "wgan_clip_digits": Row("digits", "wgan_clip_digits", ("--split=train",), label="WGAN (clipping)"),
+    "ebgan_digits": Row("digits", "ebgan_digits", ("--split=train",), label="EBGAN"),
+    "cgan_digits": Row("digits", "cgan_digits", ("--split=train",), label="CGAN"),
+    # Section 2: DANN against its source-only twin and the train-on-target upper bound.
+    "dann_moons": Row("moons", "dann_moons", scored_on="moons_rotated", label="DANN"),
+    "dann_moons_source_only": Row("moons", "dann_moons", ("--noadaptation",), "moons_rotated", "source only"),
+    "dann_digits_m": Row("digits_m", "dann_digits_m", scored_on="digits_m", label="DANN"),
+    "dann_digits_m_source_only": Row("digits_m", "dann_digits_m", ("--noadaptation",), "digits_m", "source only"),
+    "dann_digits_m_on_target": Row(
+        "digits_m", "dann_digits_m", ("--dataset=digits_m", "--noadaptation"), "digits_m", "train on target (upper bound)"
+    ),
+    # Section 4.
+    "pix2pix_colorization": Row("colorization", "pix2pix_colorization", label="Pix2Pix"),
+    "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
+}
+
+flags.DEFINE_list("models", list(ROWS), f"Rows to run: {', '.join(ROWS)}.")
+flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds.")
+flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "One JSON per finished (row, seed).")
+flags.DEFINE_string("runs", os.path.join(ROOT, "runs/quality"), "Run folders (models, samples, logs).")
+flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose quality section is rewritten.")
+
+
+def _flag(recipe, name):
+    """The value a zoo/<recipe>.flags file gives --name, or None."""
+    with open(os.path.join(ROOT, "zoo", f"{recipe}.flags")) as handle:
+        for line in handle:
+            if line.startswith(f"--{name}="):
+                return line.strip().split("=", 1)[1]
+    return None
+
+
+def _dataset(row):
+    """What `row` is scored on: its scored_on, the --dataset it sets, or its recipe's."""
+    overridden = [flag.split("=", 1)[1] for flag in row.extra if flag.startswith("--dataset=")]
+    return row.scored_on or (overridden[-1] if overridden else _flag(row.recipe, "dataset"))
+
+
+def _image_size(row):
+    size = _flag(row.recipe, "image_size")
+    return int(size) if size else None
+
+
+def train_command(name, row, seed, run):
+    """The `kerasgan train` command of one (row, seed)."""
+    return [
+        "kerasgan", "train", f"--flagfile=zoo/{row.recipe}.flags", *row.extra, f"--seed={seed}",
+        f"--output_dir={os.path.relpath(run, ROOT)}", f"--export_dir={os.path.relpath(run, ROOT)}/saved_models",
+        "--sample_every=1000",
+    ]
+
+
+def evaluate_options(row):
+    """evaluation.evaluate's options for `row`: the mixtures' protocol draws 2,500 samples."""
+    return {"split": "test", "num_images": 2500 if row.protocol in ("grid25", "ring8") else 1000, "seed": 0}
+
+
+def run_one(name, seed):
+    """Trains and scores one (row, seed) unless its result exists; returns the result."""
+    row = ROWS[name]
+    result_path = os.path.join(FLAGS.results, f"{name}_seed{seed}.json")
+    if os.path.exists(result_path):
+        with open(result_path) as handle:
+            return json.load(handle)
+    run = os.path.join(FLAGS.runs, name, f"seed_{seed}")
+    if os.path.exists(run):
+        shutil.rmtree(run)  # a run interrupted before its result was written: start it again
+    command = train_command(name, row, seed, run)
+    started = time.time()
+    executable = [os.path.join(os.path.dirname(sys.executable), "kerasgan")] + command[1:]
+    log_path = run + ".log"
+    os.makedirs(os.path.dirname(run), exist_ok=True)
+    with open(log_path, "w") as log:
+        process = subprocess.run(executable, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if process.returncode:
+        raise RuntimeError(f"{name} seed {seed}: training failed (exit {process.returncode}); see {log_path}")
+    seconds = time.time() - started
+    import keras
+
+    from kerasgan import evaluation
+
+    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    options = evaluate_options(row)
+    scores = evaluation.evaluate(model, _dataset(row), **options)
+    with open(os.path.join(run, "history.json")) as handle:
+        history = json.load(handle)
+    result = {
+        "row": name,
+        "seed": seed,
+        "train_command": " ".join(command),
+        "evaluate_command": (
+            f"kerasgan evaluate --model_path={os.path.relpath(run, ROOT)}/model.keras --dataset={_dataset(row)} "
+            f"--num_images={options['num_images']}"
+        ),
+        "scores": scores,
+        "generator_steps": int(keras.ops.convert_to_numpy(model.generator_optimizer.iterations)),
+        "train_seconds": seconds,
+        "quality_history": {key: value for key, value in history.items() if key.startswith("quality_")},
+        "date": time.strftime("%Y-%m-%d"),
+    }
+    os.makedirs(FLAGS.results, exist_ok=True)
+    temporary = result_path + ".tmp"
+    with open(temporary, "w") as handle:
+        json.dump(result, handle, indent=1)
+    os.replace(temporary, result_path)  # a result file is always whole
+    return result
+
+
+def finished_results():
+    """{row: [result per seed]} of every result file on disk, in ROWS order."""
+    results = {}
+    if not os.path.isdir(FLAGS.results):
+        return results
+    for file_name in sorted(os.listdir(FLAGS.results)):
+        if file_name.endswith(".json"):
+            with open(os.path.join(FLAGS.results, file_name)) as handle:
+                result = json.load(handle)
+            results.setdefault(result["row"], []).append(result)
+    return {name: results[name] for name in ROWS if name in results}
+
+
+def main(argv):
+    del argv
+    import quality_tables
+    import sections
+
+    unknown = sorted(set(FLAGS.models) - set(ROWS))
+    if unknown:
+        raise app.UsageError(f"unknown row {', '.join(unknown)}: use some of {', '.join(ROWS)}")
+    for seed in (int(s) for s in FLAGS.seeds):  # seed by seed: a part of the benchmark gives every row
+        for name in FLAGS.models:
+            started = time.time()
+            result = run_one(name, seed)
+            print(f"{name} seed {seed}: {quality_tables.summary(result)} ({time.time() - started:.0f} s)", flush=True)
+    results = finished_results()
+    floors = quality_tables.references(ROWS, _dataset, _image_size, evaluate_options)
+    sections.replace_section(FLAGS.markdown, quality_tables.section(ROWS, results, floors, BEGIN, END), BEGIN, END)
+    print(f"wrote {FLAGS.markdown}")
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -130,6 +130,7 @@ def run_one(name, seed):
     seconds = time.time() - started
     import keras
 
+    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
     from kerasgan import evaluation
 
     model = keras.models.load_model(os.path.join(run, "model.keras"))

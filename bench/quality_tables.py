@@ -5,7 +5,7 @@ import numpy as np
 ANCHORS = {
     "grid25": [
         ("GAN", {"modes": 17.3, "hq_fraction": 0.948}, "PacGAN, Table 1"),
-        ("WGAN-GP", {"modes": 24.2, "hq_fraction": 0.287}, "GDPP, Table 1 (VEEGAN's setup)"),
+        ("WGAN-GP", {"modes": 24.2, "hq_fraction": 0.287}, "GDPP, Table 1, in VEEGAN's setup"),
         ("PacGAN4 (target)", {"modes": 24.8, "hq_fraction": 0.936}, "PacGAN, Table 1"),
     ],
     "ring8": [

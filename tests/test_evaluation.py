@@ -5,7 +5,7 @@ import keras
 import numpy as np
 import pytest
 
-from kerasgan import evaluation, metrics
+from kerasgan import data, evaluation, metrics
 from kerasgan.zoo import CGAN, DANN, DCGAN, GAN, CycleGAN, Pix2Pix
 from test_cli import kerasgan
 
@@ -125,3 +125,15 @@ def test_kerasgan_train_scores_quality_into_its_history(tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     history = json.loads((run / "history.json").read_text())
     assert len(history["quality_modes"]) == 2 and all(0 <= m <= 8 for m in history["quality_modes"])
+
+
+def test_reference_scores_score_real_data_as_a_model_would_be(fake_classifiers):
+    mixture = evaluation.reference_scores("grid25", num_images=2500)
+    assert mixture["modes"] == 25 and mixture["hq_fraction"] > 0.97  # 3 std holds 98.9% of a 2-D Gaussian
+    inputs, targets = data.examples("colorization", "test", 20, image_size=16, paired=True)
+    baseline = evaluation.reference_scores("colorization", num_images=20, image_size=16)
+    assert baseline["l1"] == pytest.approx(float(np.mean(np.abs(np.broadcast_to(inputs, targets.shape) - targets))), rel=1e-5)
+    floor = evaluation.reference_scores("digits", num_images=50, image_size=16)
+    assert floor["examples"] == 50 and floor["frechet_distance"] > 0 and 0 <= floor["precision"] <= 1
+    domains = evaluation.reference_scores("digits2digits_m", num_images=30, image_size=16)
+    assert set(domains) == {"untranslated_a_to_b", "untranslated_b_to_a", "real_a", "real_b"}

@@ -1,0 +1,64 @@
+"""bench/quality.py: finished rows are never redone, and the tables say met or missed from the numbers."""
+import json
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
+import quality  # noqa: E402
+import quality_tables  # noqa: E402
+
+FLOORS = {
+    "grid25": {"modes": 25, "hq_fraction": 0.989, "reverse_kl": 0.005},
+    "digits": {"frechet_distance": 10.0, "kid": 0.4, "precision": 0.95, "recall": 0.92, "examples": 360},
+}
+
+
+def result(row, seed, steps=100, history=None, **scores):
+    return {
+        "row": row, "seed": seed, "scores": scores, "generator_steps": steps, "train_seconds": 60.0,
+        "train_command": f"kerasgan train --flagfile=zoo/{row}.flags --seed={seed}",
+        "evaluate_command": "kerasgan evaluate ...", "quality_history": history or {},
+    }
+
+
+def test_a_finished_row_is_read_back_not_retrained(tmp_path, monkeypatch):
+    stored = result("dcgan_digits", 0, frechet_distance=20.0)
+    (tmp_path / "dcgan_digits_seed0.json").write_text(json.dumps(stored))
+    monkeypatch.setattr(quality.subprocess, "run", lambda *a, **k: pytest.fail("a finished row was trained again"))
+    try:
+        quality.FLAGS(["quality", f"--results={tmp_path}", f"--runs={tmp_path / 'runs'}"])
+        assert quality.run_one("dcgan_digits", 0) == stored
+    finally:
+        quality.FLAGS.unparse_flags()
+
+
+def test_mixture_table_reports_the_trend_and_a_missed_target():
+    history = {"quality_modes": [10, 20], "quality_hq_fraction": [0.01, 0.5]}
+    results = {
+        "gan_grid25": [result("gan_grid25", 0, 780, history, modes=20, num_modes=25, hq_fraction=0.5, reverse_kl=0.1)],
+        "ensemble_gan_grid25": [result(
+            "ensemble_gan_grid25", 0, 780, history, modes=25, num_modes=25, hq_fraction=0.95, reverse_kl=0.01,
+            profile_0=1.3, profile_1=1.1,
+        )],
+    }
+    text = quality_tables.section(quality.ROWS, results, FLOORS, "<b>", "<e>")
+    assert "| GAN (non-saturating) | 0 | 780 | 20.0 of 25 | 50.0 % |" in text
+    assert "Best here: discriminator ensemble, 25.0 modes and 95.0 %: **met**" in text
+    assert "| 2 | 20.0, 50.0 (780 steps) |" in text and "D0 1.300, D1 1.100" in text
+    results["ensemble_gan_grid25"][0]["scores"]["hq_fraction"] = 0.9
+    assert "**missed**" in quality_tables.section(quality.ROWS, results, FLOORS, "<b>", "<e>")
+
+
+def test_digits_table_compares_fd_with_three_times_the_floor():
+    results = {
+        "dcgan_digits": [result("dcgan_digits", s, frechet_distance=fd, kid=1.0, precision=0.5, recall=0.8)
+                         for s, fd in ((0, 25.0), (1, 27.0))],
+        "cgan_digits": [result("cgan_digits", 0, frechet_distance=35.0, kid=1.0, precision=0.5, recall=0.8,
+                               label_accuracy=0.97)],
+    }
+    text = quality_tables.section(quality.ROWS, results, FLOORS, "<b>", "<e>")
+    assert "| DCGAN | 0, 1 | 100 | 26.0 +- 1.0 | 2.6 |" in text
+    assert "DCGAN met, CGAN missed" in text and "0.970" in text
+    assert "Not run yet:" in text and "wgan_gp_digits" in text

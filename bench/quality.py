@@ -9,7 +9,7 @@ runs/quality/<row>/seed_<s>/ and is scored by `kerasgan.evaluation.evaluate` (wh
 evaluate` prints) into bench/results/quality/<row>_seed<s>.json, written when the row is done:
 an interrupted benchmark resumes at the first unfinished row, and a half-trained run folder
 is started again. Floors come from `evaluation.reference_scores` (real data scored as a model
-would be). Writes the "## Sample quality" section of BENCHMARKS.md.
+would be). Writes the "## Sample quality" section of BENCHMARKS.md and docs/quality_<mixture>.png.
 """
 import dataclasses
 import json
@@ -71,6 +71,7 @@ flags.DEFINE_list("models", list(ROWS), f"Rows to run: {', '.join(ROWS)}.")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds.")
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "One JSON per finished (row, seed).")
 flags.DEFINE_string("runs", os.path.join(ROOT, "runs/quality"), "Run folders (models, samples, logs).")
+flags.DEFINE_string("figures", os.path.join(ROOT, "docs"), "Where the mixtures' figures go (quality_<mixture>.png).")
 flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose quality section is rewritten.")
 
 
@@ -175,6 +176,7 @@ def finished_results():
 
 def main(argv):
     del argv
+    import quality_plots
     import quality_tables
     import sections
 
@@ -189,7 +191,13 @@ def main(argv):
     results = finished_results()
     floors = quality_tables.references(ROWS, _dataset, _image_size, evaluate_options)
     sections.replace_section(FLAGS.markdown, quality_tables.section(ROWS, results, floors, BEGIN, END), BEGIN, END)
-    print(f"wrote {FLAGS.markdown}")
+    written = [FLAGS.markdown]
+    for protocol in ("grid25", "ring8"):
+        if any(ROWS[name].protocol == protocol for name in results):
+            written.append(quality_plots.mixture_figure(
+                ROWS, results, FLAGS.runs, protocol, os.path.join(FLAGS.figures, f"quality_{protocol}.png")
+            ))
+    print(f"wrote {', '.join(written)}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,56 @@
+"""The README's mixture figure: each MLP GAN option's final samples, and modes / %HQ against generator steps."""
+import os
+
+import numpy as np
+
+
+def mixture_figure(rows, results, runs, protocol, path):
+    """Top: 2,500 samples (seed 0) of each row's seed-0 model over the mixture's means; bottom: the trend over
+    epochs, mean over seeds. Rows whose model file is gone keep their trend and lose their panel."""
+    import keras
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
+    from kerasgan.data import offline
+
+    names = [name for name, row in rows.items() if row.protocol == protocol and name in results]
+    means = offline.mixture_means(protocol)
+    figure = pyplot.figure(figsize=(3 * max(len(names), 2), 6.4), dpi=100)
+    grid = figure.add_gridspec(2, max(len(names), 2))
+    for index, name in enumerate(names):
+        model_path = os.path.join(runs, name, "seed_0", "model.keras")
+        if not os.path.exists(model_path):
+            continue
+        samples = keras.models.load_model(model_path).generate(2500, seed=0)
+        axis = figure.add_subplot(grid[0, index])
+        axis.scatter(samples[:, 0], samples[:, 1], s=1, alpha=0.4)
+        axis.scatter(means[:, 0], means[:, 1], s=12, c="red", marker="x")
+        limit = 1.5 * np.abs(means).max()
+        axis.set_xlim(-limit, limit)
+        axis.set_ylim(-limit, limit)
+        axis.set_aspect("equal")
+        axis.set_title(rows[name].label, fontsize=9)
+    half = max(len(names), 2) // 2
+    for position, (key, label, scale) in enumerate(
+        (("quality_modes", "modes captured", 1), ("quality_hq_fraction", "high-quality samples (%)", 100))
+    ):
+        axis = figure.add_subplot(grid[1, position * half : (position + 1) * half or None])
+        for name in names:
+            histories = [run["quality_history"][key] for run in results[name] if key in run["quality_history"]]
+            if not histories:
+                continue
+            length = min(map(len, histories))
+            steps_per_epoch = results[name][0]["generator_steps"] / len(histories[0])
+            curve = scale * np.mean([history[:length] for history in histories], axis=0)
+            axis.plot(steps_per_epoch * np.arange(1, length + 1), curve, marker="o", markersize=3, label=rows[name].label)
+        axis.set_xlabel("generator steps")
+        axis.set_ylabel(label)
+        axis.grid(alpha=0.3)
+        axis.legend(fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path)
+    pyplot.close(figure)
+    return path

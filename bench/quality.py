@@ -183,10 +183,16 @@ def main(argv):
     unknown = sorted(set(FLAGS.models) - set(ROWS))
     if unknown:
         raise app.UsageError(f"unknown row {', '.join(unknown)}: use some of {', '.join(ROWS)}")
+    failures = []
     for seed in (int(s) for s in FLAGS.seeds):  # seed by seed: a part of the benchmark gives every row
         for name in FLAGS.models:
             started = time.time()
-            result = run_one(name, seed)
+            try:
+                result = run_one(name, seed)
+            except RuntimeError as error:  # a failed training: the other rows still run
+                failures.append(str(error))
+                print(error, flush=True)
+                continue
             print(f"{name} seed {seed}: {quality_tables.summary(result)} ({time.time() - started:.0f} s)", flush=True)
     results = finished_results()
     floors = quality_tables.references(ROWS, _dataset, _image_size, evaluate_options)
@@ -198,6 +204,8 @@ def main(argv):
                 ROWS, results, FLAGS.runs, protocol, os.path.join(FLAGS.figures, f"quality_{protocol}.png")
             ))
     print(f"wrote {', '.join(written)}")
+    if failures:
+        raise SystemExit("failed (rerun to retry them):\n" + "\n".join(failures))
 
 
 if __name__ == "__main__":

@@ -40,7 +40,10 @@ def _scores(runs, key):
 
 def summary(result):
     """One line about a finished (row, seed)."""
-    shown = {key: value for key, value in result["scores"].items() if isinstance(value, float)}
+    shown = {
+        key: value for key, value in result["scores"].items()
+        if isinstance(value, (int, float)) and key not in ("examples", "num_modes")
+    }
     return ", ".join(f"{key} {value:.3g}" for key, value in list(shown.items())[:6]) + f", {result['generator_steps']} steps"
 
 

@@ -8,10 +8,11 @@ from kerasgan import replicas
 def unrolled_logits(discriminator, discriminator_loss, real, fake, conditions, steps, learning_rate):
     """D's logits of `fake` after `steps` gradient steps of D on (real, fake), differentiable in G.
 
-    The surrogate loss f_K(θ_G, θ_D) = f(θ_G, θ_D^K) of eq. 5, where θ_D^{k+1} = θ_D^k - η ∂L_D/∂θ_D^k
-    is eq. 4 written as descent on D's loss. G's gradient flows through every step (eq. 6 in
-    full). The steps act on copies of D's weights (`stateless_call`): D does not change.
-    Plain gradient descent, because Keras optimizers' `stateless_apply` is JAX-only.
+    The surrogate f_K(θ_G, θ_D) = f(θ_G, θ_D^K) of section 2.2, with θ_D^{k+1} = θ_D^k - η ∂L_D/∂θ_D^k
+    (the paper's ascent on the value function, written as descent on D's loss). G's gradient
+    flows through every step, the full gradient of section 2.3. The steps act on copies of D's
+    weights (`stateless_call`): D does not change. Plain gradient descent, because Keras
+    optimizers' `stateless_apply` is JAX-only.
     """
     weights = [variable.value for variable in discriminator.trainable_variables]
     frozen = [variable.value for variable in discriminator.non_trainable_variables]

@@ -115,7 +115,7 @@ def test_input_noise_reaches_the_weak_discriminators_only():
 
 
 def test_the_ensemble_profile_is_each_discriminators_loss_on_real_and_fake():
-    ensemble = EnsembleGAN(latent_dim=2, units=8, depth=1, num_discriminators=2, seed=3)
+    ensemble = EnsembleGAN(latent_dim=2, units=8, depth=1, num_discriminators=2, max_noise=0.0, seed=3)
     fake = POINTS[::-1] + 3
     profile = ensemble.ensemble_profile(POINTS, fake, batch_size=3)
     softplus = lambda t: np.logaddexp(0, t)  # noqa: E731 (-log sigmoid(t) = softplus(-t))
@@ -123,6 +123,15 @@ def test_the_ensemble_profile_is_each_discriminators_loss_on_real_and_fake():
         real_logits, fake_logits = discriminator.predict(POINTS, verbose=0), discriminator.predict(fake, verbose=0)
         expected = np.mean(softplus(-real_logits)) + np.mean(softplus(fake_logits))
         assert profile[f"profile_{index}"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_the_ensemble_profile_gives_each_discriminator_its_noise_drawn_from_the_seed():
+    ensemble = EnsembleGAN(latent_dim=2, units=8, depth=1, num_discriminators=2, max_noise=2.0, seed=3)
+    ensemble.discriminators[1].set_weights(ensemble.discriminators[0].get_weights())
+    fake = POINTS[::-1] + 3
+    profile = ensemble.ensemble_profile(POINTS, fake, seed=1)
+    assert profile == ensemble.ensemble_profile(POINTS, fake, seed=1)
+    assert profile["profile_0"] != pytest.approx(profile["profile_1"])  # the same D, but D_0 sees noise of std 2
 
 
 def test_ensemble_settings_are_checked():

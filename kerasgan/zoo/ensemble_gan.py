@@ -20,7 +20,7 @@ class EnsembleGAN(gan.GAN):
     """n discriminators D_0..D_{n-1} see their inputs with Gaussian noise whose std falls
     linearly from `max_noise` (D_0, the weakest) to 0 (D_{n-1}, the strongest); each learns
     from its own loss and G from their average. `fit` logs d_loss, g_loss and profile_i, the
-    loss of D_i: the ensemble profile, which a better generator raises for every i.
+    loss of D_i (with its noise): the ensemble profile, which a better generator raises for every i.
 
     Vectors (`data_dim`, the mixtures' MLPs) or images (`image_shape`, DCGAN's networks);
     `generator=` and `discriminators=` replace the default networks.
@@ -87,11 +87,11 @@ class EnsembleGAN(gan.GAN):
         return samples + std * self._replica_draw(ops.shape(samples)[0], self.sample_shape)
 
     def _profile(self, real, fake, training=True):
-        """Each discriminator's loss on (real, fake): the ensemble profile."""
+        """Each discriminator's loss on (real, fake), its inputs with its noise: the ensemble profile."""
         return [
             ops.mean(self.discriminator_loss(
-                discriminator(self._noisy(real, std) if training else real, training=training),
-                discriminator(self._noisy(fake, std) if training else fake, training=training),
+                discriminator(self._noisy(real, std), training=training),
+                discriminator(self._noisy(fake, std), training=training),
             ))
             for discriminator, std in zip(self.discriminators, self.noise_levels)
         ]
@@ -122,15 +122,16 @@ class EnsembleGAN(gan.GAN):
         profile = self._profile(real, fake, training=False)
         return self._track(d_loss=ops.mean(ops.stack(profile)), **{f"profile_{i}": loss for i, loss in enumerate(profile)})
 
-    def ensemble_profile(self, real, fake, batch_size=256):
-        """{profile_i: loss of D_i, without its noise} on arrays of real and generated samples, batch by batch."""
-        totals, count = np.zeros(self.num_discriminators), 0
-        for start in range(0, min(len(real), len(fake)), batch_size):
-            size = min(batch_size, len(real) - start, len(fake) - start)
-            batch = [ops.convert_to_tensor(part[start : start + size], "float32") for part in (real, fake)]
-            totals += size * np.array([float(loss) for loss in self._profile(*batch, training=False)])
-            count += size
-        return {f"profile_{index}": float(total / count) for index, total in enumerate(totals)}
+    def ensemble_profile(self, real, fake, seed=0, batch_size=256):
+        """{profile_i: loss of D_i} on arrays of real and generated samples, each D_i seeing its own input
+        noise (drawn from `seed`), as in training: the noise is part of what makes D_i weaker."""
+        rng, count = np.random.default_rng(seed), min(len(real), len(fake))
+        profile = {}
+        for index, (discriminator, std) in enumerate(zip(self.discriminators, self.noise_levels)):
+            noisy = [part[:count] + std * rng.standard_normal(part[:count].shape).astype("float32") for part in (real, fake)]
+            real_logits, fake_logits = (discriminator.predict(part, batch_size=batch_size, verbose=0) for part in noisy)
+            profile[f"profile_{index}"] = float(ops.mean(self.discriminator_loss(real_logits, fake_logits)))
+        return profile
 
     def get_config(self):
         config = super().get_config()

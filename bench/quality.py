@@ -3,6 +3,7 @@
     python bench/quality.py                                   # every row and seed (make bench-quality): hours
     python bench/quality.py --models=gan_grid25,ensemble_gan_grid25 --seeds=0,1
     python bench/quality.py --models=                         # only rewrite BENCHMARKS.md from the results
+    python bench/quality.py --models=ensemble_gan_grid25 --seeds=0 --rescore   # score a finished row again
 
 Each (row, seed) trains with `kerasgan train --flagfile=zoo/<recipe>.flags --seed=<s> ...` into
 runs/quality/<row>/seed_<s>/ and is scored by `kerasgan.evaluation.evaluate` (what `kerasgan
@@ -71,6 +72,7 @@ flags.DEFINE_list("models", list(ROWS), f"Rows to run: {', '.join(ROWS)}.")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds.")
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "One JSON per finished (row, seed).")
 flags.DEFINE_string("runs", os.path.join(ROOT, "runs/quality"), "Run folders (models, samples, logs).")
+flags.DEFINE_bool("rescore", False, "Score finished rows again from their saved models (after a change to the metrics).")
 flags.DEFINE_string("figures", os.path.join(ROOT, "docs"), "Where the mixtures' figures go (quality_<mixture>.png).")
 flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose quality section is rewritten.")
 
@@ -113,10 +115,14 @@ def run_one(name, seed):
     """Trains and scores one (row, seed) unless its result exists; returns the result."""
     row = ROWS[name]
     result_path = os.path.join(FLAGS.results, f"{name}_seed{seed}.json")
+    run = os.path.join(FLAGS.runs, name, f"seed_{seed}")
     if os.path.exists(result_path):
         with open(result_path) as handle:
-            return json.load(handle)
-    run = os.path.join(FLAGS.runs, name, f"seed_{seed}")
+            result = json.load(handle)
+        if FLAGS.rescore and os.path.exists(os.path.join(run, "model.keras")):
+            result["scores"] = _scores(row, run)[1]
+            _write(result, result_path)
+        return result
     if os.path.exists(run):
         shutil.rmtree(run)  # a run interrupted before its result was written: start it again
     command = train_command(name, row, seed, run)
@@ -131,12 +137,8 @@ def run_one(name, seed):
     seconds = time.time() - started
     import keras
 
-    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
-    from kerasgan import evaluation
-
-    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    model, scores = _scores(row, run)
     options = evaluate_options(row)
-    scores = evaluation.evaluate(model, _dataset(row), **options)
     with open(os.path.join(run, "history.json")) as handle:
         history = json.load(handle)
     result = {
@@ -153,12 +155,27 @@ def run_one(name, seed):
         "quality_history": {key: value for key, value in history.items() if key.startswith("quality_")},
         "date": time.strftime("%Y-%m-%d"),
     }
-    os.makedirs(FLAGS.results, exist_ok=True)
-    temporary = result_path + ".tmp"
-    with open(temporary, "w") as handle:
-        json.dump(result, handle, indent=1)
-    os.replace(temporary, result_path)  # a result file is always whole
+    _write(result, result_path)
     return result
+
+
+def _scores(row, run):
+    """(the run's saved model, its evaluation.evaluate scores under the row's protocol)."""
+    import keras
+
+    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
+    from kerasgan import evaluation
+
+    model = keras.models.load_model(os.path.join(run, "model.keras"))
+    return model, evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
+
+
+def _write(result, path):
+    """Writes a result file whole or not at all (temporary name, then rename)."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".tmp", "w") as handle:
+        json.dump(result, handle, indent=1)
+    os.replace(path + ".tmp", path)
 
 
 def finished_results():

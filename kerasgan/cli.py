@@ -38,7 +38,7 @@ flags.DEFINE_enum("penalty", None, ["gp", "r1", "clip"], "Discriminator penalty 
 flags.DEFINE_float("penalty_weight", None, "Weight of the gp / r1 penalty; default 10.")
 flags.DEFINE_float("clip_value", 0.01, "Weight clipping bound c (penalty=clip).")
 flags.DEFINE_float("instance_noise", 0.0, "Std of Gaussian noise added to the discriminator's inputs.")
-flags.DEFINE_integer("unrolled_steps", 0, "GAN, DCGAN, CGAN: G's loss through D unrolled this many steps (Metz et al. 2016).")
+flags.DEFINE_integer("unrolled_steps", 0, "GAN, DCGAN, CGAN, WGAN: G's loss through D unrolled this many steps (Metz et al. 2016).")
 flags.DEFINE_float("unrolled_learning_rate", 0.01, "Step size of the unrolled discriminator's gradient steps.")
 flags.DEFINE_integer("num_discriminators", 5, "ensemble_gan: discriminators in the ensemble.")
 flags.DEFINE_float("max_noise", 2.0, "ensemble_gan: input-noise std of the weakest discriminator (falls to 0).")

@@ -141,7 +141,9 @@ class GAN(keras.Model):
             raise ValueError(f"unrolled_learning_rate must be > 0, got {learning_rate!r}")
         own_steps = type(self).train_step is not GAN.train_step or type(self)._generator_step is not GAN._generator_step
         if steps and own_steps:
-            raise ValueError(f"{type(self).__name__} has its own generator loss: unrolled_steps applies to GAN, DCGAN and CGAN")
+            raise ValueError(
+                f"{type(self).__name__} has its own generator loss: unrolled_steps applies to GAN, DCGAN, CGAN and WGAN"
+            )
 
     def _check_networks(self, generator, discriminator):
         """Raises ValueError unless G maps (batch, latent) to what D takes."""

@@ -87,8 +87,9 @@ class EBGAN(gan.GAN):
 
     def get_config(self):
         config = super().get_config()
-        for fixed in ("loss", "label_smoothing", "penalty", "penalty_weight", "clip_value", "instance_noise", "unrolled_steps", "unrolled_learning_rate"):
-            config.pop(fixed)
+        fixed = ("loss", "label_smoothing", "penalty", "penalty_weight", "clip_value", "instance_noise")
+        for key in fixed + ("unrolled_steps", "unrolled_learning_rate"):
+            config.pop(key)
         config.update(
             {
                 "image_shape": self.image_shape,

@@ -6,12 +6,12 @@ ANCHORS = {
     "grid25": [
         ("GAN", {"modes": 17.3, "hq_fraction": 0.948}, "PacGAN, Table 1"),
         ("WGAN-GP", {"modes": 24.2, "hq_fraction": 0.287}, "GDPP, Table 1, in VEEGAN's setup"),
-        ("PacGAN4 (target)", {"modes": 24.8, "hq_fraction": 0.936}, "PacGAN, Table 1"),
+        ("PacGAN4, the target", {"modes": 24.8, "hq_fraction": 0.936}, "PacGAN, Table 1"),
     ],
     "ring8": [
         ("GAN", {"modes": 6.3, "hq_fraction": 0.982}, "PacGAN, Table 1"),
         ("PacGAN2", {"modes": 7.9, "hq_fraction": 0.956}, "PacGAN, Table 1"),
-        ("PacGAN4 (target)", {"modes": 7.8, "hq_fraction": 0.959}, "PacGAN, Table 1"),
+        ("PacGAN4, the target", {"modes": 7.8, "hq_fraction": 0.959}, "PacGAN, Table 1"),
     ],
 }
 TITLES = {
@@ -127,8 +127,9 @@ def _mixture_table(protocol, rows, names, results, floor):
     lines += [
         "",
         f"Target (PacGAN4's row): {target['modes']} modes and {100 * target['hq_fraction']:.1f} % high quality. "
-        f"Best here: {best['name']}, {best['modes']:.1f} modes and {100 * best['hq_fraction']:.1f} %: "
-        f"**{'met' if met else 'missed'}**.",
+        + (f"Best here: {best['name']}, {best['modes']:.1f} modes and {100 * best['hq_fraction']:.1f} %" if best["name"]
+           else "No row captured a mode")
+        + f": **{'met' if met else 'missed'}**.",
         "",
         "Against generator steps (mean over seeds, scored after every epoch on 2,500 samples):",
         "",
@@ -139,7 +140,8 @@ def _mixture_table(protocol, rows, names, results, floor):
         runs = results[name]
         keys = sorted(key for key in runs[0]["scores"] if key.startswith("profile_"))
         values = ", ".join(f"D{key.split('_')[1]} {mean_std(_scores(runs, key), digits=3)}" for key in keys)
-        lines += ["", f"Ensemble profile of {rows[name].label} at the end (each discriminator's loss, weakest first): {values}."]
+        lines += ["", f"Ensemble profile of {rows[name].label} at the end (each discriminator's loss with its input "
+                  f"noise, weakest first; a generator that fools them all raises every one): {values}."]
     return lines
 
 

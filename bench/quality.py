@@ -43,6 +43,9 @@ ROWS = {
     "wgan_gp_grid25": Row("grid25", "wgan_gp_grid25", MIXTURE_SCORING, label="WGAN-GP"),
     "unrolled_gan_grid25": Row("grid25", "unrolled_gan_grid25", MIXTURE_SCORING, label="unrolled GAN"),
     "ensemble_gan_grid25": Row("grid25", "ensemble_gan_grid25", MIXTURE_SCORING, label="discriminator ensemble"),
+    "ensemble_gan_grid25_noise05": Row(
+        "grid25", "ensemble_gan_grid25", ("--max_noise=0.5",) + MIXTURE_SCORING, label="discriminator ensemble, max noise 0.5"
+    ),
     "gan_ring8": Row("ring8", "gan_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="GAN (non-saturating)"),
     "wgan_gp_ring8": Row("ring8", "wgan_gp_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="WGAN-GP"),
     "unrolled_gan_ring8": Row("ring8", "unrolled_gan_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="unrolled GAN"),

@@ -62,3 +62,11 @@ def test_digits_table_compares_fd_with_three_times_the_floor():
     assert "| DCGAN | 0, 1 | 100 | 26.0 +- 1.0 | 2.6 |" in text
     assert "DCGAN met, CGAN missed" in text and "0.970" in text
     assert "Not run yet:" in text and "wgan_gp_digits" in text
+
+
+def test_a_mixture_table_where_no_row_captured_a_mode_says_so():
+    floors = {"ring8": {"modes": 8, "hq_fraction": 0.989, "reverse_kl": 0.002}}
+    history = {"quality_modes": [0], "quality_hq_fraction": [0.0]}
+    results = {"gan_ring8": [result("gan_ring8", 0, 390, history, modes=0, num_modes=8, hq_fraction=0.0, reverse_kl=1e9)]}
+    text = quality_tables.section(quality.ROWS, results, floors, "<b>", "<e>")
+    assert "No row captured a mode: **missed**" in text and "| 1 | 0.0, 0.0 (390 steps) |" in text

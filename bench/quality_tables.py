@@ -226,6 +226,7 @@ def _pix2pix_table(protocol, rows, names, results, floor):
         "|---|---|---|---|---|---|---|",
         f"| the input itself (baseline) | | | {floor['l1']:.4f} | {floor['psnr']:.2f} | {floor['ssim']:.3f} | |",
     ]
+    verdicts = []
     for name in names:
         runs = results[name]
         seeds, steps, minutes = _head(runs)
@@ -237,10 +238,11 @@ def _pix2pix_table(protocol, rows, names, results, floor):
             np.mean(_scores(runs, "l1")) < floor["l1"], np.mean(_scores(runs, "psnr")) > floor["psnr"],
             np.mean(_scores(runs, "ssim")) > floor["ssim"],
         ]
-        lines += ["", f"Target: beat the input on L1, PSNR and SSIM: **{'met' if all(beaten) else 'missed'}** "
-                  f"(L1, PSNR, SSIM beaten: {', '.join('yes' if b else 'no' for b in beaten)}). The pix2pix paper's "
-                  "anchor (Cityscapes FCN accuracy, Table 1) is another task; the L1-only U-Net comparison is in "
-                  "`make bench-translation`."]
+        verdicts.append(f"{rows[name].label} **{'met' if all(beaten) else 'missed'}** (L1, PSNR, SSIM beaten: "
+                        f"{', '.join('yes' if b else 'no' for b in beaten)})")
+    lines += ["", f"Target: beat the input on L1, PSNR and SSIM: {'; '.join(verdicts)}. The pix2pix paper's anchor "
+              "(Cityscapes FCN accuracy, Table 1) is another task; the L1-only U-Net comparison is in "
+              "`make bench-translation`."]
     return lines
 
 
@@ -252,12 +254,14 @@ def _cyclegan_table(protocol, rows, names, results, floor):
         f"{floor['untranslated_b_to_a']:.3f} | |",
         f"| real images of the output domain | | | {floor['real_b']:.3f} | {floor['real_a']:.3f} | |",
     ]
+    verdicts = []
     for name in names:
         runs = results[name]
         seeds, steps, minutes = _head(runs)
         a_to_b, b_to_a = _scores(runs, "label_preservation_a_to_b"), _scores(runs, "label_preservation_b_to_a")
         lines.append(f"| {rows[name].label} | {seeds} | {steps} | {mean_std(a_to_b, digits=3)} | {mean_std(b_to_a, digits=3)} | {minutes} |")
         met = min(np.mean(a_to_b), np.mean(b_to_a)) >= 0.8
-        lines += ["", f"Label preservation: the share of translations the output domain's classifier reads as the "
-                  f"input's digit. Target >= 0.80 both ways: **{'met' if met else 'missed'}**."]
+        verdicts.append(f"{rows[name].label} **{'met' if met else 'missed'}**")
+    lines += ["", "Label preservation: the share of translations the output domain's classifier reads as the "
+              f"input's digit. Target >= 0.80 both ways: {'; '.join(verdicts)}."]
     return lines

@@ -139,7 +139,9 @@ class GAN(keras.Model):
             raise ValueError(f"unrolled_steps must be an integer >= 0 (0: no unrolling), got {steps!r}")
         if not learning_rate > 0:
             raise ValueError(f"unrolled_learning_rate must be > 0, got {learning_rate!r}")
-        own_steps = type(self).train_step is not GAN.train_step or type(self)._generator_step is not GAN._generator_step
+        own_steps = any(
+            getattr(type(self), step) is not getattr(GAN, step) for step in ("train_step", "_generator_step", "_generator_loss")
+        )
         if steps and own_steps:
             raise ValueError(
                 f"{type(self).__name__} has its own generator loss: unrolled_steps applies to GAN, DCGAN, CGAN and WGAN"
@@ -389,18 +391,21 @@ class GAN(keras.Model):
         """One update of G through D's judgement of fresh fakes (D unrolled on `real` when set); returns the unscaled loss."""
         z = self._training_latent(ops.shape(real)[0])
         with tf.GradientTape() as tape:
-            fake = self._generate(z, conditions)
-            if self.unrolled_steps:
-                fake_logits = unrolling.unrolled_logits(
-                    self.discriminator, self.discriminator_loss, real, fake, conditions,
-                    self.unrolled_steps, self.unrolled_learning_rate,
-                )
-            else:
-                fake_logits = self._discriminate(fake, conditions)
-            g_loss = ops.mean(self.generator_loss(fake_logits))
+            g_loss = self._generator_loss(real, self._generate(z, conditions), conditions)
             scaled = self._scaled(g_loss, self.generator_optimizer)
         self._apply(tape, scaled, self.generator, self.generator_optimizer)
         return {"g_loss": g_loss}
+
+    def _generator_loss(self, real, fake, conditions):
+        """G's loss on its fakes: through D, or through D unrolled on `real` when set (Metz et al. 2016)."""
+        if self.unrolled_steps:
+            fake_logits = unrolling.unrolled_logits(
+                self.discriminator, self.discriminator_loss, real, fake, conditions,
+                self.unrolled_steps, self.unrolled_learning_rate,
+            )
+        else:
+            fake_logits = self._discriminate(fake, conditions)
+        return ops.mean(self.generator_loss(fake_logits))
 
     def test_step(self, data):
         real, conditions = self._split_batch(data)

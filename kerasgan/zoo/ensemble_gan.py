@@ -104,17 +104,12 @@ class EnsembleGAN(gan.GAN):
         self._apply(tape, scaled, self.discriminators, self.discriminator_optimizer)
         return {"d_loss": d_loss, **{f"profile_{index}": loss for index, loss in enumerate(profile)}}
 
-    def _generator_step(self, real, conditions):
-        z = self._training_latent(ops.shape(real)[0])
-        with tf.GradientTape() as tape:
-            fake = self._generate(z, conditions)
-            g_loss = ops.mean(ops.stack([
-                ops.mean(self.generator_loss(discriminator(self._noisy(fake, std), training=True)))
-                for discriminator, std in zip(self.discriminators, self.noise_levels)
-            ]))
-            scaled = self._scaled(g_loss, self.generator_optimizer)
-        self._apply(tape, scaled, self.generator, self.generator_optimizer)
-        return {"g_loss": g_loss}
+    def _generator_loss(self, real, fake, conditions):
+        """The average of G's losses against each discriminator, each seeing its own noise."""
+        return ops.mean(ops.stack([
+            ops.mean(self.generator_loss(discriminator(self._noisy(fake, std), training=True)))
+            for discriminator, std in zip(self.discriminators, self.noise_levels)
+        ]))
 
     def test_step(self, data):
         real, conditions = self._split_batch(data)

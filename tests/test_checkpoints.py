@@ -1,0 +1,177 @@
+"""Checkpoints: the whole training state, atomic writes, the last K kept, unusable ones passed over, exact resume."""
+import json
+import os
+import shutil
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kerasgan import callbacks, checkpoints
+from kerasgan.zoo import DCGAN, GAN
+
+from contract import CASES
+
+# One case per zoo class: the others differ only in settings.
+RESUMED = ["dcgan", "gan_mlp", "ensemble_gan_mlp", "cgan", "wgan_gp", "ebgan", "pix2pix", "cyclegan", "dann_vectors"]
+SCHEDULES = {
+    "cyclegan": lambda: [callbacks.LinearDecay(epochs=2, decay_epochs=1)],
+    "dann_vectors": lambda: [callbacks.ReversalSchedule(), callbacks.AnnealedLearningRate()],
+}
+
+
+def _stream(batch, batch_size=2):
+    """Four batches per epoch, reshuffled each epoch, repeated: the form `kerasgan train` fits on."""
+    dataset = tf.data.Dataset.from_tensor_slices(batch).shuffle(8, seed=0, reshuffle_each_iteration=True)
+    return checkpoints.stream(dataset.batch(batch_size, drop_remainder=True))
+
+
+def _state(model):
+    """Every weight, optimizer variable and random generator state, as arrays."""
+    optimizers = [model.generator_optimizer, model.discriminator_optimizer]
+    variables = list(model.weights) + [v for o in optimizers for v in o.variables] + checkpoints.seed_states(model)
+    return [keras.ops.convert_to_numpy(v) for v in variables]
+
+
+def _tiny_gan():
+    model = GAN(data_dim=2, latent_dim=2, units=8, depth=1, seed=1)
+    model.compile()
+    return model
+
+
+def _points(count=16):
+    return np.random.default_rng(0).normal(size=(count, 2)).astype("float32")
+
+
+@pytest.mark.parametrize("case", [case for case in CASES if case.name in RESUMED], ids=lambda case: case.name)
+def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(case, tmp_path):
+    """Uninterrupted run with checkpoints; then the same model, two steps further on, resumes from the
+    mid-epoch checkpoint of step 6 (epoch 2, batch 2) and must reach exactly the same state."""
+    tf.config.experimental.enable_op_determinism()
+    model = case.make()
+    model.compile()
+    schedules = SCHEDULES.get(case.name, list)
+    rates = [(optimizer, float(optimizer.learning_rate)) for optimizer in (model.generator_optimizer, model.discriminator_optimizer)]
+    dataset, steps = _stream(case.batch())
+    assert steps == 4
+    full = tmp_path / "full"
+    first = checkpoints.Checkpoints(str(full), every=3, keep=10)
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=schedules() + [first])
+    uninterrupted = _state(model)
+    assert sorted(os.listdir(full)) == [f"step-{s:09d}" for s in (3, 4, 6, 8)]
+
+    cut = tmp_path / "cut"  # what a run killed between steps 6 and 9 leaves
+    for step in (3, 4, 6):
+        shutil.copytree(full / f"step-{step:09d}", cut / f"step-{step:09d}")
+    for optimizer, rate in rates:  # as a new process compiles them; the schedules start from these
+        optimizer.learning_rate = rate
+    resumed = checkpoints.Checkpoints(str(cut), every=3, keep=10, verbose=0)
+    dataset, steps = _stream(case.batch())
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=schedules() + [resumed])
+    assert resumed.restored == str(cut / f"step-{6:09d}")
+    for expected, actual in zip(uninterrupted, _state(model), strict=True):
+        np.testing.assert_array_equal(actual, expected)
+    assert resumed.history == first.history  # the restored epoch's logs, and the resumed one's, whose sums continued
+
+
+def test_a_checkpoint_holds_the_step_the_epoch_and_a_checksum(tmp_path):
+    model = _tiny_gan()
+    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensor_slices(_points()).batch(4))
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(tmp_path), every=3, keep=2)])
+    assert sorted(os.listdir(tmp_path)) == ["step-000000006", "step-000000008"]  # 3, 4 and 6 were written; 2 kept
+    state = json.loads((tmp_path / "step-000000006" / "state.json").read_text())
+    assert (state["global_step"], state["epoch"], state["batch"], state["model"]) == (6, 1, 2, "GAN")
+    assert len(state["seed_states"]) == 1 and len(state["history"]) == 1
+    final = json.loads((tmp_path / "step-000000008" / "state.json").read_text())
+    assert (final["epoch"], final["batch"], len(final["history"])) == (2, 0, 2)
+
+
+def test_an_unusable_newest_checkpoint_is_passed_over_with_a_warning_naming_it(tmp_path):
+    model = _tiny_gan()
+    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensor_slices(_points()).batch(4))
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(tmp_path), every=2)])
+    newest = tmp_path / "step-000000008" / "model.weights.h5"
+    newest.write_bytes(newest.read_bytes()[:100])  # truncated
+    with pytest.warns(checkpoints.UnusableCheckpoint, match=f"{newest} does not match the checksum"):
+        folder, state = checkpoints.latest(str(tmp_path))
+    assert folder == str(tmp_path / "step-000000006") and state["global_step"] == 6
+    assert (tmp_path / "step-000000008.unusable").is_dir()  # kept for inspection, out of the way
+    (tmp_path / "step-000000006" / "state.json").write_text("{not json")
+    with pytest.warns(checkpoints.UnusableCheckpoint, match="state.json is unreadable"):
+        folder, _ = checkpoints.latest(str(tmp_path))
+    assert folder == str(tmp_path / "step-000000004")
+
+
+def test_a_half_written_checkpoint_is_never_seen_and_is_cleared_on_the_next_run(tmp_path):
+    staging = tmp_path / f"{checkpoints.STAGING_PREFIX}abc"
+    staging.mkdir()
+    (staging / "model.weights.h5").write_bytes(b"partial")
+    assert checkpoints.latest(str(tmp_path)) is None
+    model = _tiny_gan()
+    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensor_slices(_points()).batch(8))
+    model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, callbacks=[checkpoints.Checkpoints(str(tmp_path))])
+    assert sorted(os.listdir(tmp_path)) == ["step-000000002"]
+
+
+def test_a_write_that_fails_leaves_no_checkpoint(tmp_path, monkeypatch):
+    model = _tiny_gan()
+
+    def failing_save(path):
+        open(path, "wb").write(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(model, "save_weights", failing_save)
+    with pytest.raises(OSError, match="disk full"):
+        checkpoints.write(model, str(tmp_path), 5, 0, 5)
+    assert os.listdir(tmp_path) == []
+
+
+def test_no_checkpoint_is_written_of_a_state_that_is_not_finite(tmp_path):
+    model = _tiny_gan()
+
+    class Poison(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 2:
+                variable = self.model.generator.trainable_variables[0]
+                variable.assign(np.full(variable.shape, np.nan, "float32"))
+
+    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensor_slices(_points()).batch(4))
+    saver = checkpoints.Checkpoints(str(tmp_path), every=2)
+    model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, callbacks=[Poison(), saver])
+    assert sorted(os.listdir(tmp_path)) == ["step-000000002"]  # not step 4: the last good state stays the newest
+    assert not checkpoints.all_finite(model)
+
+
+def test_restoring_into_another_model_says_what_to_do(tmp_path):
+    model = _tiny_gan()
+    folder = checkpoints.write(model, str(tmp_path), 1, 0, 1)
+    _, state = checkpoints.latest(str(tmp_path))
+    other = DCGAN(image_shape=(8, 8, 1), latent_dim=4, filters=4)
+    other.compile()
+    with pytest.raises(ValueError, match="is a checkpoint of a GAN, not of a DCGAN: resume with the command"):
+        checkpoints.restore(other, folder, state)
+    wider = GAN(data_dim=2, latent_dim=2, units=16, depth=1)
+    wider.compile()
+    with pytest.raises(ValueError, match="does not fit this GAN .*resume with the settings that started the run"):
+        checkpoints.restore(wider, folder, state)
+
+
+def test_stream_counts_batches_of_a_dataset_of_unknown_size():
+    points = tf.data.Dataset.from_tensor_slices(_points()).filter(lambda point: True).batch(4)
+    dataset, steps = checkpoints.stream(points)
+    assert steps == 4 and len(list(dataset.take(9))) == 9
+    with pytest.raises(ValueError, match="repeats without end"):
+        checkpoints.stream(points.repeat())
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(every=0), "every must be a positive integer"),
+    (dict(keep=-1), "keep must be a positive integer"),
+])
+def test_bad_arguments(tmp_path, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        checkpoints.Checkpoints(str(tmp_path), **arguments)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match="is a file: name a folder"):
+        checkpoints.Checkpoints(str(tmp_path / "file"))

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann install clean
+.PHONY: demo test bench bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak install clean
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ bench-dann: $(STAMP)
 # it stopped; QUALITY_ARGS="--models=gan_grid25,dcgan_digits --seeds=0" runs a part. Writes BENCHMARKS.md.
 bench-quality: $(STAMP)
 	$(BIN)/python bench/quality.py $(QUALITY_ARGS)
+
+# The soak test: the DCGAN recipe through kerasgan train, SIGKILLed every few minutes and run again until it
+# finishes (about 35 minutes); steps lost per kill and the final export. Writes the Soak test section of BENCHMARKS.md.
+bench-soak: $(STAMP)
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info

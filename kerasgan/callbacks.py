@@ -16,7 +16,8 @@ class SampleGrid(keras.callbacks.Callback):
     the fixed batch `examples` ((inputs, targets) or (images_a, images_b)), one row per
     example. Files are `directory/epoch_<n>.png`; with `log_dir`, the grid is also an
     image summary there. Under MultiWorkerMirroredStrategy every worker draws the grid (it is
-    a distributed predict) and only the chief writes it.
+    a distributed predict) and only the chief writes it. An epoch after which training stops
+    (a divergence guard tripped, say) is not drawn.
     """
 
     def __init__(self, directory, num_images=None, seed=0, every=1, log_dir=None, scale=2, examples=None):
@@ -43,7 +44,7 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
+        if (epoch + 1) % self.every or self.model.stop_training:  # stopped: cut short by a divergence, say
             return
         samples, columns = plots.picture(self.model, self.num_images, self.seed, self.examples)
         if not self._chief:
@@ -71,7 +72,7 @@ class QualityMetrics(keras.callbacks.Callback):
     The scores go into that epoch's logs as `quality_<name>`, so `fit`'s History holds them (one
     value per scored epoch: `self.epochs` says which), and under `log_dir`/quality to TensorBoard.
     Under MultiWorkerMirroredStrategy every worker scores (sampling is a collective
-    computation) and only the chief writes TensorBoard.
+    computation) and only the chief writes TensorBoard. An epoch after which training stops is not scored.
     """
 
     def __init__(self, dataset, every=5, split="test", num_images=500, seed=0, feature_extractor=None, log_dir=None):
@@ -89,7 +90,7 @@ class QualityMetrics(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         last = epoch + 1 == self.params.get("epochs")
-        if (epoch + 1) % self.every and not last:
+        if ((epoch + 1) % self.every and not last) or self.model.stop_training:
             return
         scores = evaluation.evaluate(
             self.model, self.dataset, split=self.split, num_images=self.num_images, seed=self.seed,

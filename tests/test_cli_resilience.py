@@ -1,0 +1,60 @@
+"""`kerasgan train` killed with SIGKILL mid-epoch, then run again: it resumes and ends as an uninterrupted run."""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import keras
+import numpy as np
+
+import kerasgan.zoo  # noqa: F401  (registers the zoo for load_model)
+from test_cli import KERASGAN, TINY, kerasgan
+
+# 28 steps per epoch (1,797 digits, batch 64); a checkpoint every 5 steps and at each epoch end.
+RUN = ["train", "--model=dcgan", *TINY, "--epochs=8", "--checkpoint_every=5", "--deterministic", "--sample_every=100"]
+STEPS = 8 * 28
+
+
+def _steps_checkpointed(run):
+    folder = run / "checkpoints"
+    return sorted(int(name[5:]) for name in os.listdir(folder) if re.fullmatch(r"step-\d+", name)) if folder.is_dir() else []
+
+
+def _kill_after(run, step, export_dir):
+    """Starts the run and SIGKILLs it as soon as a checkpoint of `step` or later exists; returns the newest step then."""
+    command = [KERASGAN] if os.path.exists(KERASGAN) else [sys.executable, "-m", "kerasgan.cli"]
+    process = subprocess.Popen(
+        command + RUN + [f"--output_dir={run}", f"--export_dir={export_dir}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    deadline = time.time() + 240
+    while time.time() < deadline and not any(s >= step for s in _steps_checkpointed(run)):
+        assert process.poll() is None, "the run ended before it could be killed"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    return max(_steps_checkpointed(run))
+
+
+def test_a_run_killed_mid_epoch_resumes_from_its_last_checkpoint_and_ends_as_an_uninterrupted_one(tmp_path):
+    killed, whole = tmp_path / "killed", tmp_path / "whole"
+    newest = _kill_after(killed, 100, tmp_path / "saved_models")
+    assert not (killed / "model.keras").exists()
+
+    resumed = kerasgan(*RUN, f"--output_dir={killed}", f"--export_dir={tmp_path / 'saved_models'}")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    epoch, batch = divmod(newest, 28)
+    assert f"Resuming from {killed / 'checkpoints' / f'step-{newest:09d}'}: step {newest}, epoch {epoch + 1}, batch {batch}" in resumed.stdout
+
+    uninterrupted = kerasgan(*RUN, f"--output_dir={whole}", f"--export_dir={tmp_path / 'saved_models'}")
+    assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]
+    assert "Resuming" not in uninterrupted.stdout
+    first, second = (keras.models.load_model(run / "model.keras") for run in (killed, whole))
+    for optimizer in ("generator_optimizer", "discriminator_optimizer"):
+        assert int(getattr(first, optimizer).iterations) == int(getattr(second, optimizer).iterations) == STEPS
+    for expected, actual in zip(second.get_weights(), first.get_weights(), strict=True):
+        np.testing.assert_array_equal(actual, expected)
+    history = (killed / "history.json").read_text()
+    assert history == (whole / "history.json").read_text()  # every epoch's logs, the killed epochs' included

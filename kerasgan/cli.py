@@ -65,6 +65,20 @@ flags.DEFINE_string("output_dir", None, "Run folder: samples/, loss_curve.png, m
 flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the model goes to <export_dir>/<model>/<version>/.")
 flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
 flags.DEFINE_integer(
+    "checkpoint_every", 500, "Checkpoint the whole training state into <output_dir>/checkpoints every this many "
+    "steps, and at each epoch end; running the same command again resumes from the newest."
+)
+flags.DEFINE_integer("keep_checkpoints", 3, "How many of the newest checkpoints to keep.")
+flags.DEFINE_float(
+    "collapse_threshold", 0.05, "Warn of mode collapse when the samples' diversity (mean pairwise distance, over "
+    "real data's) stays below this for --collapse_patience epochs; 0: no check."
+)
+flags.DEFINE_integer("collapse_patience", 3, "Epochs in a row below --collapse_threshold before the warning.")
+flags.DEFINE_bool(
+    "deterministic", False, "Deterministic ops (tf.config.experimental.enable_op_determinism): a resumed run then "
+    "ends with exactly the weights of an uninterrupted one; some ops run slower."
+)
+flags.DEFINE_integer(
     "quality_every", 0, "Score the model (kerasgan evaluate's metrics, on --dataset's test split; DANN: "
     "--target_dataset's) every this many epochs and after the last, into history.json and TensorBoard; 0: never."
 )
@@ -114,6 +128,10 @@ class UsageError(ValueError):
     """Bad command-line input: reported as one line, exit status 2."""
 
 
+class Diverged(RuntimeError):
+    """Training stopped on a NaN or Inf: reported as one line, exit status 1."""
+
+
 def _optimizer(learning_rate, model_default):
     """The paper's Adam with another learning rate, or None for the model's default."""
     if learning_rate is None:
@@ -126,13 +144,21 @@ def _optimizer(learning_rate, model_default):
 TRANSLATORS = ("pix2pix", "cyclegan")
 
 
+def _model_class():
+    """The zoo class --model names; UsageError listing the names otherwise."""
+    from kerasgan.zoo import MODELS
+
+    if FLAGS.model not in MODELS:
+        raise UsageError(f"unknown model {FLAGS.model!r} (--model): use one of {', '.join(MODELS)}")
+    return MODELS[FLAGS.model]
+
+
 def _build_model(element_spec):
     """The zoo model named by --model, sized for the dataset's `element_spec`, from the flags."""
     from kerasgan import data
     from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, MODELS, WGAN, EnsembleGAN
 
-    if FLAGS.model not in MODELS:
-        raise UsageError(f"unknown model {FLAGS.model!r}: use one of {', '.join(MODELS)}")
+    _model_class()
     if FLAGS.model == "dann":
         (source, _), _ = element_spec
         num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
@@ -286,7 +312,9 @@ def train():
     """
     import keras
 
-    from kerasgan import callbacks, distribute, export, plots, saving
+    import tensorflow as tf
+
+    from kerasgan import callbacks, checkpoints, distribute, export, guards, plots, saving
 
     if not FLAGS.output_dir:
         raise UsageError("train needs --output_dir, the folder for this run's samples, logs and model")
@@ -294,13 +322,16 @@ def train():
         raise UsageError(f"--output_dir={FLAGS.output_dir} is a file: name a folder")
     model_path = os.path.join(FLAGS.output_dir, "model.keras")
     if os.path.exists(model_path):
-        raise UsageError(f"{model_path} exists: choose a new --output_dir so that the trained model is kept")
+        raise UsageError(f"{model_path} exists: this run has finished; choose a new --output_dir so that it is kept")
     # First: a multi-worker strategy sets up collectives, which must happen before TensorFlow's runtime starts.
     strategy = distribute.strategy(FLAGS.strategy, tpu=FLAGS.tpu)
     chief = distribute.is_chief(strategy)
     distribute.precision_policy(FLAGS.mixed_precision)  # before the model is built
     keras.utils.set_random_seed(FLAGS.seed)
-    dataset = _training_data()
+    if FLAGS.deterministic:
+        tf.config.experimental.enable_op_determinism()
+    # One repeated stream, so that a resumed run reads the batches an uninterrupted one would.
+    dataset, steps = checkpoints.stream(_training_data())
     with strategy.scope():
         model = _build_model(dataset.element_spec)
         model.compile(
@@ -327,9 +358,29 @@ def train():
         run_callbacks.append(callbacks.QualityMetrics(
             scored, every=FLAGS.quality_every, num_images=FLAGS.quality_images, seed=FLAGS.seed, log_dir=logs
         ))
-    history = model.fit(
-        dataset, epochs=FLAGS.epochs, validation_data=_target_validation(), callbacks=run_callbacks, verbose="auto"
+    if samples and not examples and FLAGS.collapse_threshold:
+        run_callbacks.append(guards.ModeCollapseWarning(
+            _real_samples(), threshold=FLAGS.collapse_threshold, patience=FLAGS.collapse_patience, seed=FLAGS.seed
+        ))
+    guard = guards.DivergenceGuard(weight_every=FLAGS.checkpoint_every)
+    # Last: the schedules read the starting learning rates before it restores a checkpoint, and the
+    # quality scores are in the epoch logs it keeps.
+    saver = checkpoints.Checkpoints(
+        os.path.join(FLAGS.output_dir, "checkpoints"), every=FLAGS.checkpoint_every, keep=FLAGS.keep_checkpoints
     )
+    run_callbacks += [guard, saver]
+    model.fit(
+        dataset, steps_per_epoch=steps, epochs=FLAGS.epochs, validation_data=_target_validation(),
+        callbacks=run_callbacks, verbose="auto",
+    )
+    if guard.diverged:
+        last = checkpoints.latest(saver.directory)
+        raise Diverged(
+            f"{guard.message}. The last good checkpoint is {last[0] if last else 'none (it diverged before the first)'}"
+            "; nothing else was saved. Train into a new --output_dir with lower learning rates "
+            "(--generator_learning_rate, --discriminator_learning_rate) or a steadier loss (e.g. --model=wgan)"
+        )
+    history = _history(saver.history)
     # Every worker draws the final picture: under multi_worker, predict needs all of them.
     if samples:
         picture = _save_samples(model, os.path.join(FLAGS.output_dir, "samples.png"), examples, write=chief)
@@ -343,12 +394,27 @@ def train():
         # the chief does them alone.
         print("trained as a non-chief worker: the chief writes --output_dir and the SavedModel")
         return
-    plots.save_loss_curve(history.history, os.path.join(FLAGS.output_dir, "loss_curve.png"))
+    plots.save_loss_curve(history, os.path.join(FLAGS.output_dir, "loss_curve.png"))
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
-        json.dump(history.history, handle, indent=1)
-    saving.save_atomically(model, model_path)
+        json.dump(history, handle, indent=1)
+    saving.save_atomically(model, model_path, overwrite=False)
     version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
     print(f"picture:     {picture}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
+
+
+def _real_samples(count=128):
+    """A batch of --dataset's real samples (images or points, without labels): the diversity reference."""
+    from kerasgan import data
+
+    return data.examples(
+        FLAGS.dataset, FLAGS.split, count, image_size=FLAGS.image_size, seed=FLAGS.seed, num_samples=FLAGS.num_samples
+    )[0]
+
+
+def _history(epochs):
+    """{log name: its values by epoch} (as keras' History.history) from each epoch's logs, a resumed run's earlier epochs included."""
+    names = dict.fromkeys(name for logs in epochs for name in logs)
+    return {name: [logs[name] for logs in epochs if name in logs] for name in names}
 
 
 def _save_boundary(model, path):
@@ -365,16 +431,14 @@ def _save_boundary(model, path):
 
 
 def _load_model():
-    """The model at --model_path, with the zoo's classes registered for deserialization."""
-    import keras
-
-    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
+    """The zoo model at --model_path (kerasgan.saving.load_model), which must be --model's class when given."""
+    from kerasgan import saving
 
     if not FLAGS.model_path:
         raise UsageError("this command needs --model_path, a .keras file written by kerasgan train")
     if not os.path.isfile(FLAGS.model_path):
         raise UsageError(f"no such model file: {FLAGS.model_path}")
-    return keras.models.load_model(FLAGS.model_path)
+    return saving.load_model(FLAGS.model_path, _model_class() if FLAGS["model"].present else None)
 
 
 def sample():
@@ -434,16 +498,26 @@ def evaluate():
             json.dump(scores, handle, indent=1)
 
 
+def _one_line(error):
+    """The message of `error` on one line: its lines joined with '; '."""
+    return "; ".join(line.strip() for line in str(error).splitlines() if line.strip())
+
+
 def main(argv):
     logging.set_verbosity(logging.WARNING)
     commands = argv[1:]
     if len(commands) != 1 or commands[0] not in COMMANDS:
         raise UsageError(f"usage: kerasgan {{{'|'.join(COMMANDS)}}} [--flags]; got {' '.join(commands) or 'no command'}")
     try:
+        if commands[0] == "train" or FLAGS["model"].present:
+            _model_class()  # before any data is read
         {"train": train, "sample": sample, "export": export_model, "evaluate": evaluate}[commands[0]]()
     except (ValueError, FileExistsError, FileNotFoundError) as error:
-        print(f"kerasgan: error: {error}", file=sys.stderr)
+        print(f"kerasgan: error: {_one_line(error)}", file=sys.stderr)
         sys.exit(2)
+    except Diverged as error:
+        print(f"kerasgan: {error}", file=sys.stderr)
+        sys.exit(1)
 
 
 def _parse_flags(argv):
@@ -460,7 +534,7 @@ def run():
     try:
         app.run(main, flags_parser=_parse_flags)
     except UsageError as error:
-        print(f"kerasgan: error: {error}", file=sys.stderr)
+        print(f"kerasgan: error: {_one_line(error)}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -17,6 +17,7 @@ PENALTIES = (None, "gp", "r1", "clip")
 PENALTY_METRICS = {"gp": "gradient_penalty", "r1": "r1_penalty"}
 DEFAULT_PENALTY_WEIGHTS = {"gp": 10.0, "r1": 10.0}  # WGAN-GP's lambda; R1's gamma (Mescheder et al. 2018)
 DEFAULT_UNROLLED_LEARNING_RATE = 0.01
+IMAGE_RANGE_TOLERANCE = 1e-3  # float rounding of x / 127.5 - 1 and of resizing
 
 
 def check_network(role, network):
@@ -74,6 +75,9 @@ class GAN(keras.Model):
     cpu_jit_compile = False
     # Models without z (translators, DANN) name what to call instead of `generate`.
     sampling_alternative = None
+    # Parts of a training batch (by position: x, y) that hold images: fit scales uint8 ones to [-1, 1]
+    # and checks the range of float ones. Used only when the samples are images (rank 3).
+    image_parts = {0: "images"}
 
     def __init__(
         self,
@@ -253,11 +257,63 @@ class GAN(keras.Model):
     # --- training --------------------------------------------------------------------------
 
     def fit(self, x=None, y=None, **kwargs):
-        """keras.Model.fit, after checking that `x` yields batches of this model's samples."""
+        """keras.Model.fit, after checking that `x` yields batches of this model's samples.
+
+        Images (the `image_parts` of a batch) may be uint8, scaled here by x / 127.5 - 1, or
+        floats in [-1, 1]; other ranges are a ValueError. Arrays are checked whole, a dataset
+        by its first batch (`_check_first_batch`).
+        """
         self._check_training_data(x)
         if isinstance(x, tf.data.Dataset):
             kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras warns otherwise
+            x = self._checked_dataset(x)
+        else:
+            x, y = self._checked_arrays(x, y)
         return super().fit(x, y, **kwargs)
+
+    def _image_parts(self):
+        """Position -> name of the parts of a training batch that hold images; none for vector data."""
+        return self.image_parts if len(self.sample_shape) == 3 else {}
+
+    def _checked_arrays(self, x, y):
+        """(x, y) with uint8 image arrays scaled to [-1, 1], after checking the float ones' range."""
+        parts = [x, y]
+        for position, role in self._image_parts().items():
+            if isinstance(parts[position], (np.ndarray, tf.Tensor)):
+                images = np.asarray(parts[position])
+                check_images(images, role, type(self).__name__)
+                parts[position] = images.astype("float32") / 127.5 - 1.0 if images.dtype == np.uint8 else images
+        return tuple(parts)
+
+    def _checked_dataset(self, dataset):
+        """`dataset` with uint8 images mapped to [-1, 1], after `_check_first_batch` on its first batch."""
+        spec = dataset.element_spec
+        single = not isinstance(spec, tuple)
+        specs = (spec,) if single else spec
+        images = {
+            position: role for position, role in self._image_parts().items()
+            if position < len(specs) and isinstance(specs[position], tf.TensorSpec)
+        }
+        first = next(iter(dataset.take(1)), None)
+        if first is not None:
+            self._check_first_batch(tf.nest.map_structure(np.asarray, (first,) if single else first), images)
+        uint8 = [position for position in images if specs[position].dtype == tf.uint8]
+        if not uint8:
+            return dataset
+
+        def scale(*batch):
+            scaled = tuple(
+                tf.cast(part, tf.float32) / 127.5 - 1.0 if position in uint8 else part for position, part in enumerate(batch)
+            )
+            return scaled[0] if single else scaled
+
+        return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
+
+    def _check_first_batch(self, batch, images):
+        """Raises ValueError when the first batch of a dataset (a tuple of numpy arrays) holds bad values:
+        `images` (position -> name) must be uint8 or floats in [-1, 1]. Variants add their label checks."""
+        for position, role in images.items():
+            check_images(batch[position], f"the dataset's {role}", type(self).__name__)
 
     def _check_training_data(self, x):
         """Raises ValueError when `x` (dataset or array) cannot feed this model."""
@@ -283,11 +339,13 @@ class GAN(keras.Model):
                 f"(batch, {', '.join(map(str, self.sample_shape))}): resize the data or build the "
                 "model for this shape"
             )
-        if not dtype.is_floating:
+        if self._image_parts() and not (dtype.is_floating or dtype == tf.uint8):
             raise ValueError(
-                f"{source} {dtype.name} values but {type(self).__name__} takes floats in [-1, 1]: "
-                "scale with x / 127.5 - 1 (kerasgan.data.load does this)"
+                f"{source} {dtype.name} values but {type(self).__name__} takes uint8 images or floats in [-1, 1]: "
+                "convert with x.astype('uint8') (from [0, 255]) or scale with x / 127.5 - 1 (kerasgan.data.load does this)"
             )
+        if not self._image_parts() and not dtype.is_floating:
+            raise ValueError(f"{source} {dtype.name} values but {type(self).__name__} takes floats: convert with x.astype('float32')")
 
     def sample_latent(self, batch_size, seed=None):
         """Draws z ~ N(0, I) of shape (batch_size, latent_dim); an int seed makes it repeatable."""
@@ -509,6 +567,39 @@ def _serialized(value):
 def couples_batch(network):
     """True when a layer of `network` (nested ones included) mixes the examples of a batch: batch norm."""
     return any(isinstance(layer, keras.layers.BatchNormalization) for layer in network._flatten_layers(include_self=False))
+
+
+def check_images(images, role, model_name):
+    """Raises ValueError unless the numpy array `images` is uint8 or floats in [-1, 1], naming `role`."""
+    if images.dtype == np.uint8 or images.size == 0:
+        return
+    if not np.issubdtype(images.dtype, np.floating):
+        raise ValueError(
+            f"{role} are {images.dtype} but {model_name} takes uint8 images or floats in [-1, 1]: "
+            "convert them with x.astype('uint8') (from [0, 255]) or x.astype('float32') / 127.5 - 1"
+        )
+    low, high = float(np.min(images)), float(np.max(images))
+    if not (np.isfinite(low) and np.isfinite(high)):
+        raise ValueError(f"{role} hold NaN or infinite values: {model_name} takes images in [-1, 1]")
+    if low < -1 - IMAGE_RANGE_TOLERANCE or high > 1 + IMAGE_RANGE_TOLERANCE:
+        if low >= 0 and high <= 255:
+            fix = "x / 127.5 - 1 (from [0, 255]), or pass them as uint8, which fit scales"
+        else:
+            fix = "2 * (x - x.min()) / (x.max() - x.min()) - 1"
+        raise ValueError(
+            f"{role} hold floats in [{low:.4g}, {high:.4g}] but {model_name} takes images in [-1, 1]: scale them with {fix}"
+        )
+
+
+def check_labels(labels, num_classes, role="labels"):
+    """`labels` as int32 numpy; ValueError naming `role` unless every one is an integer in [0, num_classes)."""
+    labels = np.asarray(labels)
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"{role} must be integers in [0, {num_classes}), got dtype {labels.dtype}")
+    outside = labels[(labels < 0) | (labels >= num_classes)]
+    if outside.size:
+        raise ValueError(f"{role} must be in [0, {num_classes}), got {sorted(set(outside.tolist()))[:5]}")
+    return labels.astype("int32")
 
 
 def labels_in_range(labels, num_classes, model_name):

@@ -39,7 +39,7 @@ def test_train_writes_the_run_folder_and_a_serving_version(trained):
     assert grid.mode == "L" and grid.width > 16 * 8
     assert Image.open(run / "loss_curve.png").size[0] > 100
     history = json.loads((run / "history.json").read_text())
-    assert set(history) == {"d_loss", "g_loss"} and len(history["g_loss"]) == 2
+    assert set(history) == {"d_loss", "g_loss", "diversity"} and len(history["g_loss"]) == 2
     assert (run / "model.keras").stat().st_size > 0
     assert any(name.startswith("events") for name in os.listdir(run / "logs" / "train"))
     assert os.listdir(root / "saved_models" / "dcgan") == ["1"]
@@ -50,7 +50,7 @@ def test_train_refuses_to_overwrite_a_trained_model(trained):
     _, run, _ = trained
     result = kerasgan("train", *TINY, "--epochs=1", f"--output_dir={run}")
     assert result.returncode == 2
-    assert "exists: choose a new --output_dir" in result.stderr and "Traceback" not in result.stderr
+    assert "exists: this run has finished; choose a new --output_dir" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_sample_draws_a_grid_from_the_saved_model(trained, tmp_path):

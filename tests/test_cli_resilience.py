@@ -1,4 +1,5 @@
-"""`kerasgan train` killed with SIGKILL mid-epoch, then run again: it resumes and ends as an uninterrupted run."""
+"""`kerasgan train` over long runs: killed with SIGKILL mid-epoch and run again, it resumes and ends as an
+uninterrupted run; diverging, it stops with one line naming the step and keeps the last good checkpoint."""
 import os
 import re
 import signal
@@ -58,3 +59,19 @@ def test_a_run_killed_mid_epoch_resumes_from_its_last_checkpoint_and_ends_as_an_
         np.testing.assert_array_equal(actual, expected)
     history = (killed / "history.json").read_text()
     assert history == (whole / "history.json").read_text()  # every epoch's logs, the killed epochs' included
+
+
+def test_a_diverging_run_stops_with_one_line_and_keeps_only_good_checkpoints(tmp_path):
+    run = tmp_path / "run"
+    result = kerasgan("train", "--model=dcgan", *TINY, "--epochs=3", "--checkpoint_every=1", "--discriminator_learning_rate=1e8", "--generator_learning_rate=1e8",
+                      f"--output_dir={run}", f"--export_dir={tmp_path / 'saved_models'}")
+    assert result.returncode == 1, result.stderr[-3000:]
+    last = result.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(
+        r"kerasgan: training diverged at step (\d+) \(epoch 1, batch \1\): .*not finite.*\. The last good checkpoint is "
+        + re.escape(str(run / "checkpoints")) + r"/step-0*(\d+); nothing else was saved\. Train into a new --output_dir .*", last
+    ), last
+    diverged, kept = map(int, re.search(r"step (\d+) .*step-0*(\d+);", last).groups())
+    assert kept == diverged - 1 and _steps_checkpointed(run)[-1] == kept
+    assert "Traceback" not in result.stderr
+    assert not (run / "model.keras").exists() and not (tmp_path / "saved_models").exists()

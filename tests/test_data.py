@@ -207,24 +207,25 @@ def mixed_folder(tmp_path):
     return tmp_path
 
 
-def test_folder_uses_first_image_channels_and_size(mixed_folder):
-    dataset = data.load(str(mixed_folder), batch_size=1, shuffle=False)
+def test_folder_uses_first_image_size_and_majority_channels(mixed_folder):
+    with pytest.warns(UserWarning, match=r"skipped 1 of 8 files, .*'notes\.txt': not an image file"):
+        dataset = data.load(str(mixed_folder), batch_size=1, shuffle=False)
     images = collect(dataset)
-    assert dataset.element_spec.shape == (1, 10, 12, 1)
-    assert images.shape == (7, 10, 12, 1) and images.dtype == np.float32
+    assert dataset.element_spec.shape == (1, 10, 12, 3)  # 4 colour images, 3 grayscale
+    assert images.shape == (7, 10, 12, 3) and images.dtype == np.float32
     np.testing.assert_allclose(images[0], 51 / 127.5 - 1, atol=1e-6)
-    np.testing.assert_allclose(images[1], 2 * 0.2989 - 1, atol=0.01)
+    np.testing.assert_allclose(images[1], np.broadcast_to([1.0, -1.0, -1.0], (10, 12, 3)), atol=1e-6)
     np.testing.assert_allclose(images[3], -1.0, atol=0.02)
     np.testing.assert_allclose(images[[4, 5]], 1.0, atol=1e-6)
     np.testing.assert_allclose(images[6], -1.0, atol=1e-6)
 
 
 def test_folder_channels_and_image_size_override(mixed_folder):
-    images = collect(data.load(mixed_folder, image_size=6, channels=3, batch_size=7, shuffle=False))
-    assert images.shape == (7, 6, 6, 3)
+    images = collect(data.load(mixed_folder, image_size=3, channels=1, batch_size=7, shuffle=False))
+    assert images.shape == (7, 3, 3, 1)  # image_size at most the smallest image (3x4)
     np.testing.assert_allclose(images[0], 51 / 127.5 - 1, atol=1e-6)
-    np.testing.assert_allclose(images[1], np.broadcast_to([1.0, -1.0, -1.0], (6, 6, 3)), atol=1e-6)
-    np.testing.assert_allclose(images[2], np.broadcast_to([-1.0, 1.0, -1.0], (6, 6, 3)), atol=1e-6)
+    np.testing.assert_allclose(images[1], 2 * 0.2989 - 1, atol=0.01)
+    np.testing.assert_allclose(images[3], -1.0, atol=0.02)
 
 
 def test_folder_with_rgb_first_gives_rgb_for_all(tmp_path):

@@ -272,8 +272,8 @@ def test_side_by_side_folder_splits_each_image_into_input_and_target(tmp_path):
     np.testing.assert_array_equal(inputs, inputs[:, :1, :1].repeat(3, 1).repeat(4, 2))
     swapped = collect(data.load(tmp_path, paired=True, batch_size=3, shuffle=False, direction="b_to_a"))
     assert grey_levels(swapped[0]) == [255, 200, 160] and grey_levels(swapped[1]) == [0, 40, 80]
-    resized = data.load(tmp_path, paired=True, batch_size=3, image_size=5, channels=3)
-    assert resized.element_spec[0].shape == (3, 5, 5, 3) and resized.element_spec[1].shape == (3, 5, 5, 1)
+    resized = data.load(tmp_path, paired=True, batch_size=3, image_size=3, channels=3)
+    assert resized.element_spec[0].shape == (3, 3, 3, 3) and resized.element_spec[1].shape == (3, 3, 3, 1)
     shuffled_inputs, shuffled_targets = collect(data.load(tmp_path, paired=True, batch_size=3, seed=1))
     pairs = dict(zip(grey_levels(shuffled_inputs), grey_levels(shuffled_targets)))
     assert pairs == {0: 255, 40: 200, 80: 160}

@@ -68,7 +68,7 @@ def test_generate_rejects_non_positive_counts(count):
     [
         (np.zeros((4, 16, 16), "float32"), r"batches of shape \(None, 16, 16\) but DCGAN takes"),
         (np.zeros((4, 32, 32, 1), "float32"), r"batches of shape \(None, 32, 32, 1\)"),
-        (np.zeros((4, 16, 16, 1), "uint8"), "uint8 values but DCGAN takes floats in"),
+        (np.zeros((4, 16, 16, 1), "int32"), r"int32 values but DCGAN takes uint8 images or floats in \[-1, 1\]"),
         (tf.data.Dataset.from_tensor_slices(np.zeros((4, 16, 16, 1), "float32")), "single examples"),
     ],
 )

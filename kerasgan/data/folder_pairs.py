@@ -4,7 +4,7 @@ import os
 
 import tensorflow as tf
 
-from kerasgan.data.folder import decode, first_image_format, image_paths, load_folder
+from kerasgan.data.folder import check_image_size, decode, load_folder, majority_channels, readable_images
 from kerasgan.data.images import to_model_pair
 
 DOMAIN_FOLDERS = ("trainA", "trainB", "testA", "testB")
@@ -39,14 +39,21 @@ def split_folder(folder, split):
 
 
 def load_side_by_side(folder, split, image_size, channels, num_samples, direction):
-    """Unbatched (input, target) dataset in [-1, 1] of A|B images, left half A (pix2pix), and its size."""
-    paths = image_paths(split_folder(folder, split), num_samples)
-    image_channels, (height, width) = first_image_format(paths[0])
+    """Unbatched (input, target) dataset in [-1, 1] of A|B images, left half A (pix2pix), and its size.
+
+    Images are read with the majority's channels (as load_folder) and their halves resized to the first
+    one's half (or image_size, which no half may be smaller than).
+    """
+    images = readable_images(split_folder(folder, split), num_samples)
+    paths = [path for path, _, _ in images]
+    image_channels, (height, width) = majority_channels(images), images[0][2]
     if width % 2:
         raise ValueError(
             f"{paths[0]!r} is {width}x{height} px: a side-by-side A|B image needs an even width, "
             "the left half A and the right half B of the same size"
         )
+    if image_size is not None:
+        check_image_size([(path, (image_height, image_width // 2)) for path, _, (image_height, image_width) in images], image_size)
     size = (height, width // 2) if image_size is None else (image_size, image_size)
 
     def pair(path):

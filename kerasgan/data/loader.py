@@ -160,6 +160,10 @@ def load(
     digits2digits_m (grey digit, its digits_m rendering), colorization (grey crop, colour crop)
     and a folder of side-by-side A|B images (its `split` subfolder if it has one) give aligned
     (inputs, targets). `direction="b_to_a"` swaps A and B; in pairs `channels` converts only the inputs.
+
+    Folder files are checked when listed: other files and images that do not decode are skipped
+    with a warning; mixed modes are converted to the majority's channels (a tie: RGB); an
+    image smaller than `image_size` is a ValueError.
     """
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
     _check_arguments(name, image_size, batch_size, split, seed, num_samples, channels, paired, direction)
@@ -256,8 +260,10 @@ def _source(name):
     if os.path.isdir(folder):
         return "folder_domains" if has_domain_folders(folder) else "folder"
     if _looks_like_path(name):
-        raise ValueError(f"no such folder: {name!r} (resolved to {os.path.abspath(folder)!r})")
+        raise ValueError(
+            f"no such folder: {name!r} (resolved to {os.path.abspath(folder)!r}): name an existing folder of images"
+        )
     raise ValueError(
         f"unknown dataset {name!r}: use one of {', '.join(offline.OFFLINE_NAMES)}, "
-        "a TFDS name such as mnist, or a folder of images"
+        "a TFDS name such as mnist, or the path of an existing folder of images (e.g. ./my_images)"
     )

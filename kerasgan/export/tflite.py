@@ -7,6 +7,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
+from kerasgan import saving
 from kerasgan.export import saved_model as saved_model_export
 
 QUANTIZATIONS = (None, "dynamic", "float16", "int8")
@@ -40,10 +41,11 @@ def tflite(model, path, quantize=None, representative_data=None, signature=SIGNA
         flatbuffer = _convert(converter, model)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    partial = f"{path}.partial"
-    with open(partial, "wb") as handle:
-        handle.write(flatbuffer)
-    os.replace(partial, path)
+    def write(partial):
+        with open(partial, "wb") as handle:
+            handle.write(flatbuffer)
+
+    saving.write_file(path, write)
     return path
 
 

@@ -84,15 +84,13 @@ class CGAN(gan.GAN):
             self.check_labels(y)
         return super().fit(x, y, **kwargs)
 
-    def check_labels(self, labels):
+    def check_labels(self, labels, role="labels"):
         """Raises ValueError unless every label is an integer in [0, num_classes)."""
-        labels = np.asarray(labels)
-        if not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"labels must be integers in [0, {self.num_classes}), got dtype {labels.dtype}")
-        outside = labels[(labels < 0) | (labels >= self.num_classes)]
-        if outside.size:
-            raise ValueError(f"labels must be in [0, {self.num_classes}), got {sorted(set(outside.tolist()))[:5]}")
-        return labels.astype("int32")
+        return gan.check_labels(labels, self.num_classes, role)
+
+    def _check_first_batch(self, batch, images):
+        super()._check_first_batch(batch, images)
+        self.check_labels(batch[1], "the dataset's labels")
 
     def _split_batch(self, data):
         return data[0], (gan.labels_in_range(data[1], self.num_classes, "CGAN"),)

@@ -26,6 +26,7 @@ class CycleGAN(gan.GAN):
     extra_metric_names = ("cycle_loss", "identity_loss")
 
     sampling_alternative = "translates images rather than sampling them: use translate_a_to_b or translate_b_to_a"
+    image_parts = {0: "images_a", 1: "images_b"}
 
     def __init__(
         self,

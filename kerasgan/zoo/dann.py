@@ -26,6 +26,7 @@ class DANN(gan.GAN):
     """
 
     sampling_alternative = "classifies rather than samples: use predict(x) or features(x)"
+    image_parts = {}  # features of any range, not images: fit neither scales nor checks them
 
     def __init__(
         self,
@@ -128,6 +129,9 @@ class DANN(gan.GAN):
                 )
         if not tf.as_dtype(labels.dtype).is_integer:
             raise ValueError(f"DANN's source labels must be integers in [0, {self.num_classes}), got {labels.dtype.name}")
+
+    def _check_first_batch(self, batch, images):
+        gan.check_labels(batch[1], self.num_classes, "the dataset's source labels")
 
     def _reverse(self, features):
         """The domain classifier's input: reversed gradient when adapting, no gradient to g otherwise."""

@@ -22,6 +22,7 @@ class Pix2Pix(gan.GAN):
     extra_metric_names = ("adversarial_loss", "l1_loss")
 
     sampling_alternative = "translates images rather than sampling them: use translate(inputs)"
+    image_parts = {0: "inputs", 1: "targets"}
 
     def __init__(
         self,

@@ -246,8 +246,8 @@ class Checkpoints(keras.callbacks.Callback):
     the last good state. Place this callback after the schedules (LinearDecay, ReversalSchedule,
     AnnealedLearningRate): they read the starting learning rates before the restore.
     `history` holds the numeric logs of every epoch of the run, restored ones included.
-    Under MultiWorkerMirroredStrategy only the chief writes; every worker reads `directory`,
-    which must then be shared.
+    Under MultiWorkerMirroredStrategy the chief writes `directory` (the other workers write to
+    temporary folders they delete) and every worker resumes from it: it must be shared.
     """
 
     def __init__(self, directory, every=500, keep=3, verbose=1):
@@ -260,7 +260,7 @@ class Checkpoints(keras.callbacks.Callback):
         self.directory, self.every, self.keep, self.verbose = directory, every, keep, verbose
         self.history, self.restored, self.last_written = [], None, None
         self._epoch, self._batch, self._steps, self._skipping, self._undo_skip, self._metrics = 0, 0, None, 0, None, None
-        self._chief = True
+        self._chief, self._written_step = True, None
 
     def on_train_begin(self, logs=None):
         self._steps = self.params.get("steps")
@@ -278,7 +278,7 @@ class Checkpoints(keras.callbacks.Callback):
             return
         folder, state = found
         restore(self.model, folder, state)
-        self.restored, self.history = folder, list(state["history"])
+        self.restored, self.history, self._written_step = folder, list(state["history"]), state["global_step"]
         # fit reads this attribute to start at a later epoch, as keras.callbacks.BackupAndRestore does.
         self.model._initial_epoch = state["epoch"]
         self._skipping = state["batch"]
@@ -320,14 +320,25 @@ class Checkpoints(keras.callbacks.Callback):
         return self._epoch * self._steps + self._batch
 
     def _write(self, epoch, batch, logs):
-        """Writes a checkpoint unless the state is not finite (then the newest one stays the last good one)."""
+        """Writes a checkpoint unless the state is not finite (then the newest one stays the last good one).
+
+        Every worker writes, a non-chief one into a temporary folder it then deletes: under
+        MultiWorkerMirroredStrategy reading some variables (the metrics') is a collective operation.
+        """
         global_step = epoch * self._steps + batch
-        if not self._chief or os.path.isdir(os.path.join(self.directory, f"step-{global_step:09d}")):
+        if global_step == self._written_step:
             return
         if not all(np.isfinite(value) for value in _numbers(logs).values()) or not all_finite(self.model):
-            message = f"no checkpoint at step {global_step}: the training state is not finite (NaN or Inf)"
-            logging.warning(message)
+            logging.warning(f"no checkpoint at step {global_step}: the training state is not finite (NaN or Inf)")
             return
-        self.last_written = write(self.model, self.directory, global_step, epoch, batch, self.history)
-        for stale in listed(self.directory)[: -self.keep]:
-            shutil.rmtree(stale, ignore_errors=True)
+        directory = self.directory if self._chief else tempfile.mkdtemp()
+        try:
+            folder = write(self.model, directory, global_step, epoch, batch, self.history)
+        finally:
+            if not self._chief:
+                shutil.rmtree(directory, ignore_errors=True)
+        self._written_step = global_step
+        if self._chief:
+            self.last_written = folder
+            for stale in listed(self.directory)[: -self.keep]:
+                shutil.rmtree(stale, ignore_errors=True)

@@ -47,8 +47,10 @@ def _points(count=16):
 @pytest.mark.parametrize("case", [case for case in CASES if case.name in RESUMED], ids=lambda case: case.name)
 def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(case, tmp_path):
     """Uninterrupted run with checkpoints; then the same model, two steps further on, resumes from the
-    mid-epoch checkpoint of step 6 (epoch 2, batch 2) and must reach exactly the same state."""
-    tf.config.experimental.enable_op_determinism()
+    mid-epoch checkpoint of step 6 (epoch 2, batch 2) and must reach exactly the same state.
+
+    On one CPU device these ops are deterministic without tf.config.experimental.enable_op_determinism,
+    which is process-wide and would turn XLA off for the rest of the suite; the CLI test enables it."""
     model = case.make()
     model.compile()
     schedules = SCHEDULES.get(case.name, list)

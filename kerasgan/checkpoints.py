@@ -177,17 +177,16 @@ def restore(model, folder, state):
 
 
 def _restore_metrics(model, values):
+    """Sets the model's metric variables (running sums and counts) to a checkpoint's `values`."""
     for variable, value in zip(model.metrics_variables, values):
         variable.assign(np.asarray(value, dtype=variable.dtype))
 
 
+@tf.function
 def _drop(iterator, count):
     """Takes `count` batches from `iterator` and drops them, in one graph loop (no Python call per batch)."""
     for _ in tf.range(count):
         next(iterator)
-
-
-_drop_compiled = tf.function(_drop)
 
 
 def _fast_forward(model, earlier, skipped):
@@ -207,7 +206,7 @@ def _fast_forward(model, earlier, skipped):
 
     def forward(iterator):
         if earlier:
-            _drop_compiled(iterator, tf.constant(earlier, tf.int64))
+            _drop(iterator, tf.constant(earlier, tf.int64))
         model.train_function = skipping
         return skipping(iterator)
 
@@ -216,7 +215,7 @@ def _fast_forward(model, earlier, skipped):
             undo()
             return train_function(iterator)
         remaining[0] -= 1
-        _drop_compiled(iterator, tf.constant(model.steps_per_execution, tf.int64))
+        _drop(iterator, tf.constant(model.steps_per_execution, tf.int64))
         return {}
 
     model.train_function = forward
@@ -230,6 +229,7 @@ def all_finite(model):
 
 
 def _optimizers(model):
+    """The optimizers the model holds as attributes (generator_optimizer, discriminator_optimizer, ...)."""
     return [value for value in vars(model).values() if isinstance(value, keras.optimizers.Optimizer)]
 
 

@@ -311,7 +311,6 @@ def train():
     pictures (predict is a collective computation there), and only the chief writes files.
     """
     import keras
-
     import tensorflow as tf
 
     from kerasgan import callbacks, checkpoints, distribute, export, guards, plots, saving
@@ -377,8 +376,8 @@ def train():
         last = checkpoints.latest(saver.directory)
         raise Diverged(
             f"{guard.message}. The last good checkpoint is {last[0] if last else 'none (it diverged before the first)'}"
-            "; nothing else was saved. Train into a new --output_dir with lower learning rates "
-            "(--generator_learning_rate, --discriminator_learning_rate) or a steadier loss (e.g. --model=wgan)"
+            "; nothing else was saved. Resume from it with lower learning rates (the same command with "
+            "--generator_learning_rate, --discriminator_learning_rate) or train anew with a steadier loss (e.g. --model=wgan)"
         )
     history = _history(saver.history)
     # Every worker draws the final picture: under multi_worker, predict needs all of them.

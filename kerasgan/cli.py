@@ -27,6 +27,11 @@ flags.DEFINE_integer("latent_dim", None, "Length of z; default: the model's (DCG
 flags.DEFINE_integer("filters", 64, "DCGAN: filters of the first discriminator convolution.")
 flags.DEFINE_integer("units", 512, "GAN: units per hidden layer.")
 flags.DEFINE_integer("depth", 3, "GAN: hidden layers per network.")
+flags.DEFINE_float("data_scale", 1.0, "GAN: the data's std; the networks then work on unit-scale data.")
+flags.DEFINE_boolean(
+    "split_real_batch", False,
+    "Give each of the discriminator steps its own slice of the batch (a fresh real batch per critic update).",
+)
 flags.DEFINE_enum(
     "loss", "non_saturating", ["minimax", "non_saturating", "least_squares", "hinge", "wasserstein"], "Loss family."
 )
@@ -191,6 +196,7 @@ def _build_model(element_spec):
         instance_noise=FLAGS.instance_noise,
         unrolled_steps=FLAGS.unrolled_steps,
         unrolled_learning_rate=FLAGS.unrolled_learning_rate,
+        split_real_batch=FLAGS.split_real_batch,
     )
     if FLAGS.model == "dcgan":
         return DCGAN(spectral_norm=FLAGS.spectral_norm, **image, **classifier)
@@ -206,6 +212,7 @@ def _build_model(element_spec):
             normalization=None if FLAGS.normalization == "none" else FLAGS.normalization,
             unrolled_steps=FLAGS.unrolled_steps,
             unrolled_learning_rate=FLAGS.unrolled_learning_rate,
+            split_real_batch=FLAGS.split_real_batch,
             **image,
         )
     if FLAGS.model == "ebgan":
@@ -215,6 +222,7 @@ def _build_model(element_spec):
         latent_dim=FLAGS.latent_dim,
         units=FLAGS.units,
         depth=FLAGS.depth,
+        data_scale=FLAGS.data_scale,
         clip_value=FLAGS.clip_value,
         seed=FLAGS.seed,
         **classifier,

@@ -92,6 +92,7 @@ class GAN(keras.Model):
         instance_noise=0.0,
         unrolled_steps=0,
         unrolled_learning_rate=DEFAULT_UNROLLED_LEARNING_RATE,
+        split_real_batch=False,
         seed=None,
         **kwargs,
     ):
@@ -108,6 +109,8 @@ class GAN(keras.Model):
         if not instance_noise >= 0:
             raise ValueError(f"instance_noise is a standard deviation: it must be >= 0, got {instance_noise!r}")
         self._check_unrolling(unrolled_steps, unrolled_learning_rate)
+        if not isinstance(split_real_batch, bool):
+            raise ValueError(f"split_real_batch must be True or False, got {split_real_batch!r}")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -122,6 +125,7 @@ class GAN(keras.Model):
         self.instance_noise = float(instance_noise)
         self.unrolled_steps = unrolled_steps
         self.unrolled_learning_rate = float(unrolled_learning_rate)
+        self.split_real_batch = split_real_batch
         self.seed = seed
         self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
         self.metric_names = self._metric_names()
@@ -314,6 +318,12 @@ class GAN(keras.Model):
         `images` (position -> name) must be uint8 or floats in [-1, 1]. Variants add their label checks."""
         for position, role in images.items():
             check_images(batch[position], f"the dataset's {role}", type(self).__name__)
+        if self.split_real_batch and len(batch[0]) < self.discriminator_steps:
+            raise ValueError(
+                f"split_real_batch gives each of the {self.discriminator_steps} discriminator steps a slice of "
+                f"the batch, but the batch holds {len(batch[0])} samples: use a batch of at least "
+                f"{self.discriminator_steps} (a multiple of it)"
+            )
 
     def _check_training_data(self, x):
         """Raises ValueError when `x` (dataset or array) cannot feed this model."""
@@ -417,10 +427,23 @@ class GAN(keras.Model):
 
     def train_step(self, data):
         real, conditions = self._split_batch(data)
-        for _ in range(self.discriminator_steps):
-            logs = self._discriminator_step(real, conditions)
-        logs.update(self._generator_step(real, conditions))
+        for real_part, conditions_part in self._critic_batches(real, conditions):
+            logs = self._discriminator_step(real_part, conditions_part)
+        logs.update(self._generator_step(real_part, conditions_part))
         return self._track(**logs)
+
+    def _critic_batches(self, real, conditions):
+        """The real batch of each D step: the whole batch each time, or with `split_real_batch` the
+        k-th of `discriminator_steps` slices, a fresh real batch per critic update as in WGAN's
+        Algorithm 1 (Arjovsky et al. 2017, arXiv:1701.07875; Gulrajani et al. 2017)."""
+        steps = self.discriminator_steps
+        if not self.split_real_batch or steps == 1:
+            return [(real, conditions)] * steps
+        size = ops.shape(real)[0] // steps
+        return [
+            (real[k * size:(k + 1) * size], tuple(c[k * size:(k + 1) * size] for c in conditions))
+            for k in range(steps)
+        ]
 
     def _discriminator_step(self, real, conditions):
         """One update of D on a real batch and as many fresh fakes; returns the unscaled losses."""
@@ -545,6 +568,7 @@ class GAN(keras.Model):
             "instance_noise": self.instance_noise,
             "unrolled_steps": self.unrolled_steps,
             "unrolled_learning_rate": self.unrolled_learning_rate,
+            "split_real_batch": self.split_real_batch,
             "seed": self.seed,
         }
 

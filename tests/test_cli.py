@@ -202,3 +202,15 @@ def test_train_dann_on_the_moons_writes_its_decision_boundary_and_exports(tmp_pa
 def test_dann_needs_a_target_dataset(tmp_path):
     result = kerasgan("train", "--model=dann", "--dataset=moons", f"--output_dir={tmp_path / 'run'}")
     assert result.returncode == 2 and "dann needs --target_dataset" in result.stderr
+
+
+def test_mixture_flags_reach_the_mlp_gan():
+    from kerasgan import cli
+
+    try:
+        cli.FLAGS(["kerasgan", "--model=gan", "--units=4", "--depth=1", "--discriminator_steps=5",
+                   "--split_real_batch", "--data_scale=2.828"])
+        model = cli._build_model(tf.TensorSpec((None, 2), tf.float32))
+        assert model.split_real_batch and model.data_scale == 2.828 and model.discriminator_steps == 5
+    finally:
+        cli.FLAGS.unparse_flags()

@@ -193,3 +193,52 @@ def test_auto_jit_compile_is_each_models_measured_cpu_setting():
         mirrored = WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8)
         mirrored.compile()
     assert mirrored.jit_compile is False
+
+
+def test_split_real_batch_gives_each_discriminator_step_its_own_slice():
+    real = tf.reshape(tf.range(12, dtype=tf.float32), (6, 2))
+    labels = tf.range(6)
+    split = GAN(units=4, depth=1, discriminator_steps=3, split_real_batch=True)
+    parts = split._critic_batches(real, (labels,))
+    assert [p.numpy().tolist() for p, _ in parts] == [real[k:k + 2].numpy().tolist() for k in (0, 2, 4)]
+    assert [c[0].numpy().tolist() for _, c in parts] == [[0, 1], [2, 3], [4, 5]]
+    shared = GAN(units=4, depth=1, discriminator_steps=3)
+    assert all(p is real for p, _ in shared._critic_batches(real, ()))
+
+
+def test_split_real_batch_steps_equal_discriminator_steps_on_the_slices():
+    options = dict(units=8, depth=1, latent_dim=2, loss="wasserstein", penalty="gp", discriminator_steps=3, seed=3)
+    split, reference = GAN(split_real_batch=True, **options), GAN(**options)
+    reference.set_weights(split.get_weights())
+    for model in (split, reference):
+        model.compile(generator_optimizer=keras.optimizers.SGD(0.1), discriminator_optimizer=keras.optimizers.SGD(0.1))
+    real = tf.constant(np.random.default_rng(0).normal(size=(6, 2)), tf.float32)
+    split.train_step(real)
+    for k in range(3):  # the reference takes the same steps by hand, one slice each
+        reference._discriminator_step(real[2 * k:2 * k + 2], ())
+    reference._generator_step(real[4:], ())
+    for mine, theirs in zip(split.discriminator.weights + split.generator.weights,
+                            reference.discriminator.weights + reference.generator.weights):
+        np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)
+    assert int(split.discriminator_optimizer.iterations) == 3 and int(split.generator_optimizer.iterations) == 1
+
+
+def test_split_real_batch_refuses_a_batch_smaller_than_the_steps():
+    model = GAN(units=4, depth=1, discriminator_steps=5, split_real_batch=True)
+    model.compile()
+    with pytest.raises(ValueError, match="batch holds 3 samples: use a batch of at least 5"):
+        model.fit(tf.data.Dataset.from_tensor_slices(np.zeros((9, 2), "float32")).batch(3), verbose=0)
+    with pytest.raises(ValueError, match="split_real_batch must be True or False"):
+        GAN(split_real_batch="yes")
+
+
+def test_data_scale_lets_the_mlps_work_on_unit_scale_data(tmp_path):
+    scaled, plain = GAN(units=8, depth=2, data_scale=2.5), GAN(units=8, depth=2)
+    plain.set_weights(scaled.get_weights())  # Rescaling has no weights
+    z, x = np.random.default_rng(0).normal(size=(2, 4, 2)).astype("float32")
+    np.testing.assert_allclose(scaled.generator(z), 2.5 * plain.generator(z), rtol=1e-5)
+    np.testing.assert_allclose(scaled.discriminator(x), plain.discriminator(x / 2.5), rtol=1e-5, atol=1e-6)
+    scaled.save(tmp_path / "gan.keras")
+    assert keras.saving.load_model(tmp_path / "gan.keras").data_scale == 2.5
+    with pytest.raises(ValueError, match="data_scale must be a positive number"):
+        GAN(data_scale=0)

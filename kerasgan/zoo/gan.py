@@ -13,6 +13,7 @@ class GAN(gan.GAN):
     """MLP generator and discriminator on vectors of `data_dim` (Goodfellow et al. 2014).
 
     The default sizes are the mixture benchmarks' (PacGAN, Lin et al. 2018): 3 x 512 ReLU.
+    `data_scale` (the data's std) lets both networks work on unit-scale data (networks/mlp.py).
     `data_dim` and `latent_dim` default to 2, or to what a given generator works on.
     Every loss and penalty of the base class applies: `loss="wasserstein", penalty="gp",
     discriminator_steps=5` is WGAN-GP on 2-D data.
@@ -26,6 +27,7 @@ class GAN(gan.GAN):
         latent_dim=None,
         units=512,
         depth=3,
+        data_scale=1.0,
         loss="non_saturating",
         label_smoothing=0.0,
         discriminator_steps=1,
@@ -46,9 +48,9 @@ class GAN(gan.GAN):
         if generator is not None:
             gan.check_generator(generator, latent_dim, (data_dim,))
         else:
-            generator = mlp.build_generator(data_dim, latent_dim, units, depth)
+            generator = mlp.build_generator(data_dim, latent_dim, units, depth, data_scale)
         if discriminator is None:
-            discriminator = mlp.build_discriminator(data_dim, units, depth)
+            discriminator = mlp.build_discriminator(data_dim, units, depth, data_scale)
         super().__init__(
             generator,
             discriminator,
@@ -65,10 +67,12 @@ class GAN(gan.GAN):
         self.data_dim = data_dim
         self.units = units
         self.depth = depth
+        self.data_scale = data_scale
 
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"data_dim": self.data_dim, "latent_dim": self.latent_dim, "units": self.units, "depth": self.depth}
+            {"data_dim": self.data_dim, "latent_dim": self.latent_dim, "units": self.units, "depth": self.depth,
+             "data_scale": self.data_scale}
         )
         return config

@@ -57,7 +57,11 @@ flags.DEFINE_enum("direction", "a_to_b", ["a_to_b", "b_to_a"], "Pix2Pix on a sid
 flags.DEFINE_float("cycle_weight", 10.0, "CycleGAN: weight of the cycle-consistency loss.")
 flags.DEFINE_float("identity_weight", 0.5, "CycleGAN: weight of the identity loss, relative to cycle_weight.")
 flags.DEFINE_integer("pool_size", 50, "CycleGAN: past fakes kept per discriminator (0: none).")
-flags.DEFINE_integer("decay_epochs", None, "CycleGAN: epochs of linear learning-rate decay at the end; default half.")
+flags.DEFINE_integer(
+    "decay_epochs", None,
+    "Epochs of linear learning-rate decay at the end: CycleGAN's default is half; Pix2Pix decays only when set "
+    "(the paper keeps the rate, the authors' code decays over the second half).",
+)
 flags.DEFINE_string("target_dataset", None, "DANN: the unlabelled target domain (e.g. moons_rotated, digits_m).")
 flags.DEFINE_string("validation_split", "test", "DANN: labelled split of --target_dataset for val_class_accuracy ('' for none).")
 flags.DEFINE_float("reversal_strength", 1.0, "DANN: the largest gradient-reversal strength lambda of the paper's schedule.")
@@ -299,10 +303,10 @@ def _target_validation():
 
 
 def _schedules(model):
-    """The paper's schedules: CycleGAN's linear decay; DANN's reversal strength and annealed rate."""
+    """The paper's schedules: CycleGAN's (and, when asked, Pix2Pix's) linear decay; DANN's reversal strength and annealed rate."""
     from kerasgan import callbacks
 
-    if FLAGS.model == "cyclegan":
+    if FLAGS.model == "cyclegan" or (FLAGS.model == "pix2pix" and FLAGS.decay_epochs):
         return [callbacks.LinearDecay(FLAGS.epochs, FLAGS.decay_epochs)]
     if FLAGS.model == "dann":
         return [callbacks.ReversalSchedule(max_strength=FLAGS.reversal_strength), callbacks.AnnealedLearningRate()]

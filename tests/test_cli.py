@@ -214,3 +214,17 @@ def test_mixture_flags_reach_the_mlp_gan():
         assert model.split_real_batch and model.data_scale == 2.828 and model.discriminator_steps == 5
     finally:
         cli.FLAGS.unparse_flags()
+
+
+def test_pix2pix_decays_its_learning_rate_only_when_asked():
+    from kerasgan import callbacks, cli
+
+    try:
+        cli.FLAGS(["kerasgan", "--model=pix2pix", "--epochs=30"])
+        assert cli._schedules(None) == []
+        cli.FLAGS.unparse_flags()
+        cli.FLAGS(["kerasgan", "--model=pix2pix", "--epochs=30", "--decay_epochs=15"])
+        (decay,) = cli._schedules(None)
+        assert isinstance(decay, callbacks.LinearDecay) and (decay.epochs, decay.decay_epochs) == (30, 15)
+    finally:
+        cli.FLAGS.unparse_flags()

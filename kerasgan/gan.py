@@ -111,6 +111,8 @@ class GAN(keras.Model):
         self._check_unrolling(unrolled_steps, unrolled_learning_rate)
         if not isinstance(split_real_batch, bool):
             raise ValueError(f"split_real_batch must be True or False, got {split_real_batch!r}")
+        if split_real_batch and type(self).train_step is not GAN.train_step:
+            raise ValueError(f"{type(self).__name__} has its own training step: split_real_batch applies to the GAN family")
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -439,10 +441,16 @@ class GAN(keras.Model):
         steps = self.discriminator_steps
         if not self.split_real_batch or steps == 1:
             return [(real, conditions)] * steps
-        size = ops.shape(real)[0] // steps
+        count = ops.shape(real)[0]
+        # Never an empty slice: a last batch smaller than `steps` repeats its final rows.
+        if isinstance(count, int):  # a static batch size keeps the slices' shapes static (XLA)
+            size = max(count // steps, 1)
+            starts = [min(k * size, count - size) for k in range(steps)]
+        else:
+            size = tf.maximum(count // steps, 1)
+            starts = [tf.minimum(k * size, count - size) for k in range(steps)]
         return [
-            (real[k * size:(k + 1) * size], tuple(c[k * size:(k + 1) * size] for c in conditions))
-            for k in range(steps)
+            (real[start:start + size], tuple(c[start:start + size] for c in conditions)) for start in starts
         ]
 
     def _discriminator_step(self, real, conditions):

@@ -204,6 +204,15 @@ def test_split_real_batch_gives_each_discriminator_step_its_own_slice():
     assert [c[0].numpy().tolist() for _, c in parts] == [[0, 1], [2, 3], [4, 5]]
     shared = GAN(units=4, depth=1, discriminator_steps=3)
     assert all(p is real for p, _ in shared._critic_batches(real, ()))
+    # a last batch smaller than the steps is never sliced empty: its final rows repeat
+    small = [p.numpy().tolist() for p, _ in split._critic_batches(real[:2], ())]
+    assert small == [[[0.0, 1.0]], [[2.0, 3.0]], [[2.0, 3.0]]]
+
+    @tf.function(input_signature=[tf.TensorSpec((None, 2), tf.float32)])
+    def dynamic(batch):
+        return [p for p, _ in split._critic_batches(batch, ())]
+
+    assert [p.numpy().tolist() for p in dynamic(real[:4])] == [[[0.0, 1.0]], [[2.0, 3.0]], [[4.0, 5.0]]]
 
 
 def test_split_real_batch_steps_equal_discriminator_steps_on_the_slices():
@@ -230,6 +239,10 @@ def test_split_real_batch_refuses_a_batch_smaller_than_the_steps():
         model.fit(tf.data.Dataset.from_tensor_slices(np.zeros((9, 2), "float32")).batch(3), verbose=0)
     with pytest.raises(ValueError, match="split_real_batch must be True or False"):
         GAN(split_real_batch="yes")
+    from kerasgan.zoo import Pix2Pix
+
+    with pytest.raises(ValueError, match="Pix2Pix has its own training step"):
+        Pix2Pix(input_shape=(16, 16, 1), output_channels=1, filters=4, split_real_batch=True)
 
 
 def test_data_scale_lets_the_mlps_work_on_unit_scale_data(tmp_path):

@@ -13,7 +13,8 @@ class GAN(gan.GAN):
     """MLP generator and discriminator on vectors of `data_dim` (Goodfellow et al. 2014).
 
     The default sizes are the mixture benchmarks' (PacGAN, Lin et al. 2018): 3 x 512 ReLU.
-    `data_scale` (the data's std) lets both networks work on unit-scale data (networks/mlp.py).
+    `data_scale` (the data's std) lets both built-in MLPs work on unit-scale data (networks/mlp.py);
+    networks passed in (and those of a loaded model) keep their own scaling.
     `data_dim` and `latent_dim` default to 2, or to what a given generator works on.
     Every loss and penalty of the base class applies: `loss="wasserstein", penalty="gp",
     discriminator_steps=5` is WGAN-GP on 2-D data.

@@ -25,7 +25,13 @@ flags.DEFINE_string("output", None, "Markdown table; default bench/results/mixtu
 flags.DEFINE_string("scatter", None, "PNG of the first seed's samples; default bench/results/mixtures_<dataset>.png.")
 
 
-DATA_SCALES = {"grid25": 2.828, "ring8": 0.707}  # each mixture's per-axis std
+def data_scale():
+    """The mixture's spread: the per-axis std of its means (2.828 for grid25, as the WGAN-GP toy code divides by)."""
+    import numpy as np
+
+    from kerasgan import data
+
+    return float(np.std(data.mixture_means(FLAGS.dataset)))
 
 
 def train_and_score(seed):
@@ -36,9 +42,10 @@ def train_and_score(seed):
     from kerasgan.zoo import GAN
 
     keras.utils.set_random_seed(seed)
+    scale = data_scale()
     dataset = data.load(FLAGS.dataset, batch_size=5 * 256, num_samples=500_000, seed=seed)
     model = GAN(
-        data_dim=2, latent_dim=2, units=512, depth=3, data_scale=DATA_SCALES[FLAGS.dataset], loss="wasserstein",
+        data_dim=2, latent_dim=2, units=512, depth=3, data_scale=scale, loss="wasserstein",
         penalty="gp", penalty_weight=0.1, discriminator_steps=5, split_real_batch=True, seed=seed,
     )
     model.compile(
@@ -74,7 +81,7 @@ def main(argv):
         if index == 0:
             plots.save_samples(model.generate(FLAGS.eval_samples, seed=0), scatter)
     lines = [
-        f"WGAN-GP (MLP 3 x 512, z 2, data scale {DATA_SCALES[FLAGS.dataset]}, 5 critic steps on fresh real batches "
+        f"WGAN-GP (MLP 3 x 512, z 2, data scale {data_scale():.3f}, 5 critic steps on fresh real batches "
         f"of 256, penalty 0.1, Adam({FLAGS.learning_rate:g}, 0.5, 0.9)) "
         f"on {FLAGS.dataset}, "
         f"seeds {', '.join(map(str, runs))}; {FLAGS.eval_samples} samples per evaluation; mean +- std over seeds.",

@@ -168,6 +168,8 @@ def _build_model(element_spec):
     from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, MODELS, WGAN, EnsembleGAN
 
     _model_class()
+    if FLAGS.split_real_batch and (FLAGS.model == "dann" or FLAGS.model in TRANSLATORS):
+        raise UsageError(f"--split_real_batch applies to the GAN family; {FLAGS.model} has its own training step")
     if FLAGS.model == "dann":
         (source, _), _ = element_spec
         num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
@@ -183,7 +185,7 @@ def _build_model(element_spec):
         return EnsembleGAN(
             **shape, latent_dim=FLAGS.latent_dim, num_discriminators=FLAGS.num_discriminators, max_noise=FLAGS.max_noise,
             loss=FLAGS.loss, label_smoothing=FLAGS.label_smoothing, units=FLAGS.units, depth=FLAGS.depth,
-            filters=FLAGS.filters, seed=FLAGS.seed,
+            filters=FLAGS.filters, split_real_batch=FLAGS.split_real_batch, seed=FLAGS.seed,
         )
     if FLAGS.model == "gan":
         if len(sample_shape) != 1:
@@ -220,7 +222,9 @@ def _build_model(element_spec):
             **image,
         )
     if FLAGS.model == "ebgan":
-        return EBGAN(margin=FLAGS.margin, pull_away_weight=FLAGS.pull_away_weight, **image)
+        return EBGAN(
+            margin=FLAGS.margin, pull_away_weight=FLAGS.pull_away_weight, split_real_batch=FLAGS.split_real_batch, **image
+        )
     return GAN(
         data_dim=sample_shape[0],
         latent_dim=FLAGS.latent_dim,

@@ -212,6 +212,13 @@ def test_mixture_flags_reach_the_mlp_gan():
                    "--split_real_batch", "--data_scale=2.828"])
         model = cli._build_model(tf.TensorSpec((None, 2), tf.float32))
         assert model.split_real_batch and model.data_scale == 2.828 and model.discriminator_steps == 5
+        cli.FLAGS.unparse_flags()
+        cli.FLAGS(["kerasgan", "--model=ebgan", "--filters=4", "--split_real_batch"])
+        assert cli._build_model(tf.TensorSpec((None, 16, 16, 1), tf.float32)).split_real_batch
+        cli.FLAGS.unparse_flags()
+        cli.FLAGS(["kerasgan", "--model=dann", "--split_real_batch"])
+        with pytest.raises(cli.UsageError, match="--split_real_batch applies to the GAN family; dann has its own"):
+            cli._build_model(None)
     finally:
         cli.FLAGS.unparse_flags()
 

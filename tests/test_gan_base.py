@@ -230,6 +230,7 @@ def test_split_real_batch_steps_equal_discriminator_steps_on_the_slices():
                             reference.discriminator.weights + reference.generator.weights):
         np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)
     assert int(split.discriminator_optimizer.iterations) == 3 and int(split.generator_optimizer.iterations) == 1
+    assert GAN.from_config(split.get_config()).split_real_batch
 
 
 def test_split_real_batch_refuses_a_batch_smaller_than_the_steps():

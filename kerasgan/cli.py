@@ -57,6 +57,8 @@ flags.DEFINE_enum("direction", "a_to_b", ["a_to_b", "b_to_a"], "Pix2Pix on a sid
 flags.DEFINE_float("cycle_weight", 10.0, "CycleGAN: weight of the cycle-consistency loss.")
 flags.DEFINE_float("identity_weight", 0.5, "CycleGAN: weight of the identity loss, relative to cycle_weight.")
 flags.DEFINE_integer("pool_size", 50, "CycleGAN: past fakes kept per discriminator (0: none).")
+flags.DEFINE_integer("residual_blocks", None, "CycleGAN: residual blocks per generator; default 6, 9 from 256x256.")
+flags.DEFINE_integer("generator_downsamplings", 2, "CycleGAN: stride-2 blocks of each generator (the paper's 2).")
 flags.DEFINE_integer(
     "decay_epochs", None,
     "Epochs of linear learning-rate decay at the end: CycleGAN's default is half; Pix2Pix decays only when set "
@@ -250,7 +252,8 @@ def _build_translator(shapes):
         )
     return CycleGAN(
         image_shape=shapes[0], cycle_weight=FLAGS.cycle_weight, identity_weight=FLAGS.identity_weight,
-        pool_size=FLAGS.pool_size, filters=FLAGS.filters, seed=FLAGS.seed,
+        pool_size=FLAGS.pool_size, filters=FLAGS.filters, residual_blocks=FLAGS.residual_blocks,
+        generator_downsamplings=FLAGS.generator_downsamplings, seed=FLAGS.seed,
     )
 
 

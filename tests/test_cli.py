@@ -177,6 +177,20 @@ def test_train_sample_and_export_a_translator(model, columns, tmp_path):
     assert "max abs error" in result.stdout
 
 
+def test_cyclegan_generator_flags_reach_the_model():
+    from kerasgan import cli
+
+    images = tf.TensorSpec((None, 16, 16, 3), tf.float32)
+    try:
+        cli.FLAGS(["kerasgan", "--model=cyclegan", "--filters=2", "--residual_blocks=1", "--generator_downsamplings=0"])
+        model = cli._build_model((images, images))
+        assert model.residual_blocks == 1 and model.generator_downsamplings == 0
+        strided = [layer for layer in model.generator_ba.layers if getattr(layer, "strides", None) == (2, 2)]
+        assert not strided
+    finally:
+        cli.FLAGS.unparse_flags()
+
+
 def test_a_translator_refuses_a_single_domain_dataset(tmp_path):
     result = kerasgan("train", "--model=cyclegan", "--dataset=digits", "--image_size=16", "--filters=4",
                       f"--output_dir={tmp_path / 'run'}")

@@ -58,6 +58,25 @@ def test_resnet_generator_shapes_and_parameters():
             build_resnet_generator(shape)
 
 
+@pytest.mark.parametrize("downsamplings,strided", [(0, 0), (1, 1), (3, 3)])
+def test_resnet_generator_downsamplings(downsamplings, strided):
+    network = build_resnet_generator((16, 16, 3), filters=2, residual_blocks=1, downsamplings=downsamplings)
+    assert network.output.shape == (None, 16, 16, 3)
+    convolutions = [layer for layer in network.layers if type(layer) is keras.layers.Conv2D]
+    assert sum(layer.strides == (2, 2) for layer in convolutions) == strided
+    assert count_layers(network, keras.layers.Conv2DTranspose) == strided
+    # the residual block works at filters * 2**downsamplings channels, on a map halved that many times
+    block_input = next(layer for layer in network.layers if isinstance(layer, keras.layers.Add)).input[0]
+    assert tuple(block_input.shape[1:]) == (16 // 2**downsamplings, 16 // 2**downsamplings, 2 * 2**downsamplings)
+
+
+def test_resnet_generator_refuses_too_many_downsamplings():
+    with pytest.raises(ValueError, match=r"\(16, 16, 3\).*multiples of 16 and at least 32 \(4 stride-2 blocks.*fewer downsamplings"):
+        build_resnet_generator((16, 16, 3), downsamplings=4)
+    with pytest.raises(ValueError, match="downsamplings must be an integer >= 0"):
+        build_resnet_generator((16, 16, 3), downsamplings=-1)
+
+
 def test_patchgan_shapes_and_parameters():
     network = build_patchgan((32, 32, 3), filters=8, layers=3)
     assert network.output.shape == (None, 2, 2, 1)

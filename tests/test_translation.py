@@ -109,6 +109,15 @@ def test_cyclegan_pools_fill_with_fakes_and_are_saved(tmp_path):
     assert int(restored.pool_a.count.numpy()) == 3
 
 
+def test_cyclegan_generator_downsamplings_survive_the_config():
+    model = _cyclegan(generator_downsamplings=1)
+    assert model.generator_ab.get_layer(index=-4).output.shape[1:] == (16, 16, 4)  # back at full size
+    assert model.get_config()["generator_downsamplings"] == 1
+    restored = CycleGAN.from_config(model.get_config())
+    assert restored.generator_downsamplings == 1
+    assert restored.generator_ba.count_params() == model.generator_ba.count_params()
+
+
 def test_cyclegan_translates_both_ways_and_exports_both_directions(tmp_path):
     model = _cyclegan()
     images = _images(2, (16, 16, 3), 0)

@@ -10,18 +10,23 @@ from keras import layers
 
 from kerasgan.layers import ReflectionPadding2D, instance_norm
 
+DOWNSAMPLINGS = 2  # the paper's d128, d256
 LARGE_IMAGES = 256  # the paper: 6 residual blocks for 128x128 images, 9 for 256x256 and larger
 
 
-def check_shape(image_shape):
-    """Raises ValueError unless the two stride-2 blocks halve both sides to a map of at least 2."""
+def check_shape(image_shape, downsamplings=DOWNSAMPLINGS):
+    """Raises ValueError unless `downsamplings` stride-2 blocks halve both sides to a map of at least 2."""
     if len(image_shape) != 3 or any(isinstance(d, bool) or not isinstance(d, int) or d < 1 for d in image_shape):
         raise ValueError(f"image_shape must be (height, width, channels) of positive ints, got {image_shape!r}")
+    if isinstance(downsamplings, bool) or not isinstance(downsamplings, int) or downsamplings < 0:
+        raise ValueError(f"downsamplings must be an integer >= 0 (stride-2 blocks), got {downsamplings!r}")
     height, width, _ = image_shape
-    if height % 4 or width % 4 or min(height, width) < 8:
+    factor = 2**downsamplings
+    if height % factor or width % factor or min(height, width) < 2 * factor:
         raise ValueError(
             f"the ResNet generator cannot take image_shape {tuple(image_shape)}: height and width must be "
-            "multiples of 4 and at least 8 (two stride-2 blocks, then reflection padding); resize the images"
+            f"multiples of {factor} and at least {2 * factor} ({downsamplings} stride-2 blocks, then reflection "
+            "padding); resize the images or use fewer downsamplings"
         )
 
 
@@ -38,14 +43,21 @@ def residual_block(x, filters):
 
 
 def build_resnet_generator(
-    image_shape, output_channels=None, filters=64, residual_blocks=None, name="resnet_generator"
+    image_shape,
+    output_channels=None,
+    filters=64,
+    residual_blocks=None,
+    downsamplings=DOWNSAMPLINGS,
+    name="resnet_generator",
 ):
     """image -> c7s1-64, d128, d256, R256 x residual_blocks, u128, u64, c7s1-output_channels -> tanh.
 
     output_channels: by default the input's. residual_blocks: by default 6 below 256x256, 9
-    from there. Convolutions followed by instance norm have no bias (the norm cancels it).
+    from there. downsamplings: the stride-2 blocks (the paper's 2), each doubling the filters;
+    fewer keep the residual blocks at a finer scale, so every output pixel sees a smaller
+    patch of the input. Convolutions followed by instance norm have no bias (the norm cancels it).
     """
-    check_shape(image_shape)
+    check_shape(image_shape, downsamplings)
     if residual_blocks is None:
         residual_blocks = 9 if min(image_shape[:2]) >= LARGE_IMAGES else 6
     if isinstance(residual_blocks, bool) or not isinstance(residual_blocks, int) or residual_blocks < 0:
@@ -55,13 +67,13 @@ def build_resnet_generator(
     x = ReflectionPadding2D((3, 3))(images)
     x = layers.Conv2D(filters, 7, use_bias=False)(x)
     x = layers.ReLU()(instance_norm()(x))
-    for multiple in (2, 4):
-        x = layers.Conv2D(filters * multiple, 3, strides=2, padding="same", use_bias=False)(x)
+    for level in range(1, downsamplings + 1):
+        x = layers.Conv2D(filters * 2**level, 3, strides=2, padding="same", use_bias=False)(x)
         x = layers.ReLU()(instance_norm()(x))
     for _ in range(residual_blocks):
-        x = residual_block(x, filters * 4)
-    for multiple in (2, 1):
-        x = layers.Conv2DTranspose(filters * multiple, 3, strides=2, padding="same", use_bias=False)(x)
+        x = residual_block(x, filters * 2**downsamplings)
+    for level in reversed(range(downsamplings)):
+        x = layers.Conv2DTranspose(filters * 2**level, 3, strides=2, padding="same", use_bias=False)(x)
         x = layers.ReLU()(instance_norm()(x))
     x = ReflectionPadding2D((3, 3))(x)
     x = layers.Conv2D(output_channels, 7)(x)

@@ -36,6 +36,7 @@ class CycleGAN(gan.GAN):
         pool_size=50,
         filters=64,
         residual_blocks=None,
+        generator_downsamplings=resnet.DOWNSAMPLINGS,
         discriminator_layers=None,
         generator_ab=None,
         generator_ba=None,
@@ -50,7 +51,9 @@ class CycleGAN(gan.GAN):
                 raise ValueError(f"{argument} must be >= 0, got {value!r}")
         if isinstance(pool_size, bool) or not isinstance(pool_size, int) or pool_size < 0:
             raise ValueError(f"pool_size must be an integer >= 0 (0 turns the image pool off), got {pool_size!r}")
-        resnet_options = {"filters": filters, "residual_blocks": residual_blocks}
+        resnet_options = {
+            "filters": filters, "residual_blocks": residual_blocks, "downsamplings": generator_downsamplings,
+        }
         patchgan_options = {"filters": filters, "layers": discriminator_layers, "normalization": "instance"}
         generator_ab = generator_ab or resnet.build_resnet_generator(image_shape, name="generator_ab", **resnet_options)
         generator_ba = generator_ba or resnet.build_resnet_generator(image_shape, name="generator_ba", **resnet_options)
@@ -67,6 +70,7 @@ class CycleGAN(gan.GAN):
         self.pool_size = pool_size
         self.filters = filters
         self.residual_blocks = residual_blocks
+        self.generator_downsamplings = generator_downsamplings
         self.discriminator_layers = discriminator_layers
         self.latent_dim = None  # no z: CycleGAN maps images to images
         self.pool_a = layers.ImagePool(pool_size, name="pool_a")
@@ -222,6 +226,7 @@ class CycleGAN(gan.GAN):
             "pool_size": self.pool_size,
             "filters": self.filters,
             "residual_blocks": self.residual_blocks,
+            "generator_downsamplings": self.generator_downsamplings,
             "discriminator_layers": self.discriminator_layers,
             "generator_ab": keras.saving.serialize_keras_object(self.generator_ab),
             "generator_ba": keras.saving.serialize_keras_object(self.generator_ba),

@@ -30,7 +30,9 @@ flags.DEFINE_integer("cyclegan_epochs", 40, "CycleGAN epochs (LinearDecay over t
 flags.DEFINE_integer("cyclegan_filters", 16, "Generator and discriminator base filters.")
 flags.DEFINE_integer("cyclegan_residual_blocks", 3, "Residual blocks of each generator.")
 flags.DEFINE_integer("cyclegan_batch_size", 8, "Unpaired (a, b) pairs per step.")
-flags.DEFINE_float("cyclegan_identity_weight", 0.5, "Identity loss weight, a multiple of the cycle weight 10.")
+flags.DEFINE_float("cyclegan_cycle_weight", 10.0, "Cycle-consistency weight (the paper's 10; the recipe's 1).")
+flags.DEFINE_float("cyclegan_identity_weight", 0.5, "Identity loss weight, a multiple of the cycle weight.")
+flags.DEFINE_integer("cyclegan_downsamplings", 2, "Stride-2 blocks of each generator (the paper's 2; the recipe's 1).")
 flags.DEFINE_integer("picture_rows", 4, "Held-out examples per dataset in the picture.")
 flags.DEFINE_string("output", "bench/results/translation.md", "Markdown tables; JSON and PNG beside it.")
 
@@ -135,6 +137,7 @@ def train_cyclegan(seed, classifiers, test_a, test_b):
     start = time.time()
     model = CycleGAN(
         image_shape=(size, size, 3), filters=FLAGS.cyclegan_filters, residual_blocks=FLAGS.cyclegan_residual_blocks,
+        generator_downsamplings=FLAGS.cyclegan_downsamplings, cycle_weight=FLAGS.cyclegan_cycle_weight,
         identity_weight=FLAGS.cyclegan_identity_weight, seed=seed,
     )
     model.compile()
@@ -187,6 +190,7 @@ def run_cyclegan(seeds):
         "image_size": size, "epochs": FLAGS.cyclegan_epochs, "filters": FLAGS.cyclegan_filters,
         "residual_blocks": FLAGS.cyclegan_residual_blocks, "batch_size": FLAGS.cyclegan_batch_size,
         "identity_weight": FLAGS.cyclegan_identity_weight, "generator_steps": steps,
+        "cycle_weight": FLAGS.cyclegan_cycle_weight, "downsamplings": FLAGS.cyclegan_downsamplings,
     }
     return {"settings": settings, "reference": reference, "runs": runs}
 
@@ -237,8 +241,9 @@ def cyclegan_table(result):
     at = list(runs.values())
     lines = [
         f"CycleGAN on unpaired digits <-> digits_m ({settings['image_size']}x{settings['image_size']}x3; ResNet "
-        f"generators, filters {settings['filters']}, {settings['residual_blocks']} residual blocks; PatchGANs; "
-        f"cycle weight 10, identity {settings['identity_weight']}; batch {settings['batch_size']}; "
+        f"generators, filters {settings['filters']}, {settings.get('downsamplings', 2)} stride-2 blocks, "
+        f"{settings['residual_blocks']} residual blocks; PatchGANs; cycle weight {settings.get('cycle_weight', 10):g}, "
+        f"identity {settings['identity_weight']:g}; batch {settings['batch_size']}; "
         f"{settings['epochs']} epochs = {settings['generator_steps']} generator steps, LinearDecay over the last "
         f"{settings['epochs'] // 2}); seeds {', '.join(map(str, runs))}; mean +- std over seeds; "
         f"training {np.mean([r['seconds'] for r in at]):.0f} s per seed. Label preservation: accuracy of the "

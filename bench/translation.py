@@ -241,7 +241,7 @@ def cyclegan_table(result):
     at = list(runs.values())
     lines = [
         f"CycleGAN on unpaired digits <-> digits_m ({settings['image_size']}x{settings['image_size']}x3; ResNet "
-        f"generators, filters {settings['filters']}, {settings.get('downsamplings', 2)} stride-2 blocks, "
+        f"generators, filters {settings['filters']}, stride-2 blocks {settings.get('downsamplings', 2)}, "
         f"{settings['residual_blocks']} residual blocks; PatchGANs; cycle weight {settings.get('cycle_weight', 10):g}, "
         f"identity {settings['identity_weight']:g}; batch {settings['batch_size']}; "
         f"{settings['epochs']} epochs = {settings['generator_steps']} generator steps, LinearDecay over the last "

@@ -50,7 +50,7 @@ def build_resnet_generator(
     downsamplings=DOWNSAMPLINGS,
     name="resnet_generator",
 ):
-    """image -> c7s1-64, d128, d256, R256 x residual_blocks, u128, u64, c7s1-output_channels -> tanh.
+    """image -> c7s1-64, d128, d256, R256 x residual_blocks, u128, u64, c7s1-output_channels -> tanh (the defaults).
 
     output_channels: by default the input's. residual_blocks: by default 6 below 256x256, 9
     from there. downsamplings: the stride-2 blocks (the paper's 2), each doubling the filters;

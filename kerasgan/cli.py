@@ -170,13 +170,12 @@ def _build_model(element_spec):
     from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, MODELS, WGAN, EnsembleGAN
 
     _model_class()
-    if FLAGS.split_real_batch and (FLAGS.model == "dann" or FLAGS.model in TRANSLATORS):
-        raise UsageError(f"--split_real_batch applies to the GAN family; {FLAGS.model} has its own training step")
     if FLAGS.model == "dann":
         (source, _), _ = element_spec
         num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
         return MODELS["dann"](
-            input_shape=tuple(source.shape[1:]), num_classes=num_classes, adaptation=FLAGS.adaptation, seed=FLAGS.seed
+            input_shape=tuple(source.shape[1:]), num_classes=num_classes, adaptation=FLAGS.adaptation,
+            split_real_batch=FLAGS.split_real_batch, seed=FLAGS.seed,
         )
     shapes = [tuple(spec.shape[1:]) for spec in (element_spec if isinstance(element_spec, tuple) else (element_spec,))]
     sample_shape = shapes[0]
@@ -248,12 +247,13 @@ def _build_translator(shapes):
     if FLAGS.model == "pix2pix":
         return Pix2Pix(
             input_shape=shapes[0], output_channels=shapes[1][-1], l1_weight=FLAGS.l1_weight,
-            filters=FLAGS.filters, label_smoothing=FLAGS.label_smoothing, seed=FLAGS.seed,
+            filters=FLAGS.filters, label_smoothing=FLAGS.label_smoothing, split_real_batch=FLAGS.split_real_batch,
+            seed=FLAGS.seed,
         )
     return CycleGAN(
         image_shape=shapes[0], cycle_weight=FLAGS.cycle_weight, identity_weight=FLAGS.identity_weight,
         pool_size=FLAGS.pool_size, filters=FLAGS.filters, residual_blocks=FLAGS.residual_blocks,
-        generator_downsamplings=FLAGS.generator_downsamplings, seed=FLAGS.seed,
+        generator_downsamplings=FLAGS.generator_downsamplings, split_real_batch=FLAGS.split_real_batch, seed=FLAGS.seed,
     )
 
 

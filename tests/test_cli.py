@@ -230,9 +230,15 @@ def test_mixture_flags_reach_the_mlp_gan():
         cli.FLAGS(["kerasgan", "--model=ebgan", "--filters=4", "--split_real_batch"])
         assert cli._build_model(tf.TensorSpec((None, 16, 16, 1), tf.float32)).split_real_batch
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=dann", "--split_real_batch"])
-        with pytest.raises(cli.UsageError, match="--split_real_batch applies to the GAN family; dann has its own"):
-            cli._build_model(None)
+        cli.FLAGS(["kerasgan", "--model=dann", "--dataset=moons", "--split_real_batch"])
+        vectors = tf.TensorSpec((None, 2), tf.float32)
+        with pytest.raises(ValueError, match="DANN has its own training step: split_real_batch applies to the GAN"):
+            cli._build_model(((vectors, vectors), tf.TensorSpec((None,), tf.int32)))
+        cli.FLAGS.unparse_flags()
+        cli.FLAGS(["kerasgan", "--model=cyclegan", "--filters=2", "--residual_blocks=1", "--split_real_batch"])
+        images = tf.TensorSpec((None, 16, 16, 3), tf.float32)
+        with pytest.raises(ValueError, match="CycleGAN has its own training step"):
+            cli._build_model((images, images))
     finally:
         cli.FLAGS.unparse_flags()
 

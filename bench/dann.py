@@ -5,7 +5,8 @@
 moons -> moons_rotated (30 degrees): DANN and the source-only baseline (`adaptation=False`,
 the same networks, data and budget), scored on a fresh labelled draw of the rotated moons.
 digits -> digits_m (the MNIST-M recipe): source only, DANN, and train on target (the same
-networks fitted on labelled digits_m: the upper bound); the share of the gap closed is
+networks fitted on labelled digits_m: the upper bound), with the zoo recipe's random inversion
+and dropout (`--digits_random_invert=0 --digits_dropout=0` for the paper's networks); the share of the gap closed is
 (DANN - source only) / (train on target - source only). Writes bench/results/dann.md and
 .json, and the moons decision boundaries of the first seed to bench/results/dann_moons.png.
 """
@@ -22,11 +23,15 @@ flags.DEFINE_integer("moons_epochs", 1333, "Epochs of the moons (3 batches of 32
 flags.DEFINE_float("moons_strength", 1.0, "Largest reversal strength on the moons (the paper's 1).")
 flags.DEFINE_integer("digits_epochs", 30, "Epochs of digits -> digits_m (44 batches of 32 + 32 each).")
 flags.DEFINE_float("digits_strength", 1.0, "Largest reversal strength on digits -> digits_m (the paper's 1).")
+flags.DEFINE_float("digits_random_invert", 0.5, "digits -> digits_m: probability that g inverts a training image (the recipe's 0.5; the paper's 0).")
+flags.DEFINE_float("digits_dropout", 0.5, "digits -> digits_m: dropout rate of the label and domain heads (the recipe's 0.5; the paper's 0).")
 flags.DEFINE_string("output", "bench/results/dann.md", "Markdown table; the JSON goes beside it.")
 
 
-def _train(source, target, seed, epochs, strength, adaptation, **load):
-    """A DANN (or its source-only baseline) fitted with the paper's schedules; returns the model and seconds."""
+def _train(source, target, seed, epochs, strength, adaptation, networks=None, **load):
+    """A DANN (or its source-only baseline) fitted with the paper's schedules; returns the model and seconds.
+
+    `networks`: DANN's arguments for its default networks (random_invert, dropout)."""
     import keras
 
     from kerasgan import callbacks, data
@@ -35,7 +40,10 @@ def _train(source, target, seed, epochs, strength, adaptation, **load):
     keras.utils.set_random_seed(seed)
     dataset = data.domain_adaptation(source, target, batch_size=64, seed=seed, **load)
     (source_spec, _), _ = dataset.element_spec
-    model = DANN(input_shape=tuple(source_spec.shape[1:]), num_classes=data.num_classes(source), adaptation=adaptation, seed=seed)
+    model = DANN(
+        input_shape=tuple(source_spec.shape[1:]), num_classes=data.num_classes(source), adaptation=adaptation, seed=seed,
+        **(networks or {}),
+    )
     model.compile()  # the paper's SGD(0.01, momentum 0.9), annealed below
     start = time.time()
     schedule = [callbacks.ReversalSchedule(max_strength=strength), callbacks.AnnealedLearningRate()]
@@ -80,7 +88,8 @@ def digits(seed):
         ("train on target", "digits_m", False),
     )
     for label, source, adaptation in runs:
-        model, seconds = _train(source, "digits_m", seed, FLAGS.digits_epochs, FLAGS.digits_strength, adaptation, **load)
+        networks = {"random_invert": FLAGS.digits_random_invert, "dropout": FLAGS.digits_dropout}
+        model, seconds = _train(source, "digits_m", seed, FLAGS.digits_epochs, FLAGS.digits_strength, adaptation, networks, **load)
         rows[label] = {"accuracy": _accuracy(model, "digits_m", **load), "seconds": seconds}
         print(f"digits seed {seed} {label}: {rows[label]}", flush=True)
     low, high = rows["source only"]["accuracy"], rows["train on target"]["accuracy"]
@@ -122,7 +131,8 @@ def main(argv):
         lines += _table(
             f"digits -> digits_m (32x32 RGB), accuracy on the digits_m test split; {FLAGS.digits_epochs} epochs "
             f"= {44 * FLAGS.digits_epochs} steps of 32 + 32, the paper's SGD and schedules, reversal strength up to "
-            f"{FLAGS.digits_strength:g}. \"gap closed\" = (DANN - source only) / (train on target - source only).",
+            f"{FLAGS.digits_strength:g}, random inversion {FLAGS.digits_random_invert:g}, dropout {FLAGS.digits_dropout:g}. "
+            "\"gap closed\" = (DANN - source only) / (train on target - source only).",
             results["digits"],
         )
     with open(FLAGS.output, "w") as handle:

@@ -68,6 +68,8 @@ flags.DEFINE_string("target_dataset", None, "DANN: the unlabelled target domain 
 flags.DEFINE_string("validation_split", "test", "DANN: labelled split of --target_dataset for val_class_accuracy ('' for none).")
 flags.DEFINE_float("reversal_strength", 1.0, "DANN: the largest gradient-reversal strength lambda of the paper's schedule.")
 flags.DEFINE_bool("adaptation", True, "DANN: false trains the source-only baseline (no reversed gradient).")
+flags.DEFINE_float("random_invert", 0.0, "DANN on images: probability that g inverts a training image (x -> -x); 0 in the paper.")
+flags.DEFINE_float("dropout", None, "Dropout rate: DANN's label and domain heads (default 0), Pix2Pix's U-Net decoder (default 0.5).")
 flags.DEFINE_integer("channels", None, "Convert images to 1 or 3 channels (DANN digits -> digits_m: 3).")
 flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
 flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
@@ -175,7 +177,8 @@ def _build_model(element_spec):
         num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
         return MODELS["dann"](
             input_shape=tuple(source.shape[1:]), num_classes=num_classes, adaptation=FLAGS.adaptation,
-            split_real_batch=FLAGS.split_real_batch, seed=FLAGS.seed,
+            random_invert=FLAGS.random_invert, dropout=FLAGS.dropout or 0.0, split_real_batch=FLAGS.split_real_batch,
+            seed=FLAGS.seed,
         )
     shapes = [tuple(spec.shape[1:]) for spec in (element_spec if isinstance(element_spec, tuple) else (element_spec,))]
     sample_shape = shapes[0]
@@ -248,7 +251,7 @@ def _build_translator(shapes):
         return Pix2Pix(
             input_shape=shapes[0], output_channels=shapes[1][-1], l1_weight=FLAGS.l1_weight,
             filters=FLAGS.filters, label_smoothing=FLAGS.label_smoothing, split_real_batch=FLAGS.split_real_batch,
-            seed=FLAGS.seed,
+            **({} if FLAGS.dropout is None else {"dropout": FLAGS.dropout}), seed=FLAGS.seed,
         )
     return CycleGAN(
         image_shape=shapes[0], cycle_weight=FLAGS.cycle_weight, identity_weight=FLAGS.identity_weight,

@@ -191,6 +191,26 @@ def test_cyclegan_generator_flags_reach_the_model():
         cli.FLAGS.unparse_flags()
 
 
+def test_random_invert_and_dropout_flags_reach_dann_and_pix2pix():
+    from kerasgan import cli
+
+    images = tf.TensorSpec((None, 16, 16, 3), tf.float32)
+    labels = tf.TensorSpec((None,), tf.int32)
+    try:
+        cli.FLAGS(["kerasgan", "--model=dann", "--dataset=digits", "--random_invert=0.5", "--dropout=0.25"])
+        model = cli._build_model(((images, images), labels))
+        assert (model.random_invert, model.dropout) == (0.5, 0.25)
+        assert model.feature_extractor.get_layer("random_invert").factor == (0.5, 0.5)
+        cli.FLAGS.unparse_flags()
+        cli.FLAGS(["kerasgan", "--model=pix2pix", "--filters=2", "--dropout=0.25"])
+        assert cli._build_model((images, images)).dropout == 0.25
+        cli.FLAGS.unparse_flags()
+        cli.FLAGS(["kerasgan", "--model=pix2pix", "--filters=2"])
+        assert cli._build_model((images, images)).dropout == 0.5  # the paper's, when --dropout is not given
+    finally:
+        cli.FLAGS.unparse_flags()
+
+
 def test_a_translator_refuses_a_single_domain_dataset(tmp_path):
     result = kerasgan("train", "--model=cyclegan", "--dataset=digits", "--image_size=16", "--filters=4",
                       f"--output_dir={tmp_path / 'run'}")

@@ -112,3 +112,42 @@ def test_dann_rejects_bad_input():
         model.features(np.zeros((3, 4)))
     with pytest.raises(TypeError, match="use predict"):
         model.generate(2)
+
+
+def test_random_invert_inverts_training_images_only():
+    from kerasgan.networks import dann as networks
+
+    keras.utils.set_random_seed(0)
+    g = networks.build_feature_extractor((8, 8, 3), random_invert=1.0, seed=0)
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    np.testing.assert_allclose(g(x, training=True), g(-x, training=False), atol=1e-5)
+    assert not np.allclose(g(x, training=True), g(x, training=False), atol=1e-3)
+    assert "random_invert" not in [layer.name for layer in networks.build_feature_extractor((8, 8, 3)).layers]
+
+
+def test_random_invert_and_dropout_shape_the_networks_and_survive_saving(tmp_path):
+    model = DANN(input_shape=(8, 8, 3), num_classes=3, random_invert=0.5, dropout=0.25, seed=0)
+    rates = {network.name: [layer.rate for layer in network.layers if isinstance(layer, keras.layers.Dropout)]
+             for network in (model.label_head, model.domain_head)}
+    assert rates == {"label_head": [0.25] * 3, "domain_head": [0.25]}
+    model.save(tmp_path / "dann.keras")
+    restored = keras.saving.load_model(tmp_path / "dann.keras")
+    assert (restored.random_invert, restored.dropout) == (0.5, 0.25)
+    assert restored.feature_extractor.get_layer("random_invert").factor == (0.5, 0.5)
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"random_invert": 1.5}, r"random_invert is a probability: it must be a number in \[0, 1\], got 1.5"),
+        ({"random_invert": True}, r"random_invert is a probability"),
+        ({"dropout": 1.0}, r"dropout is a probability: it must be a number in \[0, 1\), got 1.0"),
+        ({"dropout": -0.1}, r"dropout is a probability"),
+        ({"random_invert": 0.5, "input_shape": (2,)}, r"random_invert inverts images; input_shape \(2,\) is not \(H, W, C\)"),
+    ],
+)
+def test_bad_random_invert_or_dropout_is_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        DANN(**{"input_shape": (8, 8, 3), "num_classes": 2, **kwargs})

@@ -23,6 +23,9 @@ class DANN(gan.GAN):
     In the base class's terms g is the generator (it learns to fool) and d the discriminator:
     `generator_optimizer` updates g and h, `discriminator_optimizer` updates d.
     `predict(x)` gives class probabilities; `features(x)` the adapted features.
+    `random_invert` and `dropout` shape the default networks (a user's own are taken as given):
+    the probability that g inverts a training image (x -> -x, for images in [-1, 1]) and the
+    dropout rate of h and d; both 0 in the paper.
     """
 
     sampling_alternative = "classifies rather than samples: use predict(x) or features(x)"
@@ -37,6 +40,8 @@ class DANN(gan.GAN):
         domain_head=None,
         adaptation=True,
         reversal_strength=1.0,
+        random_invert=0.0,
+        dropout=0.0,
         seed=None,
         **kwargs,
     ):
@@ -48,17 +53,19 @@ class DANN(gan.GAN):
         if input_shape is None:
             raise ValueError("DANN needs input_shape, e.g. DANN(input_shape=(32, 32, 3), num_classes=10), or a feature_extractor")
         input_shape = tuple(int(d) for d in input_shape)
-        feature_extractor = feature_extractor or networks.build_feature_extractor(input_shape)
+        feature_extractor = feature_extractor or networks.build_feature_extractor(input_shape, random_invert, seed)
         gan.check_network("feature_extractor", feature_extractor)
         feature_shape = tuple(feature_extractor.outputs[0].shape[1:])
-        label_head = label_head or networks.build_label_head(feature_shape, num_classes)
-        domain_head = domain_head or networks.build_domain_head(feature_shape)
+        label_head = label_head or networks.build_label_head(feature_shape, num_classes, dropout=dropout)
+        domain_head = domain_head or networks.build_domain_head(feature_shape, dropout=dropout)
         self._check_label_head(label_head, feature_shape, num_classes)
         super().__init__(feature_extractor, domain_head, seed=seed, **kwargs)
         self.label_head = label_head
         self.input_shape = input_shape
         self.num_classes = num_classes
         self.adaptation = bool(adaptation)
+        self.random_invert = random_invert
+        self.dropout = dropout
         self.gradient_reversal = layers.GradientReversal(reversal_strength, name="gradient_reversal")
         self.latent_dim = None  # no z: DANN classifies
         self.sample_shape = (num_classes,)  # what the model outputs: class probabilities
@@ -213,6 +220,8 @@ class DANN(gan.GAN):
             "num_classes": self.num_classes,
             "adaptation": self.adaptation,
             "reversal_strength": self.gradient_reversal.initial_strength,
+            "random_invert": self.random_invert,
+            "dropout": self.dropout,
             "feature_extractor": keras.saving.serialize_keras_object(self.feature_extractor),
             "label_head": keras.saving.serialize_keras_object(self.label_head),
             "domain_head": keras.saving.serialize_keras_object(self.domain_head),

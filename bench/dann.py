@@ -7,7 +7,8 @@ the same networks, data and budget), scored on a fresh labelled draw of the rota
 digits -> digits_m (the MNIST-M recipe): source only, DANN, and train on target (the same
 networks fitted on labelled digits_m: the upper bound), with the zoo recipe's random inversion
 and dropout (`--digits_random_invert=0 --digits_dropout=0` for the paper's networks); the share of the gap closed is
-(DANN - source only) / (train on target - source only). Writes bench/results/dann.md and
+(DANN - source only) / (train on target - source only); each also on the test images with light
+and with dark backgrounds (`kerasgan.data.digits_m.light_backgrounds`). Writes bench/results/dann.md and
 .json, and the moons decision boundaries of the first seed to bench/results/dann_moons.png.
 """
 import json
@@ -80,6 +81,10 @@ def _boundary(models, path):
 
 
 def digits(seed):
+    """Source only, DANN and train on target, scored on digits_m's test split, in all and by background."""
+    from kerasgan import data
+    from kerasgan.data import digits_m
+
     load = {"image_size": 32, "channels": 3}
     rows = {}
     runs = (
@@ -87,14 +92,20 @@ def digits(seed):
         ("DANN", "digits", True),
         ("train on target", "digits_m", False),
     )
+    images, labels = data.examples("digits_m", "test", with_labels=True, **load)
+    light = digits_m.light_backgrounds("test", load["image_size"])
+    by_background = {}
     for label, source, adaptation in runs:
         networks = {"random_invert": FLAGS.digits_random_invert, "dropout": FLAGS.digits_dropout}
         model, seconds = _train(source, "digits_m", seed, FLAGS.digits_epochs, FLAGS.digits_strength, adaptation, networks, **load)
         rows[label] = {"accuracy": _accuracy(model, "digits_m", **load), "seconds": seconds}
+        correct = model.predict(images, batch_size=256, verbose=0).argmax(axis=-1) == labels
+        by_background[f"{label}: light backgrounds ({light.sum()})"] = {"accuracy": float(correct[light].mean())}
+        by_background[f"{label}: dark backgrounds ({(~light).sum()})"] = {"accuracy": float(correct[~light].mean())}
         print(f"digits seed {seed} {label}: {rows[label]}", flush=True)
     low, high = rows["source only"]["accuracy"], rows["train on target"]["accuracy"]
     rows["gap closed"] = {"accuracy": (rows["DANN"]["accuracy"] - low) / (high - low) if high > low else float("nan")}
-    return rows
+    return {**rows, **by_background}
 
 
 def _table(title, runs):

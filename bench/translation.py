@@ -113,22 +113,13 @@ def cyclegan_test_sets(size):
     return load("digits", channels=3), load("digits_m")
 
 
-def light_backgrounds(images_a, images_b):
-    """Which digits_m images have a light background (mean above mid-grey off the digit): there the
-    |photo - digit| blend draws the digit dark on light, the reverse of digits."""
-    import numpy as np
-
-    off_digit = images_a[..., 0] < -0.8
-    brightness = np.array([image.mean(axis=-1)[mask].mean() for image, mask in zip(images_b, off_digit)])
-    return brightness > 0.0
-
-
 def train_cyclegan(seed, classifiers, test_a, test_b):
     """One seed: label preservation both ways, cycle L1, seconds, generator steps and the picture."""
     import keras
 
     from kerasgan import data, metrics, plots
     from kerasgan.callbacks import LinearDecay
+    from kerasgan.data import digits_m
     from kerasgan.zoo import CycleGAN
 
     size, epochs = FLAGS.image_size, FLAGS.cyclegan_epochs
@@ -145,7 +136,7 @@ def train_cyclegan(seed, classifiers, test_a, test_b):
     seconds = time.time() - start
     (images_a, labels_a), (images_b, labels_b) = test_a, test_b
     fake_b, fake_a = model.translate_a_to_b(images_a), model.translate_b_to_a(images_b)
-    light = light_backgrounds(images_a, images_b)
+    light = digits_m.light_backgrounds("test", FLAGS.image_size)
     result = {
         "a_to_b": metrics.label_preservation(classifiers["digits_m"], fake_b, labels_a),
         "b_to_a": metrics.label_preservation(classifiers["digits"], fake_a, labels_b),
@@ -163,12 +154,13 @@ def train_cyclegan(seed, classifiers, test_a, test_b):
 
 def run_cyclegan(seeds):
     from kerasgan import metrics, plots
+    from kerasgan.data import digits_m
 
     size = FLAGS.image_size
     classifiers = {name: metrics.digits_classifier(size, dataset=name) for name in ("digits", "digits_m")}
     test_a, test_b = cyclegan_test_sets(size)
     (images_a, labels_a), (images_b, labels_b) = test_a, test_b
-    light = light_backgrounds(images_a, images_b)
+    light = digits_m.light_backgrounds("test", size)
     reference = {
         "ceiling_a": metrics.label_preservation(classifiers["digits"], images_a, labels_a),
         "ceiling_b": metrics.label_preservation(classifiers["digits_m"], images_b, labels_b),

@@ -64,6 +64,17 @@ def test_digits_m_image_size_beyond_the_photos_is_refused():
 # digits2digits_m
 
 
+def test_digits_m_light_backgrounds_are_the_reversed_polarity_third():
+    digits, blends, _ = digits_m.render("test", 16)
+    light = digits_m.light_backgrounds("test", 16)
+    assert light.shape == (360,) and 0.25 < light.mean() < 0.45
+    grey = blends.mean(axis=-1)
+    stroke = np.array([image[mask].mean() for image, mask in zip(grey, digits[..., 0] > 0.75)])
+    background = np.array([image[mask].mean() for image, mask in zip(grey, digits[..., 0] < 0.1)])
+    assert (stroke[light] < background[light]).mean() > 0.85  # dark digits on light photos
+    assert (stroke[~light] > background[~light]).mean() > 0.85  # light digits, as in digits
+
+
 def test_digits2digits_m_pairs_each_digit_with_its_digits_m_rendering():
     dataset = data.load("digits2digits_m", paired=True, image_size=8, split="test", batch_size=36, shuffle=False)
     inputs, targets = collect(dataset)

@@ -56,6 +56,15 @@ def digits_m(split="train", image_size=DEFAULT_IMAGE_SIZE):
     return blends, labels
 
 
+def light_backgrounds(split="test", image_size=DEFAULT_IMAGE_SIZE):
+    """Which of the split's digits_m images (bool (N,), split order) have a light background, the mean
+    off the digit above mid-grey: there |photo - digit| draws the digit dark on light, the reverse of digits."""
+    digits, blends, _ = render(split, image_size)
+    off_digit = digits[..., 0] < 0.1
+    brightness = np.array([blend.mean(axis=-1)[mask].mean() for blend, mask in zip(blends, off_digit)])
+    return brightness > 0.5
+
+
 def fresh_blends(split="train", image_size=DEFAULT_IMAGE_SIZE, copies=1, seed=1):
     """The split's digits blended over `copies` other photo crops each: (copies * N, S, S, 3) in [0, 1], labels.
 

@@ -301,13 +301,15 @@ def _training_data():
 
 
 def _target_validation():
-    """DANN's labelled --target_dataset --validation_split, so fit reports val_class_accuracy; None otherwise."""
+    """DANN's labelled --target_dataset --validation_split, so fit reports val_class_accuracy; None otherwise.
+
+    In batches of the training batch's target half, so a batch of a whole small target set fits."""
     from kerasgan import data
 
     if FLAGS.model != "dann" or not FLAGS.validation_split:
         return None
     return data.load(
-        FLAGS.target_dataset, image_size=FLAGS.image_size, batch_size=FLAGS.batch_size, split=FLAGS.validation_split,
+        FLAGS.target_dataset, image_size=FLAGS.image_size, batch_size=max(1, FLAGS.batch_size // 2), split=FLAGS.validation_split,
         with_labels=True, shuffle=False, channels=FLAGS.channels,
     )
 

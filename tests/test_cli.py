@@ -191,6 +191,17 @@ def test_cyclegan_generator_flags_reach_the_model():
         cli.FLAGS.unparse_flags()
 
 
+def test_dann_validates_in_batches_of_the_target_half_so_a_whole_set_batch_fits():
+    from kerasgan import cli
+
+    try:
+        cli.FLAGS(["kerasgan", "--model=dann", "--dataset=moons", "--target_dataset=moons_rotated", "--batch_size=200"])
+        (x, y), = cli._target_validation().take(1).as_numpy_iterator()
+        assert x.shape == (100, 2) and y.shape == (100,)  # all 100 test points of moons_rotated
+    finally:
+        cli.FLAGS.unparse_flags()
+
+
 def test_random_invert_and_dropout_flags_reach_dann_and_pix2pix():
     from kerasgan import cli
 

@@ -88,3 +88,26 @@ def test_a_crash_while_exporting_leaves_nothing_behind(tmp_path):
     with pytest.raises(RuntimeError, match="disk full"):
         versions.write_version(str(tmp_path / "base"), None, crash)
     assert sorted(os.listdir(tmp_path / "base")) == ["marker"]
+
+
+def test_an_export_racing_another_takes_the_next_version_and_overwrites_nothing(tmp_path):
+    from kerasgan.export import versions
+
+    base = tmp_path / "base"
+
+    def raced(path):  # another export finishes version 1 while this one writes
+        (base / "1").mkdir()
+        (base / "1" / "saved_model.pb").write_text("theirs")
+        open(os.path.join(path, "saved_model.pb"), "w").close()
+
+    assert versions.write_version(str(base), None, raced) == str(base / "2")
+    assert (base / "1" / "saved_model.pb").read_text() == "theirs"
+    assert sorted(os.listdir(base)) == ["1", "2"]
+
+    def raced_on_3(path):
+        (base / "3").mkdir()
+        (base / "3" / "saved_model.pb").write_text("theirs")
+
+    with pytest.raises(FileExistsError, match="written by another export meanwhile"):
+        versions.write_version(str(base), 3, raced_on_3)
+    assert sorted(os.listdir(base)) == ["1", "2", "3"] and (base / "3" / "saved_model.pb").read_text() == "theirs"

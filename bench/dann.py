@@ -98,8 +98,8 @@ def digits(seed):
     images, labels = data.examples("digits_m", "test", with_labels=True, **load)
     light = digits_m.light_backgrounds("test", load["image_size"])
     by_background = {}
+    networks = {"random_invert": FLAGS.digits_random_invert, "dropout": FLAGS.digits_dropout}
     for label, source, adaptation in runs:
-        networks = {"random_invert": FLAGS.digits_random_invert, "dropout": FLAGS.digits_dropout}
         model, seconds = _train(source, "digits_m", seed, FLAGS.digits_epochs, FLAGS.digits_strength, adaptation, networks, **load)
         rows[label] = {"accuracy": _accuracy(model, "digits_m", **load), "seconds": seconds}
         correct = model.predict(images, batch_size=256, verbose=0).argmax(axis=-1) == labels

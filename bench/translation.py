@@ -113,13 +113,13 @@ def cyclegan_test_sets(size):
     return load("digits", channels=3), load("digits_m")
 
 
-def train_cyclegan(seed, classifiers, test_a, test_b):
-    """One seed: label preservation both ways, cycle L1, seconds, generator steps and the picture."""
+def train_cyclegan(seed, classifiers, test_a, test_b, light):
+    """One seed: label preservation both ways (digits_m -> digits also on the `light` backgrounds and the rest),
+    cycle L1, seconds, generator steps and the picture."""
     import keras
 
     from kerasgan import data, metrics, plots
     from kerasgan.callbacks import LinearDecay
-    from kerasgan.data import digits_m
     from kerasgan.zoo import CycleGAN
 
     size, epochs = FLAGS.image_size, FLAGS.cyclegan_epochs
@@ -136,7 +136,6 @@ def train_cyclegan(seed, classifiers, test_a, test_b):
     seconds = time.time() - start
     (images_a, labels_a), (images_b, labels_b) = test_a, test_b
     fake_b, fake_a = model.translate_a_to_b(images_a), model.translate_b_to_a(images_b)
-    light = digits_m.light_backgrounds("test", FLAGS.image_size)
     result = {
         "a_to_b": metrics.label_preservation(classifiers["digits_m"], fake_b, labels_a),
         "b_to_a": metrics.label_preservation(classifiers["digits"], fake_a, labels_b),
@@ -174,7 +173,7 @@ def run_cyclegan(seeds):
     print(f"cyclegan references: {reference}", flush=True)
     runs = {}
     for seed in seeds:
-        runs[seed], steps, picture = train_cyclegan(seed, classifiers, test_a, test_b)
+        runs[seed], steps, picture = train_cyclegan(seed, classifiers, test_a, test_b, light)
         print(f"cyclegan seed {seed}: {runs[seed]}", flush=True)
         if seed == seeds[0]:
             plots.save_samples(picture, part_picture("cyclegan"), scale=2, columns=3)

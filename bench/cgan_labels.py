@@ -1,4 +1,4 @@
-"""CGAN label accuracy on digits (PROTOCOLS.md section 3): does the sample show the digit asked for?
+"""CGAN label accuracy on digits (docs/protocols.md section 3): does the sample show the digit asked for?
 
     python bench/cgan_labels.py --seeds=0,1,2
 

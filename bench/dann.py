@@ -1,4 +1,4 @@
-"""Domain adaptation with DANN (PROTOCOLS.md section 2): target accuracy against source only.
+"""Domain adaptation with DANN (docs/protocols.md section 2): target accuracy against source only.
 
     python bench/dann.py --seeds=0,1,2
 

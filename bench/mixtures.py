@@ -1,4 +1,4 @@
-"""Mode coverage on the 2-D Gaussian mixtures (PROTOCOLS.md section 1: the PacGAN / VEEGAN protocol).
+"""Mode coverage on the 2-D Gaussian mixtures (docs/protocols.md section 1: the PacGAN / VEEGAN protocol).
 
     python bench/mixtures.py --dataset=grid25 --seeds=0,1,2,3,4 --epochs=6
 

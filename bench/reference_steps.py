@@ -1,4 +1,4 @@
-"""The reference configurations of PROTOCOLS.md section 5 and plain hand-written Keras train steps for them.
+"""The reference configurations of docs/protocols.md section 5 and plain hand-written Keras train steps for them.
 
 The networks are the protocol's, built once and cloned, so that kerasgan and the hand-written
 step start from the same weights. The steps follow the keras.io examples (Keras 3 versions):

@@ -1,4 +1,4 @@
-"""Training throughput (PROTOCOLS.md section 5): images/s of a train step, jit_compile on and off, and peak RSS.
+"""Training throughput (docs/protocols.md section 5): images/s of a train step, jit_compile on and off, and peak RSS.
 
     python bench/throughput.py                              # everything (make bench)
     python bench/throughput.py --configs=dcgan_digits,wgan_gp_reference --steps=15
@@ -438,7 +438,7 @@ def _section(machine, rows):
         BEGIN,
         "## Throughput",
         "",
-        "Images per second of one training step (PROTOCOLS.md section 5), with `jit_compile` off and on, written by "
+        "Images per second of one training step (docs/protocols.md section 5), with `jit_compile` off and on, written by "
         "`make bench` (`python bench/throughput.py`; `--configs=...` and `--steps=...` for a quick check) from "
         "bench/results/throughput.json. Each configuration and jit setting runs in its own Python process; the step time "
         "is the median of the step intervals of `model.fit(steps_per_epoch=...)` taken at `on_train_batch_end` (which "
@@ -474,7 +474,7 @@ def _section(machine, rows):
         "",
         "### kerasgan against a hand-written train_step (reference configurations)",
         "",
-        "The protocol's networks (PROTOCOLS.md section 5), given to `WGAN(generator=..., critic=..., critic_steps=2)` and "
+        "The protocol's networks (docs/protocols.md section 5), given to `WGAN(generator=..., critic=..., critic_steps=2)` and "
         "`DCGAN(generator=..., discriminator=...)`, against a plain keras.Model subclass in the keras.io examples' style "
         "(bench/reference_steps.py) holding clones of the same networks with the same initial weights, on the same random "
         "batch in the same process. Hand-written WGAN-GP: separate critic calls on real and fake, the penalty on uniform "

@@ -1,4 +1,4 @@
-"""Image-to-image translation (PROTOCOLS.md section 4): Pix2Pix on paired sets, CycleGAN label preservation.
+"""Image-to-image translation (docs/protocols.md section 4): Pix2Pix on paired sets, CycleGAN label preservation.
 
     python bench/translation.py --seeds=0,1,2 --parts=pix2pix,cyclegan
 
@@ -299,7 +299,7 @@ def main(argv):
             results[part]["wall_seconds"] = time.time() - start
             with open(results_path, "w") as handle:
                 json.dump(results, handle, indent=1)
-    lines = ["# Image-to-image translation (PROTOCOLS.md section 4)", ""]
+    lines = ["# Image-to-image translation (docs/protocols.md section 4)", ""]
     for part, table in (("pix2pix", pix2pix_table), ("cyclegan", cyclegan_table)):
         if part in results:
             lines += table(results[part]) + ["", f"Wall time of the part: {results[part]['wall_seconds']:.0f} s.", ""]

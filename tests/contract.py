@@ -1,4 +1,4 @@
-"""The shared contract every zoo model passes (ARCHITECTURE.md, "Tests").
+"""The shared contract every zoo model passes (see the README, "Develop").
 
 A later model joins by adding a `Case` to `CASES`: a factory with tiny kwargs, a tiny
 batch, its pinned parameter count, and how many optimizer updates one step makes.

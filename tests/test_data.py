@@ -94,7 +94,7 @@ def test_dataset_is_finite():
     assert data.load("digits", batch_size=100).cardinality() == 14
 
 
-# Gaussian mixtures (PROTOCOLS.md section 1)
+# Gaussian mixtures (docs/protocols.md section 1)
 
 
 def test_ring8_has_eight_distinct_modes_on_the_unit_circle():

@@ -101,7 +101,7 @@ def rotate(points, degrees, centre=MOONS_CENTRE):
 
 
 def moons(name="moons", split="train", num_samples=DEFAULT_MOONS_SAMPLES):
-    """DANN's toy domains: make_moons points, float32 (N, 2), and int32 labels (N,) (PROTOCOLS.md section 2).
+    """DANN's toy domains: make_moons points, float32 (N, 2), and int32 labels (N,) (docs/protocols.md section 2).
 
     A fixed draw per name and split (MOONS_RANDOM_STATES, noise 0.05), so train and test are
     fresh draws. moons_rotated is its own draw turned 30 degrees counter-clockwise about

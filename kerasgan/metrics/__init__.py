@@ -1,4 +1,4 @@
-"""Offline metrics: the digits classifiers, label accuracy, mode coverage and translation scores (PROTOCOLS.md)."""
+"""Offline metrics: the digits classifiers, label accuracy, mode coverage and translation scores (docs/protocols.md)."""
 from kerasgan.metrics.conditional import label_accuracy
 from kerasgan.metrics.classifier import digits_classifier
 from kerasgan.metrics.coverage import mode_coverage

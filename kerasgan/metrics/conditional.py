@@ -1,11 +1,11 @@
-"""Classifier-based label accuracy: the CGAN metric of PROTOCOLS.md section 3."""
+"""Classifier-based label accuracy: the CGAN metric of docs/protocols.md section 3."""
 import numpy as np
 
 
 def label_accuracy(classifier, images, labels, batch_size=256):
     """Share of `images` that `classifier` assigns to the requested integer `labels`.
 
-    The CGAN metric of PROTOCOLS.md section 3 (CGAN: Mirza & Osindero 2014, arXiv:1411.1784).
+    The CGAN metric of docs/protocols.md section 3 (CGAN: Mirza & Osindero 2014, arXiv:1411.1784).
     """
     labels = np.asarray(labels).reshape(-1)
     if len(images) != len(labels):

@@ -25,7 +25,7 @@ def mode_coverage(samples, name_or_means, std=None):
     """Modes captured, share of high-quality samples and reverse KL of the mode histogram.
 
     The protocol of PacGAN (Lin et al. 2018, arXiv:1712.04086, Table 1) and VEEGAN
-    (Srivastava et al. 2017, arXiv:1705.07761), PROTOCOLS.md section 1.
+    (Srivastava et al. 2017, arXiv:1705.07761), docs/protocols.md section 1.
 
     `name_or_means` is "ring8" or "grid25" (means and std from kerasgan.data) or explicit
     means (K, dims) with their `std`. Each sample goes to its nearest mean and is high

@@ -1,4 +1,4 @@
-"""Image-to-image metrics of PROTOCOLS.md section 4: L1, PSNR, SSIM and label preservation.
+"""Image-to-image metrics of docs/protocols.md section 4: L1, PSNR, SSIM and label preservation.
 
 Pix2Pix (Isola et al. 2017, arXiv:1611.07004); CycleGAN (Zhu et al. 2017, arXiv:1703.10593);
 SSIM (Wang et al. 2004, IEEE TIP 13(4)).
@@ -59,7 +59,7 @@ def match_classifier_channels(images, channels):
 def label_preservation(classifier, translated, labels):
     """Share of `translated` images that a target-domain `classifier` assigns to their source `labels`.
 
-    CycleGAN's digits <-> digits_m check (PROTOCOLS.md section 4). A 1-channel classifier sees
+    CycleGAN's digits <-> digits_m check (docs/protocols.md section 4). A 1-channel classifier sees
     colour images averaged over channels, a 3-channel one grey images repeated.
     """
     translated = np.asarray(translated, dtype=np.float32)

@@ -4,7 +4,7 @@ Features and logits are float32 under a mixed-precision policy (losses and expor
 """
 import keras
 
-VECTOR_UNITS = 32  # PROTOCOLS.md section 2: 2 x Dense(32, relu) features for the moons
+VECTOR_UNITS = 32  # docs/protocols.md section 2: 2 x Dense(32, relu) features for the moons
 HEAD_UNITS = 100  # the paper's MNIST heads: fully connected layers of 100 units
 
 

@@ -1,6 +1,7 @@
 """EnsembleGAN: a generator trained against an ensemble of discriminators of increasing power.
 
-From the lecture notes (../shared/seeds/003, "Fight for the gradients"): the ensemble's average
+Several discriminators, as in GMAN (Durugkar et al. 2017, arXiv:1611.01673), each seeing its inputs
+through instance noise of its own strength (Arjovsky & Bottou 2017, arXiv:1701.04862): the ensemble's average
 loss L = 1/(2n) sum_i (L_real^i + L_pseudo^i) always gives the generator gradients, and the
 per-discriminator losses, the ensemble profile, measure the generator's quality.
 """

@@ -145,7 +145,7 @@ def test_mixture_errors():
         data.mixture_means("moons")
 
 
-# TFDS (mocked: no download)
+# TFDS (mocked: no download; mnist and fashion_mnist are served offline, so kmnist stands in for a grey TFDS set)
 
 
 def test_tfds_names_are_detected_offline():
@@ -153,7 +153,7 @@ def test_tfds_names_are_detected_offline():
     assert not is_tfds_name("xyz") and not is_tfds_name("My Folder") and not is_tfds_name("data/images")
 
 
-@pytest.mark.parametrize("name, shape", [("mnist", (28, 28, 1)), ("cifar10", (32, 32, 3))])
+@pytest.mark.parametrize("name, shape", [("kmnist", (28, 28, 1)), ("cifar10", (32, 32, 3))])
 def test_tfds_images_and_labels(name, shape):
     with tfds.testing.mock_data(num_examples=20):
         dataset = data.load(name, batch_size=8, with_labels=True)
@@ -166,7 +166,7 @@ def test_tfds_images_and_labels(name, shape):
 
 def test_tfds_resize_and_channels():
     with tfds.testing.mock_data(num_examples=8):
-        images = collect(data.load("mnist", image_size=16, channels=3, batch_size=4, split="test"))
+        images = collect(data.load("kmnist", image_size=16, channels=3, batch_size=4, split="test"))
         varying = data.load("cycle_gan/horse2zebra", split="trainA", image_size=12, batch_size=4)
         assert collect(varying).shape == (8, 12, 12, 3)
     assert images.shape == (8, 16, 16, 3)
@@ -175,8 +175,8 @@ def test_tfds_resize_and_channels():
 
 def test_tfds_errors():
     with tfds.testing.mock_data(num_examples=10):
-        with pytest.raises(ValueError, match=r"'mnist' has 10 examples, fewer than batch_size=64: pass a"):
-            data.load("mnist", batch_size=64)
+        with pytest.raises(ValueError, match=r"'kmnist' has 10 examples, fewer than batch_size=64: pass a"):
+            data.load("kmnist", batch_size=64)
         with pytest.raises(ValueError, match=r"'imdb_reviews' has no 'image' feature \(it has: label, text\)"):
             data.load("imdb_reviews", batch_size=2)
         with pytest.raises(ValueError, match=r"needs a 'label' feature, but .* 'lsun' has only: id, image"):
@@ -207,14 +207,19 @@ def mixed_folder(tmp_path):
     return tmp_path
 
 
-def test_folder_uses_first_image_size_and_majority_channels(mixed_folder):
+def test_folder_of_mixed_sizes_uses_the_smallest_side_and_majority_channels(mixed_folder, caplog):
     with pytest.warns(UserWarning, match=r"skipped 1 of 8 files, .*'notes\.txt': not an image file"):
         dataset = data.load(str(mixed_folder), batch_size=1, shuffle=False)
     images = collect(dataset)
-    assert dataset.element_spec.shape == (1, 10, 12, 3)  # 4 colour images, 3 grayscale
-    assert images.shape == (7, 10, 12, 3) and images.dtype == np.float32
+    assert dataset.element_spec.shape == (1, 3, 3, 3)  # 4 colour images, 3 grayscale; g.png is 3x4
+    assert images.shape == (7, 3, 3, 3) and images.dtype == np.float32
+    said = [record.getMessage() for record in caplog.records if "mixed sizes" in record.getMessage()]
+    assert said == [
+        f"{mixed_folder}: 7 images of mixed sizes 3x4 to 16x16: centre-cropped to squares and resized to 3x3 "
+        "(pass image_size to choose)"
+    ]
     np.testing.assert_allclose(images[0], 51 / 127.5 - 1, atol=1e-6)
-    np.testing.assert_allclose(images[1], np.broadcast_to([1.0, -1.0, -1.0], (10, 12, 3)), atol=1e-6)
+    np.testing.assert_allclose(images[1], np.broadcast_to([1.0, -1.0, -1.0], (3, 3, 3)), atol=1e-6)
     np.testing.assert_allclose(images[3], -1.0, atol=0.02)
     np.testing.assert_allclose(images[[4, 5]], 1.0, atol=1e-6)
     np.testing.assert_allclose(images[6], -1.0, atol=1e-6)
@@ -232,7 +237,7 @@ def test_folder_with_rgb_first_gives_rgb_for_all(tmp_path):
     save(tmp_path / "0.png", "RGBA", (4, 6), (0, 0, 255, 0))
     save(tmp_path / "1.png", "L", (8, 8), 255)
     images = collect(data.load(str(tmp_path), batch_size=2, shuffle=False))
-    assert images.shape == (2, 6, 4, 3)
+    assert images.shape == (2, 4, 4, 3)  # mixed sizes: squares of the smallest side
     np.testing.assert_allclose(images[1], 1.0, atol=1e-6)
 
 
@@ -270,10 +275,13 @@ def test_folder_errors(tmp_path, mixed_folder):
 
 
 def test_unknown_name():
-    names = "digits, digits_m, ring8, grid25, digits2digits_m, colorization, moons, moons_rotated"
+    names = "digits, digits_m, ring8, grid25, digits2digits_m, colorization, moons, moons_rotated, mnist, fashion_mnist, mnist_m"
     with pytest.raises(ValueError, match=rf"unknown dataset 'xyz': use one of {names}, a TFDS name"):
         data.load("xyz")
-    assert data.OFFLINE_NAMES == ("digits", "digits_m", "ring8", "grid25", "digits2digits_m", "colorization", "moons", "moons_rotated")
+    assert data.OFFLINE_NAMES == (
+        "digits", "digits_m", "ring8", "grid25", "digits2digits_m", "colorization", "moons", "moons_rotated",
+        "mnist", "fashion_mnist", "mnist_m",
+    )
 
 
 @pytest.mark.parametrize(

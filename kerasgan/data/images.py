@@ -22,6 +22,13 @@ def match_channels(image, channels):
     raise ValueError(f"cannot convert images with {have} channels to {channels} channels")
 
 
+def centre_square(image):
+    """The largest centred square of a (H, W, C) image."""
+    height, width = tf.shape(image)[0], tf.shape(image)[1]
+    side = tf.minimum(height, width)
+    return tf.image.crop_to_bounding_box(image, (height - side) // 2, (width - side) // 2, side, side)
+
+
 def to_model_range(image, size=None, channels=None):
     """Returns an integer or [0, 1] float image as float32 in [-1, 1], resized to `size` (H, W)."""
     image = tf.image.convert_image_dtype(image, tf.float32)

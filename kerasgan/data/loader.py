@@ -5,14 +5,16 @@ import os
 
 import tensorflow as tf
 
-from kerasgan.data import digits_m, offline, translation
-from kerasgan.data.folder import class_labels, find_images, load_folder
+from kerasgan.data import digits_m, mnist_m, mnist_sources, offline, translation
+from kerasgan.data.folder import class_names, find_images, load_folder
 from kerasgan.data.folder_pairs import has_domain_folders, load_domain_folders, load_side_by_side
 from kerasgan.data.images import DIRECTIONS, SUPPORTED_CHANNELS, to_model_range
 from kerasgan.data.pipeline import batch_pipeline, zip_unpaired
 from kerasgan.data.tfds_source import domain_splits, is_tfds_name, load_tfds, load_tfds_domains, tfds_num_classes
 
 UNLABELLED_SOURCES = ("digits2digits_m", "colorization", "folder_domains")
+REAL_SETS = {"mnist": mnist_sources.mnist, "fashion_mnist": mnist_sources.fashion_mnist, "mnist_m": mnist_m.mnist_m}
+MIN_REAL_IMAGE_SIZE = 4
 
 
 def _check_positive_int(argument, value, optional=False):
@@ -45,6 +47,14 @@ def _looks_like_path(name):
     return os.sep in name or "/" in name or name.startswith((".", "~"))
 
 
+def _arrays(images, labels, with_labels, size, channels):
+    """The unbatched (image[, label]) dataset in [-1, 1] of numpy images and labels, resized to `size`."""
+    dataset = tf.data.Dataset.from_tensor_slices((images, labels))
+    if with_labels:
+        return dataset.map(lambda image, label: (to_model_range(image, size, channels), label))
+    return dataset.map(lambda image, label: to_model_range(image, size, channels))
+
+
 def _digits(name, split, with_labels, image_size, channels, num_samples):
     if name == "digits":
         images, labels = offline.digits(split)
@@ -53,12 +63,20 @@ def _digits(name, split, with_labels, image_size, channels, num_samples):
         images, labels = digits_m.digits_m(split, image_size or digits_m.DEFAULT_IMAGE_SIZE)
         size = None
     images, labels = images[:num_samples], labels[:num_samples]
-    dataset = tf.data.Dataset.from_tensor_slices((images, labels))
-    if with_labels:
-        dataset = dataset.map(lambda image, label: (to_model_range(image, size, channels), label))
-    else:
-        dataset = dataset.map(lambda image, label: to_model_range(image, size, channels))
-    return dataset, len(images)
+    return _arrays(images, labels, with_labels, size, channels), len(images)
+
+
+def _real(name, split, with_labels, image_size, channels, num_samples, data_dir):
+    """mnist, fashion_mnist or mnist_m from the installed packages, 28x28 unless image_size says otherwise."""
+    if image_size is not None and image_size < MIN_REAL_IMAGE_SIZE:
+        raise ValueError(
+            f"image_size={image_size} is too small for {name}'s 28x28 images: pass image_size={MIN_REAL_IMAGE_SIZE} "
+            "or more, or leave it out for 28"
+        )
+    images, labels = REAL_SETS[name](split, data_dir=data_dir)
+    images, labels = images[:num_samples], labels[:num_samples]
+    size = None if image_size is None else (image_size, image_size)
+    return _arrays(images, labels, with_labels, size, channels), len(images)
 
 
 def _check_points(name, image_size, channels):
@@ -103,13 +121,15 @@ def _domains(name, source, paired):
 def _single(name, source, split, with_labels, shuffle, seed, image_size, channels, num_samples, data_dir):
     if source in ("digits", "digits_m"):
         return _digits(name, split, with_labels, image_size, channels, num_samples)
+    if source in REAL_SETS:
+        return _real(name, split, with_labels, image_size, channels, num_samples, data_dir)
     if source == "mixture":
         return _mixture(name, split, with_labels, image_size, channels, num_samples, seed)
     if source in offline.MOONS_NAMES:
         return _moons(name, split, with_labels, image_size, channels, num_samples)
     if source == "tfds":
         return load_tfds(name, split, shuffle, seed, with_labels, image_size, channels, num_samples, data_dir)
-    return load_folder(os.path.expanduser(name), with_labels, image_size, channels, num_samples)
+    return load_folder(os.path.expanduser(name), with_labels, image_size, channels, num_samples, split)
 
 
 def _paired(name, source, split, image_size, channels, num_samples, direction):
@@ -144,14 +164,18 @@ def load(
 ):
     """Loads a dataset as a batched tf.data pipeline of float32 images in [-1, 1].
 
-    `name` is one of OFFLINE_NAMES, a TFDS name ("mnist", "cycle_gan/horse2zebra", ...) or a
-    folder of images; a TFDS name wins over a same-named folder (write "./mnist" for the folder).
-    Batches are (batch, H, W, C) images, or (images, int32 labels) with `with_labels`; ring8 and
+    `name` is one of OFFLINE_NAMES, a TFDS name ("cifar10", "cycle_gan/horse2zebra", ...) or a
+    folder of images; an offline name wins over TFDS's (mnist and fashion_mnist are read from
+    installed packages, see mnist_sources), and a TFDS name over a same-named folder (write
+    "./cifar10" for the folder). Batches are (batch, H, W, C) images, or (images, int32 labels) with `with_labels`; ring8 and
     grid25 yield (batch, 2) points and take `num_samples` draws (default 100,000) from
     numpy.random.default_rng(seed). moons and moons_rotated (DANN's toy domains, labels 0 and 1)
     yield (batch, 2) points of a fixed draw of `num_samples` (default 100) per split, train or
     test; `seed` only shuffles them. For other sources `num_samples` keeps the first examples.
     digits_m (digits blended with photo crops, MNIST-M) and the translation sets default to 32x32.
+    mnist, fashion_mnist (grey) and mnist_m (colour; Ganin et al. 2016, arXiv:1505.07818) are
+    28x28 with splits train (60,000) and test (10,000); image_size resizes them (4 or more) and
+    channels=1 turns mnist_m grey (tf.image.rgb_to_grayscale), channels=3 repeats a grey set.
 
     Translation sets yield two domains. Unpaired (CycleGAN): digits2digits_m (digits, digits_m of
     other digits), a TFDS cycle_gan name with split "train" or "test" (its A and B splits) and a
@@ -161,9 +185,15 @@ def load(
     and a folder of side-by-side A|B images (its `split` subfolder if it has one) give aligned
     (inputs, targets). `direction="b_to_a"` swaps A and B; in pairs `channels` converts only the inputs.
 
-    Folder files are checked when listed: other files and images that do not decode are skipped
-    with a warning; mixed modes are converted to the majority's channels (a tie: RGB); an
-    image smaller than `image_size` is a ValueError.
+    A folder's split "test" is its test/ subfolder when it has train/ and test/ subfolders,
+    else a fixed tenth of its images (permutation seed 0 of the sorted file list); "train" is the
+    rest and "all" every image (kerasgan.data.folder_split). Folder files are checked when
+    listed: other files and images that do not decode are skipped with a warning; mixed modes
+    are converted to the majority's channels (a tie: RGB). Images of one size keep it; mixed sizes
+    are centre-cropped to squares and resized to the smallest side of any image in the folder;
+    with `image_size`, every image is centre-cropped to a square and resized to it (an image
+    smaller than `image_size` is a ValueError). A dataset that would not fit in half of the
+    machine's memory once cached is a ValueError.
     """
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
     _check_arguments(name, image_size, batch_size, split, seed, num_samples, channels, paired, direction)
@@ -225,10 +255,11 @@ def examples(name, split="test", count=None, image_size=None, **options):
 
 
 def num_classes(name, data_dir=None):
-    """How many labels `load(name, with_labels=True)` yields: 10 for digits(_m), TFDS's count, subfolders."""
+    """How many labels `load(name, with_labels=True)` yields: 10 for digits(_m) and the MNIST sets, TFDS's count,
+    or the class subfolders."""
     name = os.fspath(name) if isinstance(name, os.PathLike) else name
     source = _source(name)
-    if source in ("digits", "digits_m"):
+    if source in ("digits", "digits_m") or source in REAL_SETS:
         return 10
     if source in offline.MOONS_NAMES:
         return 2
@@ -242,13 +273,13 @@ def num_classes(name, data_dir=None):
     if source == "tfds":
         return tfds_num_classes(name, data_dir)
     folder = os.path.expanduser(name)
-    return len(set(class_labels(folder, find_images(folder))))
+    return len(class_names(folder, find_images(folder)))
 
 
 def _source(name):
     """Which loader serves `name`: an offline name, "mixture", "tfds", "folder" or "folder_domains", else ValueError.
 
-    A TFDS name wins over a same-named folder (write "./mnist" for the folder).
+    An offline name wins over TFDS's (mnist), a TFDS name over a same-named folder (write "./cifar10" for the folder).
     """
     if name in offline.MIXTURE_NAMES:
         return "mixture"
@@ -265,5 +296,5 @@ def _source(name):
         )
     raise ValueError(
         f"unknown dataset {name!r}: use one of {', '.join(offline.OFFLINE_NAMES)}, "
-        "a TFDS name such as mnist, or the path of an existing folder of images (e.g. ./my_images)"
+        "a TFDS name such as cifar10, or the path of an existing folder of images (e.g. ./my_images)"
     )

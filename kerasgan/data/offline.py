@@ -14,6 +14,9 @@ OFFLINE_NAMES = (
     "colorization",
     "moons",
     "moons_rotated",
+    "mnist",
+    "fashion_mnist",
+    "mnist_m",
 )
 DIGITS_SPLITS = ("train", "test", "all")
 DEFAULT_NUM_SAMPLES = 100_000

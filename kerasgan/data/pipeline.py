@@ -1,9 +1,35 @@
 """The tf.data stages after a source: caching, shuffling, zipping unpaired domains, batching and prefetching."""
 
+import os
+
 import numpy as np
 import tensorflow as tf
 
 SHUFFLE_BUFFER = 10_000
+MEMORY_SHARE = 0.5  # of the machine's memory, at most, for a cached dataset
+
+
+def _memory_bytes():
+    """The machine's physical memory in bytes, or None where the OS does not tell."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_cache_fits(dataset, num_examples, name):
+    """ValueError when caching `num_examples` elements of `dataset` would take over MEMORY_SHARE of the memory."""
+    memory = _memory_bytes()
+    specs = tf.nest.flatten(dataset.element_spec)
+    if memory is None or num_examples is None or not all(spec.shape.is_fully_defined() for spec in specs):
+        return
+    size = num_examples * sum(spec.shape.num_elements() * spec.dtype.size for spec in specs)
+    if size > MEMORY_SHARE * memory:
+        shapes = ", ".join(str(tuple(spec.shape)) for spec in specs)
+        raise ValueError(
+            f"{name!r} would take {size / 2**30:.1f} GiB in memory ({num_examples} examples of {shapes}), more than "
+            f"half of this machine's {memory / 2**30:.0f} GiB: pass a smaller image_size or num_samples"
+        )
 
 
 def batch_pipeline(dataset, batch_size, shuffle=True, seed=0, num_examples=None, name="the dataset", cache=True):
@@ -14,6 +40,7 @@ def batch_pipeline(dataset, batch_size, shuffle=True, seed=0, num_examples=None,
             "pass a smaller batch_size"
         )
     if cache:
+        check_cache_fits(dataset, num_examples, name)
         dataset = dataset.cache()
     if shuffle:
         buffer_size = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)

@@ -1,4 +1,4 @@
-"""The quality benchmark (PROTOCOLS.md sections 1-4): the zoo's recipes trained per seed and scored.
+"""The quality benchmark (docs/protocols.md sections 1-4): the zoo's recipes trained per seed and scored.
 
     python bench/quality.py                                   # every row and seed (make bench-quality): hours
     python bench/quality.py --models=gan_grid25,ensemble_gan_grid25 --seeds=0,1
@@ -116,7 +116,10 @@ def train_command(name, row, seed, run):
 
 def evaluate_options(row):
     """evaluation.evaluate's options for `row`: the mixtures' protocol draws 2,500 samples."""
-    return {"split": "test", "num_images": 2500 if row.protocol in ("grid25", "ring8") else 1000, "seed": 0}
+    options = {"split": "test", "num_images": 2500 if row.protocol in ("grid25", "ring8") else 1000, "seed": 0}
+    if row.protocol == "digits":
+        options["feature_extractor"] = "digits"  # the digits-classifier distance of docs/protocols.md section 3
+    return options
 
 
 def run_one(name, seed):

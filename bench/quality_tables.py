@@ -1,7 +1,7 @@
 """The "## Sample quality" section of BENCHMARKS.md, from bench/quality.py's results: one table per protocol."""
 import numpy as np
 
-# Published rows beside ours (PROTOCOLS.md): (label, {score: value}, source).
+# Published rows beside ours (docs/protocols.md): (label, {score: value}, source).
 ANCHORS = {
     "grid25": [
         ("GAN", {"modes": 17.3, "hq_fraction": 0.948}, "PacGAN, Table 1"),
@@ -57,7 +57,8 @@ def references(rows, dataset_of, image_size_of, options_of):
             continue  # DANN's references are trained rows: source only and train on target
         options = options_of(row)
         floors[row.protocol] = evaluation.reference_scores(
-            dataset_of(row), options["split"], options["num_images"], image_size_of(row) or 32, options["seed"]
+            dataset_of(row), options["split"], options["num_images"], image_size_of(row) or 32, options["seed"],
+            feature_extractor=options.get("feature_extractor"),
         )
     return floors
 

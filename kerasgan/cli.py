@@ -16,9 +16,13 @@ flags.DEFINE_string(
 flags.DEFINE_string(
     "dataset",
     "digits",
-    "kerasgan.data.load name: digits, digits_m, ring8, grid25, digits2digits_m, colorization, a TFDS name or a folder.",
+    "kerasgan.data.load name: mnist, fashion_mnist, mnist_m, digits, digits_m, ring8, grid25, digits2digits_m, "
+    "colorization, moons, a TFDS name or a folder.",
 )
-flags.DEFINE_string("split", "train", "Dataset split (digits: train, test or all).")
+flags.DEFINE_string(
+    "split", "train", "Dataset split: train or test (MNIST's own; a folder's test/ subfolder, else a held-out 10%), "
+    "all (digits, folders); evaluate: the held-out split compared with, test unless given."
+)
 flags.DEFINE_integer("image_size", None, "Square size images are resized to; default: the dataset's own.")
 flags.DEFINE_integer("num_samples", None, "ring8/grid25: points drawn (default 100,000); others: keep the first N.")
 flags.DEFINE_integer("batch_size", 64, "Global batch size.")
@@ -129,8 +133,10 @@ flags.DEFINE_integer(
 flags.DEFINE_string(
     "output", None, "sample: the PNG grid (default samples.png); export: the .tflite file; evaluate: a JSON file of the scores."
 )
-flags.DEFINE_string(
-    "inception_weights", None, "evaluate: InceptionV3 ImageNet 'notop' weights file for FD/KID features (never downloaded)."
+flags.DEFINE_enum(
+    "feature_extractor", "inception", ["inception", "digits"],
+    "evaluate and --quality_every: the features of FID / KID: inception (the standard FID network's pool_3) or "
+    "digits (the digits classifiers; digits and digits_m only).",
 )
 flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite"], "export: what to write.")
 flags.DEFINE_string("signature", "serving_default", "export --format=tflite: the endpoint to convert (CycleGAN: b_to_a for B -> A).")
@@ -379,7 +385,8 @@ def train():
     if FLAGS.quality_every:
         scored = FLAGS.target_dataset if FLAGS.model == "dann" else FLAGS.dataset
         run_callbacks.append(callbacks.QualityMetrics(
-            scored, every=FLAGS.quality_every, num_images=FLAGS.quality_images, seed=FLAGS.seed, log_dir=logs
+            scored, every=FLAGS.quality_every, num_images=FLAGS.quality_images, seed=FLAGS.seed,
+            feature_extractor=FLAGS.feature_extractor, log_dir=logs,
         ))
     if samples and not examples and FLAGS.collapse_threshold:
         run_callbacks.append(guards.ModeCollapseWarning(
@@ -505,13 +512,13 @@ def export_model():
 
 def evaluate():
     """Prints the scores of a saved model on --dataset (held-out --split, test unless given): kerasgan.evaluation."""
-    from kerasgan import evaluation, metrics
+    from kerasgan import evaluation
 
     model = _load_model()
     split = FLAGS.split if FLAGS["split"].present else "test"
-    extractor = metrics.inception_features(FLAGS.inception_weights) if FLAGS.inception_weights else None
     scores = evaluation.evaluate(
-        model, FLAGS.dataset, split=split, num_images=FLAGS.num_images or 1000, seed=FLAGS.seed, feature_extractor=extractor
+        model, FLAGS.dataset, split=split, num_images=FLAGS.num_images, seed=FLAGS.seed,
+        feature_extractor=FLAGS.feature_extractor,
     )
     print(f"{type(model).__name__} on {FLAGS.dataset} ({split}):")
     for name, value in scores.items():

@@ -1,21 +1,43 @@
 """The scores of a trained zoo model on a dataset, by kind of model: what `kerasgan evaluate` prints.
 
-Image GANs: Fréchet distance, KID, precision and recall against the dataset's images (CGAN
-adds label accuracy); the MLP GAN on ring8 / grid25: mode coverage; Pix2Pix: L1, PSNR and
-SSIM on held-out pairs; CycleGAN on digits2digits_m: label preservation both ways (else the
-cycle L1); DANN: accuracy on the labelled dataset. The protocols are in PROTOCOLS.md.
+Image GANs: FID and KID on the Inception pool_3 features (or the digits classifier's), with
+precision and recall, against the dataset's held-out images (CGAN adds label accuracy); the MLP
+GAN on ring8 / grid25: mode coverage; Pix2Pix: L1, PSNR and SSIM on held-out pairs; CycleGAN on
+digits2digits_m: label preservation both ways (else the cycle L1); DANN: accuracy on the labelled
+dataset. The protocols are in docs/protocols.md.
 """
+import os
+import sys
+
 import numpy as np
 
 from kerasgan import data, metrics
 from kerasgan.data import offline
+from kerasgan.metrics.cached_features import cached_features
 
 DIGIT_SETS = ("digits", "digits_m")
+LABELLED_DIGIT_SETS = ("digits", "digits_m", "mnist", "mnist_m")  # those with a classifier for label accuracy
 PAIRED_SETS = ("colorization",)
+FEATURE_EXTRACTORS = ("inception", "digits")
+# Lucic et al. 2018 (arXiv:1711.10337): 10,000 samples against the test split. The digits classifier's
+# protocol (docs/protocols.md section 3) draws 1,000.
+DEFAULT_IMAGES = {"inception": 10_000, "digits": 1000}
+INCEPTION_IMAGES_PER_SECOND = 28  # measured on the 2-core CPU machine (make bench-fid)
 
 
-def evaluate(model, dataset, split="test", num_images=1000, seed=0, feature_extractor=None):
-    """The model's scores on `dataset` (a kerasgan.data.load name): a dict of floats."""
+def evaluate(model, dataset, split="test", num_images=None, seed=0, feature_extractor=None):
+    """The model's scores on `dataset`: a dict of floats (and the example count).
+
+    Args:
+        model: a trained zoo model.
+        dataset: a kerasgan.data.load name or folder.
+        split: the held-out split the samples are compared with ("test").
+        num_images: samples to draw; None: 10,000 for Inception FID (Lucic et al. 2018), 1,000 for the
+            digits classifier, 2,500 mixture points (PacGAN); at most the split's size of real images.
+        seed: the seed of the samples.
+        feature_extractor: for image GANs, "inception" (the FID network, the default), "digits" (the
+            digits classifiers, digits and digits_m only) or a keras.Model of your own.
+    """
     kind = type(model).__name__
     if kind == "DANN":
         return _classifier_scores(model, dataset, split, num_images)
@@ -24,7 +46,7 @@ def evaluate(model, dataset, split="test", num_images=1000, seed=0, feature_extr
     if kind == "CycleGAN":
         return _cyclegan_scores(model, dataset, split, num_images)
     if len(model.sample_shape) == 1:
-        return _mixture_scores(model, dataset, num_images, seed)
+        return _mixture_scores(model, dataset, num_images or 2500, seed)
     return _image_scores(model, dataset, split, num_images, seed, feature_extractor)
 
 
@@ -50,7 +72,7 @@ def _pix2pix_scores(model, dataset, split, count):
 
 
 def _cyclegan_scores(model, dataset, split, count):
-    """CycleGAN: label preservation both ways on digits2digits_m (PROTOCOLS.md section 4), and the cycle L1."""
+    """CycleGAN: label preservation both ways on digits2digits_m (docs/protocols.md section 4), and the cycle L1."""
     size = model.sample_shape[0]
     if dataset == "digits2digits_m":
         grey, grey_labels = data.examples("digits", split, count, image_size=size, with_labels=True, channels=3)
@@ -74,7 +96,7 @@ def _cyclegan_scores(model, dataset, split, count):
 
 
 def _mixture_scores(model, dataset, count, seed):
-    """The MLP GAN: mode coverage of `count` samples (PROTOCOLS.md section 1)."""
+    """The MLP GAN: mode coverage of `count` samples (docs/protocols.md section 1)."""
     if dataset not in offline.MIXTURE_NAMES:
         raise ValueError(
             f"a GAN of {model.sample_shape[0]}-D points is scored by mode coverage of ring8 or grid25, not {dataset!r}"
@@ -85,67 +107,106 @@ def _mixture_scores(model, dataset, count, seed):
 
 
 def _with_profile(model, scores, real, fake):
-    """`scores` plus an EnsembleGAN's ensemble profile on `real()` against `fake` (seed 003's quality measure)."""
+    """`scores` plus an EnsembleGAN's ensemble profile on `real()` against `fake` (its quality measure)."""
     if not hasattr(model, "ensemble_profile"):
         return scores
     return {**scores, **model.ensemble_profile(real(), fake)}
 
 
+def _extractor_name(feature_extractor, dataset):
+    """"inception" or "digits" for the built-in extractors, else None (a keras.Model of the user's)."""
+    name = "inception" if feature_extractor is None else feature_extractor
+    if isinstance(name, str):
+        if name not in FEATURE_EXTRACTORS:
+            raise ValueError(f"feature_extractor must be one of {', '.join(FEATURE_EXTRACTORS)} or a keras.Model, got {name!r}")
+        if name == "digits" and dataset not in DIGIT_SETS:
+            raise ValueError(
+                f"the digits classifiers judge only {' and '.join(DIGIT_SETS)}, not {dataset!r}: use feature_extractor='inception'"
+            )
+        return name
+    return None
+
+
+def _real_features(dataset, split, images, extractor, name):
+    """Features of the real `images`; cached on disk for a named dataset and a built-in extractor."""
+    if name is None or os.path.isdir(os.path.expanduser(dataset)):
+        return metrics.extract_features(images, extractor)
+    size, channels = images.shape[1], images.shape[-1]
+    key = {"dataset": dataset, "split": split, "size": int(size), "channels": int(channels), "count": len(images),
+           "extractor": name}
+    return cached_features(key, lambda: metrics.extract_features(images, extractor))
+
+
+def _say(message):
+    print(f"kerasgan: {message}", file=sys.stderr, flush=True)
+
+
 def _image_scores(model, dataset, split, count, seed, feature_extractor):
-    """Image GANs: FD, KID, precision and recall of `count` samples against as many of the dataset's images."""
+    """Image GANs: FID, KID, precision and recall of `count` samples against as many of the split's images."""
+    name = _extractor_name(feature_extractor, dataset)
+    extractor = feature_extractor if name is None else name
+    count = count or DEFAULT_IMAGES[name or "inception"]
     size, channels = model.sample_shape[0], model.sample_shape[-1]
     conditional = type(model).__name__ == "CGAN"
-    if feature_extractor is None and dataset not in DIGIT_SETS:
-        raise ValueError(
-            f"no offline feature extractor fits {dataset!r}: pass InceptionV3 weights "
-            "(kerasgan evaluate --inception_weights=PATH) or your own feature_extractor"
-        )
     parts = data.examples(dataset, split, count, image_size=size, with_labels=conditional, channels=channels)
     real = parts[0]
     if conditional:
         fake = model.generate(len(real), seed=seed, labels=parts[1])
     else:
         fake = model.generate(len(real), seed=seed)
-    # None: the "features" layer of the digits (1 channel) or digits_m (3 channels) classifier.
-    real_features = metrics.extract_features(real, feature_extractor)
-    fake_features = metrics.extract_features(fake, feature_extractor)
+    if name == "inception":
+        minutes = max(1, round(len(real) / INCEPTION_IMAGES_PER_SECOND / 60))
+        _say(f"Inception features of {len(real):,} generated images (about {minutes} min on 2 CPU cores)")
+    real_features = _real_features(dataset, split, real, extractor, name)
+    fake_features = metrics.extract_features(fake, extractor)
     kid = metrics.kernel_inception_distance_from_features(real_features, fake_features)
     scores = {
-        "frechet_distance": metrics.frechet_distance_from_features(real_features, fake_features),
+        "fid" if name == "inception" else "frechet_distance": metrics.frechet_distance_from_features(
+            real_features, fake_features
+        ),
         "kid": kid["mean"],
         "kid_std": kid["std"],
         **metrics.precision_recall_from_features(real_features, fake_features),
         "examples": len(real),
     }
-    if conditional and dataset in DIGIT_SETS:
+    if conditional and dataset in LABELLED_DIGIT_SETS:
         classifier = metrics.digits_classifier(size, dataset=dataset)
         scores["label_accuracy"] = metrics.label_accuracy(classifier, fake, parts[1])
     return _with_profile(model, scores, lambda: real, fake)
 
 
-def reference_scores(dataset, split="test", num_images=1000, image_size=32, seed=0, feature_extractor=None):
+def reference_scores(dataset, split="test", num_images=None, image_size=None, seed=0, feature_extractor=None):
     """What the scores of `evaluate` are for real data, the floor (or baseline) to report beside a model.
 
-    Mixtures: mode coverage of real samples. Image sets: FD, KID, precision and recall of the
-    train split against `split`. Paired sets: the input itself as the translation (Pix2Pix's
-    trivial baseline). digits2digits_m: each domain's classifier on the other domain's untranslated
-    images (no translation) and on its own held-out images (a perfect translation).
+    Mixtures: mode coverage of real samples. Image sets: FID (or the digits-classifier distance), KID,
+    precision and recall of `num_images` train images against as many of `split` (defaults as
+    `evaluate`), at `image_size` (None: the dataset's own; digits sets 32). Paired sets: the input
+    itself as the translation (Pix2Pix's trivial baseline). digits2digits_m: each domain's classifier
+    on the other domain's untranslated images (no translation) and on its own held-out images (a
+    perfect translation).
     """
     if dataset in offline.MIXTURE_NAMES:
-        return metrics.mode_coverage(data.examples(dataset, "train", num_images, seed=seed)[0], dataset)
+        return metrics.mode_coverage(data.examples(dataset, "train", num_images or 2500, seed=seed)[0], dataset)
+    if dataset in DIGIT_SETS + ("digits2digits_m",) + PAIRED_SETS:
+        image_size = image_size or 32
     if dataset == "digits2digits_m":
-        return _domain_references(split, num_images, image_size)
+        return _domain_references(split, num_images or 1000, image_size)
     if dataset in PAIRED_SETS:
-        inputs, targets = data.examples(dataset, split, num_images, image_size=image_size, paired=True)
+        inputs, targets = data.examples(dataset, split, num_images or 1000, image_size=image_size, paired=True)
         inputs = np.broadcast_to(inputs, targets.shape)  # grey to colour: the grey image in every channel
         return {"l1": metrics.l1(inputs, targets), "psnr": metrics.psnr(inputs, targets), "ssim": metrics.ssim(inputs, targets)}
-    held_out = data.examples(dataset, split, num_images, image_size=image_size)[0]
+    name = _extractor_name(feature_extractor, dataset)
+    extractor = feature_extractor if name is None else name
+    count = num_images or DEFAULT_IMAGES[name or "inception"]
+    held_out = data.examples(dataset, split, count, image_size=image_size)[0]
     train = data.examples(dataset, "train", len(held_out), image_size=image_size)[0]
-    real_features = metrics.extract_features(held_out, feature_extractor)
-    train_features = metrics.extract_features(train, feature_extractor)
+    real_features = _real_features(dataset, split, held_out, extractor, name)
+    train_features = _real_features(dataset, "train", train, extractor, name)
     kid = metrics.kernel_inception_distance_from_features(real_features, train_features)
     return {
-        "frechet_distance": metrics.frechet_distance_from_features(real_features, train_features),
+        "fid" if name == "inception" else "frechet_distance": metrics.frechet_distance_from_features(
+            real_features, train_features
+        ),
         "kid": kid["mean"],
         "kid_std": kid["std"],
         **metrics.precision_recall_from_features(real_features, train_features),

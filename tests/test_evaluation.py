@@ -10,6 +10,7 @@ from kerasgan.zoo import CGAN, DANN, DCGAN, GAN, CycleGAN, Pix2Pix
 from test_cli import kerasgan
 
 IMAGE_SCORES = {"frechet_distance", "kid", "kid_std", "precision", "recall", "examples"}
+INCEPTION_SCORES = {"fid", "kid", "kid_std", "precision", "recall", "examples"}
 
 
 def tiny_classifier(size=16, channels=1, name="tiny_digits_classifier"):
@@ -36,24 +37,27 @@ def fake_classifiers(monkeypatch):
 
 def test_an_image_gan_gets_fd_kid_precision_and_recall(fake_classifiers):
     model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1)
-    scores = evaluation.evaluate(model, "digits", num_images=40, seed=0)
+    scores = evaluation.evaluate(model, "digits", num_images=40, seed=0, feature_extractor="digits")
     assert set(scores) == IMAGE_SCORES and scores["examples"] == 40
     assert scores["frechet_distance"] > 0 and 0 <= scores["precision"] <= 1 and 0 <= scores["recall"] <= 1
-    assert evaluation.evaluate(model, "digits", num_images=40, seed=0) == scores  # the same seed, the same samples
+    # the same seed, the same samples
+    assert evaluation.evaluate(model, "digits", num_images=40, seed=0, feature_extractor="digits") == scores
 
 
-def test_an_own_feature_extractor_scores_any_dataset_and_none_is_an_error(fake_classifiers):
+def test_an_own_feature_extractor_scores_any_dataset_and_the_digits_classifier_only_digits(fake_classifiers):
     model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1)
     extractor = keras.Sequential([keras.Input((16, 16, 1)), keras.layers.Flatten(), keras.layers.Dense(4)])
-    with pytest.raises(ValueError, match="no offline feature extractor fits 'mnist'.*--inception_weights"):
-        evaluation.evaluate(model, "mnist", num_images=30)
-    scores = evaluation.evaluate(model, "digits", num_images=30, feature_extractor=extractor)
+    with pytest.raises(ValueError, match="digits classifiers judge only digits and digits_m, not 'mnist'.*'inception'"):
+        evaluation.evaluate(model, "mnist", num_images=30, feature_extractor="digits")
+    with pytest.raises(ValueError, match="feature_extractor must be one of inception, digits or a keras.Model"):
+        evaluation.evaluate(model, "mnist", num_images=30, feature_extractor="vgg")
+    scores = evaluation.evaluate(model, "mnist", num_images=30, feature_extractor=extractor)
     assert set(scores) == IMAGE_SCORES and np.isfinite(scores["frechet_distance"])
 
 
 def test_cgan_adds_the_label_accuracy_of_its_samples(fake_classifiers):
     model = CGAN(image_shape=(16, 16, 1), num_classes=10, latent_dim=8, filters=8, seed=1)
-    scores = evaluation.evaluate(model, "digits", num_images=30)
+    scores = evaluation.evaluate(model, "digits", num_images=30, feature_extractor="digits")
     assert set(scores) == IMAGE_SCORES | {"label_accuracy"} and 0 <= scores["label_accuracy"] <= 1
 
 
@@ -133,7 +137,73 @@ def test_reference_scores_score_real_data_as_a_model_would_be(fake_classifiers):
     inputs, targets = data.examples("colorization", "test", 20, image_size=16, paired=True)
     baseline = evaluation.reference_scores("colorization", num_images=20, image_size=16)
     assert baseline["l1"] == pytest.approx(float(np.mean(np.abs(np.broadcast_to(inputs, targets.shape) - targets))), rel=1e-5)
-    floor = evaluation.reference_scores("digits", num_images=50, image_size=16)
+    floor = evaluation.reference_scores("digits", num_images=50, image_size=16, feature_extractor="digits")
     assert floor["examples"] == 50 and floor["frechet_distance"] > 0 and 0 <= floor["precision"] <= 1
     domains = evaluation.reference_scores("digits2digits_m", num_images=30, image_size=16)
     assert set(domains) == {"untranslated_a_to_b", "untranslated_b_to_a", "real_a", "real_b"}
+
+
+@pytest.fixture
+def fake_inception(monkeypatch, tmp_path):
+    """fid_inception -> a tiny stand-in taking any image size; the cache in a fresh folder. Counts its calls."""
+    calls = []
+    inputs = keras.Input((None, None, None))
+    grey = keras.layers.Lambda(lambda images: keras.ops.mean(images, axis=-1, keepdims=True))(inputs)
+    features = keras.layers.Dense(5)(keras.layers.Flatten()(keras.layers.Resizing(8, 8)(grey)))
+    stand_in = keras.Model(inputs, features, name="tiny_inception")
+    original = stand_in.predict_on_batch
+    stand_in.predict_on_batch = lambda batch: calls.append(len(batch)) or original(batch)
+    monkeypatch.setattr(metrics.features, "fid_inception", lambda: stand_in)
+    monkeypatch.setenv("KERASGAN_CACHE", str(tmp_path / "cache"))
+    return calls
+
+
+def test_inception_is_the_default_and_the_real_side_is_cached(fake_inception, tmp_path):
+    model = DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=8, seed=1)
+    scores = evaluation.evaluate(model, "mnist", num_images=30, seed=0)
+    assert set(scores) == INCEPTION_SCORES and scores["examples"] == 30 and scores["fid"] > 0
+    assert sum(fake_inception) == 60  # 30 real, 30 generated
+    cached = list((tmp_path / "cache" / "real_features").iterdir())
+    assert len(cached) == 1 and "mnist" in cached[0].name and np.load(cached[0]).shape[0] == 30
+    fake_inception.clear()
+    assert evaluation.evaluate(model, "mnist", num_images=30, seed=0) == scores
+    assert sum(fake_inception) == 30  # only the generated side: the real features come from the cache
+
+
+def test_a_damaged_real_feature_cache_is_one_line_and_left_as_it_is(fake_inception, tmp_path):
+    model = DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=8, seed=1)
+    evaluation.evaluate(model, "mnist", num_images=20)
+    (path,) = (tmp_path / "cache" / "real_features").iterdir()
+    path.write_bytes(b"not a numpy file")
+    with pytest.raises(ValueError, match=f"cached real features {path} are damaged .*delete the file"):
+        evaluation.evaluate(model, "mnist", num_images=20)
+    assert path.read_bytes() == b"not a numpy file"
+
+
+def test_a_folder_is_scored_on_its_held_out_images_and_not_cached(fake_inception, tmp_path):
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for index in range(40):
+        Image.fromarray(rng.integers(0, 255, (16, 16, 3), dtype=np.uint8)).save(folder / f"{index:02d}.png")
+    model = DCGAN(image_shape=(16, 16, 3), latent_dim=8, filters=8, seed=1)
+    scores = evaluation.evaluate(model, str(folder))
+    assert scores["examples"] == 4  # the held-out tenth of 40 images
+    assert not (tmp_path / "cache" / "real_features").exists()
+
+
+def test_kerasgan_trains_on_mnist_and_evaluates_with_the_inception_fid_offline(tmp_path):
+    """The README's path on real data: train on MNIST, then `kerasgan evaluate` prints Inception FID and KID."""
+    run = tmp_path / "run"
+    result = kerasgan("train", "--model=dcgan", "--dataset=mnist", "--num_samples=128", "--batch_size=64",
+                      "--filters=8", "--latent_dim=8", "--epochs=1", f"--output_dir={run}",
+                      f"--export_dir={tmp_path / 'sm'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    result = kerasgan("evaluate", f"--model_path={run / 'model.keras'}", "--dataset=mnist", "--num_images=24",
+                      f"--output={tmp_path / 'scores.json'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "DCGAN on mnist (test):" in result.stdout and "fid:" in result.stdout and "kid:" in result.stdout
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["examples"] == 24 and scores["fid"] > 0

@@ -227,7 +227,7 @@ def test_digits_m_classifier_takes_colour_and_caches_under_its_own_name(tmp_path
 
 def test_digits_classifier_rejects_unknown_dataset(tmp_path):
     with pytest.raises(ValueError, match="digits_m"):
-        digits_classifier(32, cache_dir=str(tmp_path), dataset="mnist")
+        digits_classifier(32, cache_dir=str(tmp_path), dataset="cifar10")
 
 
 # translation metrics

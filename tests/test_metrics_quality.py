@@ -11,7 +11,6 @@ from kerasgan.metrics import (
     frechet_distance,
     frechet_distance_from_features,
     frechet_distance_from_statistics,
-    inception_features,
     kernel_inception_distance,
     kernel_inception_distance_from_features,
     precision_recall,
@@ -245,7 +244,7 @@ def test_a_layer_name_picks_that_layer():
         extract_features(real, model, layer="pool")
 
 
-def test_default_extractor_is_the_digits_classifier_features(monkeypatch):
+def test_digits_extractor_is_the_digits_classifier_features(monkeypatch):
     calls = []
 
     def fake_classifier(image_size, dataset="digits"):
@@ -255,17 +254,36 @@ def test_default_extractor_is_the_digits_classifier_features(monkeypatch):
 
     monkeypatch.setattr(features_module, "digits_classifier", fake_classifier)
     grey, colour = images(12, size=8), images(12, size=8, channels=3)
-    features = extract_features(grey)
+    features = extract_features(grey, "digits")
     assert calls == [(8, "digits")] and features.shape == (12, 5)
-    extract_features(tf.data.Dataset.from_tensor_slices(colour).batch(5))
+    extract_features(tf.data.Dataset.from_tensor_slices(colour).batch(5), "digits")
     assert calls[-1] == (8, "digits_m")
     # resolved once from the real images: colour fakes cannot reach the digits_m classifier
     with pytest.raises(ValueError, match=r"takes images of shape \(8, 8, 1\)"):
-        frechet_distance(grey, colour)
+        frechet_distance(grey, colour, "digits")
     with pytest.raises(ValueError, match="square images"):
-        extract_features(images(4, size=8)[:, :, :6])
-    with pytest.raises(ValueError, match="pass feature_extractor= too"):
-        extract_features(grey, layer="features")
+        extract_features(images(4, size=8)[:, :, :6], "digits")
+    with pytest.raises(ValueError, match="leave it out for 'digits'"):
+        extract_features(grey, "digits", layer="features")
+
+
+def test_the_default_extractor_is_fid_inception(monkeypatch):
+    """None and "inception" name kerasgan.metrics.fid_inception (replaced here by a tiny stand-in), with batches of 50."""
+    seen = []
+    stand_in = keras.Sequential([keras.Input((None, None, None)), keras.layers.GlobalAveragePooling2D()], name="fid_inception")
+    original = stand_in.predict_on_batch
+    monkeypatch.setattr(stand_in, "predict_on_batch", lambda batch: seen.append(len(batch)) or original(batch))
+    monkeypatch.setattr(features_module, "fid_inception", lambda: stand_in)
+    grey = images(120, size=8)
+    np.testing.assert_allclose(extract_features(grey), grey.mean(axis=(1, 2)), atol=1e-6)
+    assert seen == [50, 50, 20]
+    assert frechet_distance(grey, images(60, size=5, seed=1), "inception") > 0  # any size, one network
+    with pytest.raises(ValueError, match=r"takes images \(H, W, 1 or 3\), got images of shape \(8, 8, 2\)"):
+        extract_features(images(4, size=8, channels=2))
+    with pytest.raises(ValueError, match="leave it out for 'inception'"):
+        extract_features(grey, layer="pool_3")
+    with pytest.raises(ValueError, match="unknown feature_extractor 'vgg'"):
+        extract_features(grey, "vgg")
 
 
 # bad inputs
@@ -319,51 +337,3 @@ def test_bad_images_or_extractors_raise():
         extract_features(images(0), model)
     with pytest.raises(ValueError, match="batch_size"):
         extract_features(images(5), model, batch_size=0)
-
-
-# InceptionV3
-
-
-def test_inception_features_never_download(monkeypatch, tmp_path):
-    def no_download(**kwargs):
-        raise AssertionError("keras.applications.InceptionV3 must not be called without a weights file")
-
-    monkeypatch.setattr(keras.applications, "InceptionV3", no_download)
-    for path in (None, tmp_path / "missing.h5", "imagenet"):
-        with pytest.raises(ValueError, match="never downloads") as error:
-            inception_features(path)
-        assert features_module.INCEPTION_WEIGHTS_URL in str(error.value)
-
-
-def test_inception_wrapper_resizes_and_repeats_grey(monkeypatch, tmp_path):
-    weights = tmp_path / "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
-    weights.write_bytes(b"")
-    seen = {}
-
-    def fake_inception(**kwargs):
-        seen.update(kwargs)
-        inputs = keras.Input(kwargs["input_shape"])
-        return keras.Model(inputs, keras.layers.GlobalAveragePooling2D()(inputs), name="inception_v3")
-
-    monkeypatch.setattr(keras.applications, "InceptionV3", fake_inception)
-    model = inception_features(weights)
-    assert seen == {"include_top": False, "weights": str(weights), "input_shape": (299, 299, 3), "pooling": "avg"}
-    grey = images(3, size=5)
-    resized = keras.ops.convert_to_numpy(keras.ops.image.resize(grey, (299, 299), interpolation="bilinear"))
-    expected = np.repeat(resized.mean(axis=(1, 2)), 3, axis=-1)
-    np.testing.assert_allclose(extract_features(grey, model), expected, atol=1e-5)
-    colour = images(2, size=7, channels=3)
-    np.testing.assert_allclose(model.predict(colour, verbose=0)[:, 0], model.predict(colour[..., :1], verbose=0)[:, 0], atol=1e-5)
-    # the wrapper's input leaves channels open, so Keras traces it without them: a run-time check
-    with pytest.raises(tf.errors.InvalidArgumentError, match="1 or 3 channels"):
-        extract_features(images(2, size=5, channels=2), model)
-
-
-def test_real_inception_architecture_runs_through_the_wrapper(monkeypatch, tmp_path):
-    """Builds InceptionV3 with weights=None (about 3 s): no weights file is read."""
-    weights = tmp_path / "weights.h5"
-    weights.write_bytes(b"")
-    build = keras.applications.InceptionV3
-    monkeypatch.setattr(keras.applications, "InceptionV3", lambda **kwargs: build(**{**kwargs, "weights": None}))
-    features = extract_features(images(2, size=8), inception_features(weights))
-    assert features.shape == (2, 2048) and np.all(np.isfinite(features))

@@ -2,7 +2,7 @@
 from kerasgan.metrics.conditional import label_accuracy
 from kerasgan.metrics.classifier import digits_classifier
 from kerasgan.metrics.coverage import mode_coverage
-from kerasgan.metrics.features import extract_features, inception_features
+from kerasgan.metrics.features import extract_features
 from kerasgan.metrics.frechet import (
     feature_statistics,
     frechet_distance,
@@ -11,6 +11,7 @@ from kerasgan.metrics.frechet import (
     kernel_inception_distance,
     kernel_inception_distance_from_features,
 )
+from kerasgan.metrics.inception import fid_inception
 from kerasgan.metrics.manifold import precision_recall, precision_recall_from_features
 from kerasgan.metrics.translation import l1, label_preservation, psnr, ssim
 
@@ -18,10 +19,10 @@ __all__ = [
     "digits_classifier",
     "extract_features",
     "feature_statistics",
+    "fid_inception",
     "frechet_distance",
     "frechet_distance_from_features",
     "frechet_distance_from_statistics",
-    "inception_features",
     "kernel_inception_distance",
     "kernel_inception_distance_from_features",
     "l1",

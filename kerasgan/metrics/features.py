@@ -1,21 +1,24 @@
-"""Features of image sets for the sample-quality metrics: any Keras model, the offline digits classifiers or InceptionV3.
+"""Features of image sets for the sample-quality metrics: the FID Inception network, the offline digits
+classifiers or any Keras model.
 
-InceptionV3: Szegedy et al. 2016, arXiv:1512.00567; its pool features are those of FID (Heusel et al. 2017, arXiv:1706.08500).
+FID Inception: TensorFlow's inception-2015-12-05 graph up to pool_3 (Szegedy et al. 2016,
+arXiv:1512.00567), the features of FID (Heusel et al. 2017, arXiv:1706.08500); see
+kerasgan.metrics.inception.
 """
 import itertools
-import os
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from kerasgan.metrics.classifier import digits_classifier
+from kerasgan.metrics.inception import MODEL_NAME as INCEPTION_NAME
+from kerasgan.metrics.inception import fid_inception
 
 BATCH_SIZE = 256
+INCEPTION_BATCH_SIZE = 50
 DIGITS_LAYER = "features"
-INCEPTION_SIZE = 299
-INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
-INCEPTION_WEIGHTS_URL = f"https://storage.googleapis.com/tensorflow/keras-applications/inception_v3/{INCEPTION_WEIGHTS_FILE}"
+EXTRACTORS = ("inception", "digits")
 
 
 def feature_model(feature_extractor, layer=None):
@@ -33,17 +36,18 @@ def feature_model(feature_extractor, layer=None):
     return keras.Model(feature_extractor.inputs, output, name=f"{feature_extractor.name}_{layer}")
 
 
-def default_feature_extractor(image_shape):
+def digits_feature_extractor(image_shape):
     """The "features" layer (128 units) of the offline digits classifier for square images (S, S, 1) or (S, S, 3).
 
     Digits classifier for 1 channel, digits_m classifier for 3 (kerasgan.metrics.digits_classifier,
-    trained once and cached): meaningful for digits-like images in [-1, 1].
+    trained once and cached): meaningful for digits-like images in [-1, 1], and its distances
+    compare only within kerasgan.
     """
     image_shape = tuple(image_shape)
     if len(image_shape) != 3 or image_shape[0] != image_shape[1] or image_shape[2] not in (1, 3) or image_shape[0] is None:
         raise ValueError(
-            f"the default feature extractor is a digits classifier for square images (S, S, 1) or (S, S, 3), got images "
-            f"of shape {image_shape}: pass feature_extractor= (a keras.Model, e.g. inception_features(weights_path))"
+            f"feature_extractor='digits' is a digits classifier for square images (S, S, 1) or (S, S, 3), got images "
+            f"of shape {image_shape}: use feature_extractor='inception' (the default) or a keras.Model"
         )
     dataset = "digits" if image_shape[2] == 1 else "digits_m"
     return feature_model(digits_classifier(int(image_shape[0]), dataset=dataset), DIGITS_LAYER)
@@ -97,15 +101,33 @@ def _image_batches(images, batch_size):
 
 
 def resolve_feature_extractor(images, feature_extractor=None, layer=None):
-    """feature_model(feature_extractor, layer); None: default_feature_extractor for the shape of `images`.
+    """The keras.Model that `feature_extractor` names for `images`.
 
-    The metrics resolve the default once, from the real images, so fake images of another shape
-    fail the input check instead of being compared through another classifier.
+    Args:
+        images: the (real) images, an array (N, H, W, C) or a tf.data.Dataset of batches; only
+            their shape is read, for "digits".
+        feature_extractor: None or "inception": fid_inception(), FID's network for images of any
+            size with 1 or 3 channels; "digits": digits_feature_extractor for the shape of
+            `images`; a keras.Model: itself, or with `layer` its sub-model up to that layer.
+        layer: a layer name of a keras.Model feature_extractor; None for the named ones.
+
+    The metrics resolve the extractor once, from the real images, so fake images of another
+    shape fail the input check instead of being compared through another classifier.
     """
-    if feature_extractor is None:
+    if feature_extractor is None or isinstance(feature_extractor, str):
+        name = feature_extractor or "inception"
+        if name not in EXTRACTORS:
+            raise ValueError(f"unknown feature_extractor {name!r}: use one of {', '.join(EXTRACTORS)} or a keras.Model")
         if layer is not None:
-            raise ValueError(f"layer={layer!r} names a layer of feature_extractor: pass feature_extractor= too")
-        return default_feature_extractor(image_shape(images))
+            raise ValueError(f"layer={layer!r} picks a layer of a keras.Model feature_extractor: leave it out for {name!r}")
+        if name == "digits":
+            return digits_feature_extractor(image_shape(images))
+        shape = tuple(image_shape(images))
+        if len(shape) != 3 or shape[-1] not in (1, 3):
+            raise ValueError(
+                f"FID Inception takes images (H, W, 1 or 3), got images of shape {shape}: convert them to grey or RGB"
+            )
+        return fid_inception()
     return feature_model(feature_extractor, layer)
 
 
@@ -123,14 +145,21 @@ def _check_input_shape(model, image_shape):
         )
 
 
-def feature_batches(images, feature_extractor=None, layer=None, batch_size=BATCH_SIZE):
+def feature_batches(images, feature_extractor=None, layer=None, batch_size=None):
     """Yields float32 features (B, d) of `images` batch by batch, so a whole set never has to be in memory.
 
-    `images`: a numpy array (N, H, W, C) or a tf.data.Dataset of image batches (or of (images, labels)
-    tuples). `feature_extractor`: a keras.Model whose output is (B, d), or with `layer` the output of
-    its layer of that name; None: default_feature_extractor for the image shape.
+    Args:
+        images: a numpy array (N, H, W, C) or a tf.data.Dataset of image batches (or of (images,
+            labels) tuples), in [-1, 1].
+        feature_extractor: None or "inception" (FID's network, Heusel et al. 2017, arXiv:1706.08500),
+            "digits", or a keras.Model whose output is (B, d); see resolve_feature_extractor.
+        layer: with a keras.Model, the name of the layer whose output is taken.
+        batch_size: images per forward pass of an array; None: 50 for Inception (its 299x299
+            activations take tens of MB per image), 256 otherwise. A dataset keeps its batches.
     """
     model = resolve_feature_extractor(images, feature_extractor, layer)
+    if batch_size is None:
+        batch_size = INCEPTION_BATCH_SIZE if model.name == INCEPTION_NAME else BATCH_SIZE
     batches = _image_batches(images, batch_size)
     first = next(batches, None)
     if first is None or len(first) == 0:
@@ -154,7 +183,7 @@ def feature_batches(images, feature_extractor=None, layer=None, batch_size=BATCH
         yield features
 
 
-def extract_features(images, feature_extractor=None, layer=None, batch_size=BATCH_SIZE):
+def extract_features(images, feature_extractor=None, layer=None, batch_size=None):
     """All features (N, d) float32 of `images`; arguments as feature_batches."""
     return np.concatenate(list(feature_batches(images, feature_extractor, layer, batch_size)))
 
@@ -180,63 +209,3 @@ def feature_pair(real_features, fake_features):
             "use one feature_extractor for both"
         )
     return real, fake
-
-
-class InceptionInput(keras.layers.Layer):
-    """Images (B, H, W, 1 or 3) in [-1, 1] -> (B, 299, 299, 3): grey repeated to RGB, bilinear resize, values kept.
-
-    InceptionV3 takes [-1, 1] (what keras.applications.inception_v3.preprocess_input makes of [0, 255]),
-    kerasgan's image range, so the values pass unchanged.
-    """
-
-    def __init__(self, size=INCEPTION_SIZE, **kwargs):
-        super().__init__(**kwargs)
-        self.size = size
-
-    def call(self, images):
-        channels = images.shape[-1]
-        if channels is None:  # traced from the open Input, e.g. by model.predict: decide at run time
-            images = tf.cond(tf.shape(images)[-1] == 1, lambda: tf.repeat(images, 3, axis=-1), lambda: images)
-            message = "InceptionV3 features take images with 1 or 3 channels"
-            check = tf.debugging.assert_equal(tf.shape(images)[-1], 3, message=message)
-            with tf.control_dependencies([check]):
-                images = tf.ensure_shape(images, [None, None, None, 3])
-        elif channels == 1:
-            images = keras.ops.repeat(images, 3, axis=-1)
-        elif channels != 3:
-            raise ValueError(f"InceptionV3 features take images with 1 or 3 channels, got {channels}")
-        return keras.ops.image.resize(images, (self.size, self.size), interpolation="bilinear")
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.size, self.size, 3)
-
-    def get_config(self):
-        return {**super().get_config(), "size": self.size}
-
-
-def wrap_inception(backbone, size=INCEPTION_SIZE):
-    """`backbone` (input (size, size, 3) in [-1, 1]) fed by InceptionInput, so it takes images of any size, 1 or 3 channels."""
-    inputs = keras.Input((None, None, None))
-    return keras.Model(inputs, backbone(InceptionInput(size)(inputs)), name=f"{backbone.name}_features")
-
-
-def inception_features(weights_path):
-    """InceptionV3 2048-d average-pool features, FID's (Szegedy et al. 2016, arXiv:1512.00567), from a local weights file.
-
-    Returns a keras.Model taking images (B, H, W, 1 or 3) in [-1, 1]: grey is repeated to RGB and
-    the images are resized bilinearly to 299x299. `weights_path` is Keras's ImageNet "notop" file;
-    kerasgan never downloads it. Scores match other implementations only with the same network
-    weights (the original FID code uses a 2015 TF graph, not these Keras weights).
-    """
-    if weights_path is None or not os.path.isfile(os.fspath(weights_path)):
-        raise ValueError(
-            f"inception_features needs the InceptionV3 ImageNet weights file {INCEPTION_WEIGHTS_FILE}, got "
-            f"weights_path={weights_path!r}: download it yourself from {INCEPTION_WEIGHTS_URL} and pass its path "
-            "(kerasgan never downloads weights)"
-        )
-    # an absolute path can never read as weights="imagenet", which would make Keras download
-    weights = os.path.abspath(os.fspath(weights_path))
-    backbone = keras.applications.InceptionV3(
-        include_top=False, weights=weights, input_shape=(INCEPTION_SIZE, INCEPTION_SIZE, 3), pooling="avg"
-    )
-    return wrap_inception(backbone)

@@ -1,11 +1,12 @@
 """Fréchet distance (Heusel et al. 2017, arXiv:1706.08500) and kernel inception distance (Bińkowski et al. 2018,
-arXiv:1801.01401) between image sets, on the features of any Keras model (kerasgan.metrics.features)."""
+arXiv:1801.01401) between image sets: on the FID Inception network's features by default (FID and KID proper),
+or on the digits classifier's or any Keras model's (kerasgan.metrics.features)."""
 import warnings
 
 import numpy as np
 from scipy import linalg
 
-from kerasgan.metrics.features import BATCH_SIZE, extract_features, feature_batches, feature_pair, resolve_feature_extractor
+from kerasgan.metrics.features import extract_features, feature_batches, feature_pair, resolve_feature_extractor
 
 EPS = 1e-6  # added to the covariance diagonals when their product is singular, as in the reference FID code
 IMAGINARY_TOLERANCE = 1e-3  # largest imaginary part on the diagonal of sqrtm dropped as round-off
@@ -36,7 +37,7 @@ def _moments(batches):
     return shift + mean, covariance
 
 
-def feature_statistics(images, feature_extractor=None, layer=None, batch_size=BATCH_SIZE):
+def feature_statistics(images, feature_extractor=None, layer=None, batch_size=None):
     """float64 mean (d,) and covariance (d, d) (ddof 1) of the features of `images`, streamed over batches.
 
     The Gaussian fit of FID (Heusel et al. 2017, arXiv:1706.08500); memory is O(d^2), not O(N d), so
@@ -95,13 +96,19 @@ def frechet_distance_from_features(real_features, fake_features, eps=EPS):
     return frechet_distance_from_statistics(*statistics[0], *statistics[1], eps=eps)
 
 
-def frechet_distance(real, fake, feature_extractor=None, layer=None, batch_size=BATCH_SIZE, eps=EPS):
-    """Fréchet distance (FID on InceptionV3 features; Heusel et al. 2017, arXiv:1706.08500) between two image sets.
+def frechet_distance(real, fake, feature_extractor=None, layer=None, batch_size=None, eps=EPS):
+    """Fréchet distance between two image sets: FID (Heusel et al. 2017, arXiv:1706.08500) by default.
 
-    `real`, `fake`: numpy arrays (N, H, W, C) or tf.data.Datasets of image batches, streamed (only
-    the float64 sums are kept). `feature_extractor`: a keras.Model with (B, d) output, or with `layer`
-    that layer's output; None: the offline digits classifier's "features" layer for digits-like
-    images. For InceptionV3 use feature_extractor=inception_features(weights_path).
+    Args:
+        real, fake: numpy arrays (N, H, W, C) or tf.data.Datasets of image batches in [-1, 1],
+            streamed (only the float64 sums are kept).
+        feature_extractor: None or "inception": the FID network (TF's inception-2015-12-05 up to
+            pool_3, kerasgan.metrics.fid_inception) for images of any size, grey or RGB;
+            "digits": the offline digits classifier's "features" layer, for digits-like images
+            (distances comparable only within kerasgan); or a keras.Model with (B, d) output.
+        layer: with a keras.Model, the layer whose output is taken.
+        batch_size: images per forward pass; None: 50 for Inception, 256 otherwise.
+        eps: the diagonal offset for singular covariance products (frechet_distance_from_statistics).
     """
     model = resolve_feature_extractor(real, feature_extractor, layer)
     statistics = [feature_statistics(images, model, batch_size=batch_size) for images in (real, fake)]
@@ -139,7 +146,7 @@ def kernel_inception_distance_from_features(real_features, fake_features, num_su
     return {"mean": float(estimates.mean()), "std": float(estimates.std()), "subset_size": size}
 
 
-def kernel_inception_distance(real, fake, feature_extractor=None, layer=None, batch_size=BATCH_SIZE,
+def kernel_inception_distance(real, fake, feature_extractor=None, layer=None, batch_size=None,
                               num_subsets=KID_SUBSETS, subset_size=KID_SUBSET_SIZE, seed=0):
     """KID (Bińkowski et al. 2018, arXiv:1801.01401) between two image sets; see kernel_inception_distance_from_features.
 

@@ -1,7 +1,7 @@
 """Precision and recall of k-NN manifolds (Kynkäänniemi et al. 2019, arXiv:1904.06991) on the features of any Keras model."""
 import numpy as np
 
-from kerasgan.metrics.features import BATCH_SIZE, extract_features, feature_pair, resolve_feature_extractor
+from kerasgan.metrics.features import extract_features, feature_pair, resolve_feature_extractor
 
 K = 3
 BLOCK_SIZE = 2048  # distances are computed in float64 blocks of BLOCK_SIZE x BLOCK_SIZE (32 MB)
@@ -67,7 +67,7 @@ def precision_recall_from_features(real_features, fake_features, k=K, block_size
     }
 
 
-def precision_recall(real, fake, feature_extractor=None, layer=None, k=K, batch_size=BATCH_SIZE, block_size=BLOCK_SIZE):
+def precision_recall(real, fake, feature_extractor=None, layer=None, k=K, batch_size=None, block_size=BLOCK_SIZE):
     """Improved precision and recall (Kynkäänniemi et al. 2019, arXiv:1904.06991) of two image sets.
 
     Images and feature_extractor as kerasgan.metrics.frechet_distance (the paper uses VGG-16 fc2

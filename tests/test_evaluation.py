@@ -21,9 +21,11 @@ def tiny_classifier(size=16, channels=1, name="tiny_digits_classifier"):
 
 
 @pytest.fixture
-def fake_classifiers(monkeypatch):
-    """metrics.digits_classifier -> tiny untrained classifiers (1 channel for digits, 3 for digits_m)."""
+def fake_classifiers(monkeypatch, tmp_path):
+    """metrics.digits_classifier -> tiny untrained classifiers (1 channel for digits, 3 for digits_m); the cache
+    of real features in a fresh folder."""
     made = {}
+    monkeypatch.setenv("KERASGAN_CACHE", str(tmp_path / "cache"))
 
     def classifier(image_size, cache_dir=None, dataset="digits"):
         key = (image_size, dataset)
@@ -207,3 +209,14 @@ def test_kerasgan_trains_on_mnist_and_evaluates_with_the_inception_fid_offline(t
     assert "DCGAN on mnist (test):" in result.stdout and "fid:" in result.stdout and "kid:" in result.stdout
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["examples"] == 24 and scores["fid"] > 0
+
+
+def test_features_cached_for_one_network_are_not_read_for_another(fake_inception, tmp_path, monkeypatch):
+    model = DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=8, seed=1)
+    evaluation.evaluate(model, "mnist", num_images=20)
+    inputs = keras.Input((None, None, None))
+    grey = keras.layers.Lambda(lambda images: keras.ops.mean(images, axis=-1, keepdims=True))(inputs)
+    other = keras.Model(inputs, keras.layers.Dense(5)(keras.layers.Flatten()(keras.layers.Resizing(8, 8)(grey))))
+    monkeypatch.setattr(metrics.features, "fid_inception", lambda: other)
+    evaluation.evaluate(model, "mnist", num_images=20)
+    assert len(list((tmp_path / "cache" / "real_features").iterdir())) == 2

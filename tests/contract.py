@@ -1,4 +1,4 @@
-"""The shared contract every zoo model passes (see the README, "Develop").
+"""The shared contract every zoo model passes (see docs/develop.md).
 
 A later model joins by adding a `Case` to `CASES`: a factory with tiny kwargs, a tiny
 batch, its pinned parameter count, and how many optimizer updates one step makes.

@@ -95,10 +95,10 @@ def test_saved_model_cli_lists_the_signatures(exported):
 
 
 def _readme_block(marker):
-    """The fenced code block after `<!-- tested: marker -->` in README.md."""
-    readme = open(os.path.join(ROOT, "README.md")).read()
+    """The fenced code block after `<!-- tested: marker -->` in docs/serving.md."""
+    readme = open(os.path.join(ROOT, "docs", "serving.md")).read()
     match = re.search(rf"<!-- tested: {marker} -->\s*```\w*\n(.*?)```", readme, re.S)
-    assert match, f"README.md has no block marked {marker}"
+    assert match, f"docs/serving.md has no block marked {marker}"
     return match.group(1)
 
 
@@ -109,10 +109,10 @@ def _feed_like_tf_serving(signature, inputs):
 
 
 def test_readme_rest_requests_run_against_the_signatures(model, exported):
-    """The README's REST bodies, fed to the loaded SavedModel.
+    """The serving page's REST bodies, fed to the loaded SavedModel.
 
     No TF Serving binary can be installed on these machines, so the server's part (JSON
-    "inputs" to tensors of the signature's dtypes) is done here; the bodies are the README's.
+    "inputs" to tensors of the signature's dtypes) is done here; the bodies are the serving page's.
     """
     signatures = tf.saved_model.load(exported).signatures
     body = json.loads(_readme_block("rest-generate"))
@@ -131,7 +131,7 @@ def test_readme_rest_requests_run_against_the_signatures(model, exported):
 
 
 def test_readme_predict_request_runs_against_the_signature(exported):
-    """The README's tensorflow_serving.apis PredictRequest, its inputs fed to the loaded signature (no server here)."""
+    """The serving page's tensorflow_serving.apis PredictRequest, its inputs fed to the loaded signature (no server here)."""
     namespace = {}
     exec(_readme_block("predict-request"), namespace)
     request = namespace["request"]

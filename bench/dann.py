@@ -25,8 +25,12 @@ flags.DEFINE_integer("moons_batch_size", 200, "Batch of the moons, half per doma
 flags.DEFINE_float("moons_strength", 3.0, "Largest reversal strength on the moons (the recipe's 3; the paper's 1).")
 flags.DEFINE_integer("digits_epochs", 30, "Epochs of digits -> digits_m (44 batches of 32 + 32 each).")
 flags.DEFINE_float("digits_strength", 1.0, "Largest reversal strength on digits -> digits_m (the paper's 1).")
-flags.DEFINE_float("digits_random_invert", 0.5, "digits -> digits_m: probability that g inverts a training image (the recipe's 0.5; the paper's 0).")
-flags.DEFINE_float("digits_dropout", 0.5, "digits -> digits_m: dropout rate of the label and domain heads (the recipe's 0.5; the paper's 0).")
+flags.DEFINE_float(
+    "digits_random_invert", 0.5, "digits -> digits_m: probability that g inverts a training image (the recipe's 0.5; the paper's 0)."
+)
+flags.DEFINE_float(
+    "digits_dropout", 0.5, "digits -> digits_m: dropout rate of the label and domain heads (the recipe's 0.5; the paper's 0)."
+)
 flags.DEFINE_string("output", "bench/results/dann.md", "Markdown table; the JSON goes beside it.")
 
 
@@ -115,7 +119,8 @@ def _table(title, runs):
     import numpy as np
 
     labels = list(next(iter(runs.values())))
-    lines = [title, "", "| | " + " | ".join(f"seed {seed}" for seed in runs) + " | mean +- std | seconds per run |", "|---" * (len(runs) + 3) + "|"]
+    header = "| | " + " | ".join(f"seed {seed}" for seed in runs) + " | mean +- std | seconds per run |"
+    lines = [title, "", header, "|---" * (len(runs) + 3) + "|"]
     for label in labels:
         values = [run[label]["accuracy"] for run in runs.values()]
         seconds = [run[label].get("seconds") for run in runs.values()]

@@ -91,7 +91,7 @@ def main(argv):
     ]
     for epoch in range(FLAGS.epochs):
         at = [rows[epoch] for rows in runs.values()]
-        stat = lambda key, scale=1.0: f"{np.mean([r[key] for r in at]) * scale:.1f} +- {np.std([r[key] for r in at]) * scale:.1f}"  # noqa: E731
+        stat = lambda key, scale=1.0: f"{np.mean([r[key] for r in at]) * scale:.1f} +- {np.std([r[key] for r in at]) * scale:.1f}"  # noqa: E731, B023
         lines.append(
             f"| {epoch + 1} | {at[0]['steps']} | {stat('modes')} of {at[0]['num_modes']} | {stat('hq_fraction', 100)} % "
             f"| {np.mean([r['reverse_kl'] for r in at]):.3f} | {np.mean([r['seconds'] for r in at]):.0f} |"

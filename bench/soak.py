@@ -167,9 +167,14 @@ command each time, {results['attempts']} attempts in all, until it finished {res
 Most steps lost: {results['max_lost']}, against a checkpoint every {results['checkpoint_every']} steps
 (and at each epoch end); "step reached" is read from the progress bar, which can trail the true step by a
 step or two. The final SavedModel ({export['saved_model'].replace(ROOT + '/', '')}) loads and serves
-{export['outputs']} images, {"identical to" if export['max_abs_difference_to_keras'] == 0 else f"within {export['max_abs_difference_to_keras']:.1g} of"} the `.keras` model's.
+{export['outputs']} images, {_agreement(export['max_abs_difference_to_keras'])} the `.keras` model's.
 Verdict: {"passed" if results["passed"] else "FAILED"}.
 {END}"""
+
+
+def _agreement(difference):
+    """How the SavedModel's outputs compare with the .keras model's."""
+    return "identical to" if difference == 0 else f"within {difference:.1g} of"
 
 
 if __name__ == "__main__":

@@ -143,8 +143,8 @@ def _shapes(batch):
 def _recipe(config):
     """The recipe's dataset and model, built as `kerasgan train --flagfile=zoo/<config>.flags` builds them."""
     FLAGS([sys.argv[0], f"--flagfile={os.path.join(ROOT, 'zoo', config + '.flags')}"])
-    dataset = cli._training_data()
-    return dataset, cli._build_model(dataset.element_spec)
+    dataset, _, model = cli.model_and_data()
+    return dataset, model
 
 
 UNITS = {

@@ -216,7 +216,7 @@ def pix2pix_table(result):
     for name in settings["generator_steps"]:
         for model in PIX2PIX_MODELS:
             at = [run[name] for run in runs.values()]
-            score = lambda key: [r["scores"][model][key] for r in at]  # noqa: E731
+            score = lambda key: [r["scores"][model][key] for r in at]  # noqa: E731, B023
             seconds = f"{np.mean([r['seconds'][model] for r in at]):.0f}" if model in at[0]["seconds"] else "-"
             lines.append(
                 f"| {name} | {PIX2PIX_NAMES[model]} | {mean_std(score('l1'))} | {mean_std(score('psnr'), 2)} "

@@ -11,7 +11,8 @@ COMMANDS = ("train", "sample", "export", "evaluate")
 
 # train
 flags.DEFINE_string(
-    "model", "dcgan", "Zoo model: dcgan, cgan, wgan, ebgan, pix2pix, cyclegan, or gan (the MLP GAN for 2-D data)."
+    "model", "dcgan", "The model: a registered name (kerasgan.registry.names(): gan, dcgan, cgan, wgan, ebgan, pix2pix, "
+    "cyclegan, dann, ensemble_gan) or package.module:Class for a model of your own.",
 )
 flags.DEFINE_string(
     "dataset",
@@ -25,56 +26,14 @@ flags.DEFINE_string(
 )
 flags.DEFINE_integer("image_size", None, "Square size images are resized to; default: the dataset's own.")
 flags.DEFINE_integer("num_samples", None, "ring8/grid25: points drawn (default 100,000); others: keep the first N.")
+flags.DEFINE_integer("channels", None, "Convert images to 1 or 3 channels (DANN digits -> digits_m: 3).")
+flags.DEFINE_enum("direction", "a_to_b", ["a_to_b", "b_to_a"], "A side-by-side A|B folder of pairs: which half is the input.")
+flags.DEFINE_string("target_dataset", None, "Domain adaptation (dann): the unlabelled target domain (e.g. moons_rotated, digits_m).")
+flags.DEFINE_string(
+    "validation_split", "test", "Domain adaptation (dann): labelled split of --target_dataset for val_class_accuracy ('' for none)."
+)
 flags.DEFINE_integer("batch_size", 64, "Global batch size.")
 flags.DEFINE_integer("epochs", 10, "Passes over the dataset.")
-flags.DEFINE_integer("latent_dim", None, "Length of z; default: the model's (DCGAN 100, GAN 2).")
-flags.DEFINE_integer("filters", 64, "DCGAN: filters of the first discriminator convolution.")
-flags.DEFINE_integer("units", 512, "GAN: units per hidden layer.")
-flags.DEFINE_integer("depth", 3, "GAN: hidden layers per network.")
-flags.DEFINE_float("data_scale", 1.0, "GAN: the data's std; the networks then work on unit-scale data.")
-flags.DEFINE_boolean(
-    "split_real_batch", False,
-    "Give each of the discriminator steps its own slice of the batch (a fresh real batch per critic update).",
-)
-flags.DEFINE_enum(
-    "loss", "non_saturating", ["minimax", "non_saturating", "least_squares", "hinge", "wasserstein"], "Loss family."
-)
-flags.DEFINE_float("label_smoothing", 0.0, "One-sided label smoothing: real targets become 1 - this.")
-flags.DEFINE_integer(
-    "discriminator_steps", None, "Discriminator updates per generator update (k); default: the model's (1; WGAN 5)."
-)
-flags.DEFINE_enum("penalty", None, ["gp", "r1", "clip"], "Discriminator penalty (WGAN: gp or clip, default gp).")
-flags.DEFINE_float("penalty_weight", None, "Weight of the gp / r1 penalty; default 10.")
-flags.DEFINE_float("clip_value", 0.01, "Weight clipping bound c (penalty=clip).")
-flags.DEFINE_float("instance_noise", 0.0, "Std of Gaussian noise added to the discriminator's inputs.")
-flags.DEFINE_integer("unrolled_steps", 0, "GAN, DCGAN, CGAN, WGAN: G's loss through D unrolled this many steps (Metz et al. 2016).")
-flags.DEFINE_float("unrolled_learning_rate", 0.01, "Step size of the unrolled discriminator's gradient steps.")
-flags.DEFINE_integer("num_discriminators", 5, "ensemble_gan: discriminators in the ensemble.")
-flags.DEFINE_float("max_noise", 2.0, "ensemble_gan: input-noise std of the weakest discriminator (falls to 0).")
-flags.DEFINE_bool("spectral_norm", False, "DCGAN: spectral normalization in the discriminator.")
-flags.DEFINE_string("normalization", "layer", "WGAN: the critic's normalization, layer or none.")
-flags.DEFINE_integer("num_classes", None, "CGAN: number of labels; default: counted from the dataset.")
-flags.DEFINE_float("margin", 1.0, "EBGAN: energy margin m.")
-flags.DEFINE_float("pull_away_weight", 0.1, "EBGAN: weight of the pull-away term.")
-flags.DEFINE_float("l1_weight", 100.0, "Pix2Pix: weight of the L1 term.")
-flags.DEFINE_enum("direction", "a_to_b", ["a_to_b", "b_to_a"], "Pix2Pix on a side-by-side A|B folder: which half is the input.")
-flags.DEFINE_float("cycle_weight", 10.0, "CycleGAN: weight of the cycle-consistency loss.")
-flags.DEFINE_float("identity_weight", 0.5, "CycleGAN: weight of the identity loss, relative to cycle_weight.")
-flags.DEFINE_integer("pool_size", 50, "CycleGAN: past fakes kept per discriminator (0: none).")
-flags.DEFINE_integer("residual_blocks", None, "CycleGAN: residual blocks per generator; default 6, 9 from 256x256.")
-flags.DEFINE_integer("generator_downsamplings", 2, "CycleGAN: stride-2 blocks of each generator (the paper's 2).")
-flags.DEFINE_integer(
-    "decay_epochs", None,
-    "Epochs of linear learning-rate decay at the end: CycleGAN's default is half; Pix2Pix decays only when set "
-    "(the paper keeps the rate, the authors' code decays over the second half).",
-)
-flags.DEFINE_string("target_dataset", None, "DANN: the unlabelled target domain (e.g. moons_rotated, digits_m).")
-flags.DEFINE_string("validation_split", "test", "DANN: labelled split of --target_dataset for val_class_accuracy ('' for none).")
-flags.DEFINE_float("reversal_strength", 1.0, "DANN: the largest gradient-reversal strength lambda of the paper's schedule.")
-flags.DEFINE_bool("adaptation", True, "DANN: false trains the source-only baseline (no reversed gradient).")
-flags.DEFINE_float("random_invert", 0.0, "DANN on images: probability that g inverts a training image (x -> -x); 0 in the paper.")
-flags.DEFINE_float("dropout", None, "Dropout rate: DANN's label and domain heads (default 0), Pix2Pix's U-Net decoder (default 0.5).")
-flags.DEFINE_integer("channels", None, "Convert images to 1 or 3 channels (DANN digits -> digits_m: 3).")
 flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
 flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
 flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
@@ -160,175 +119,77 @@ def _optimizer(learning_rate, model_default):
     return optimizer
 
 
-TRANSLATORS = ("pix2pix", "cyclegan")
+KINDS = {int: flags.DEFINE_integer, float: flags.DEFINE_float, bool: flags.DEFINE_bool}
+
+
+def define_model_flags(model_classes):
+    """Defines the flags the models declare (their `cli_flags`), each name once; all default to None,
+    so a flag left out leaves the model's own default."""
+    for cls in model_classes:
+        for flag in cls.cli_flags:
+            if flag.name in FLAGS:
+                continue
+            if flag.values:
+                flags.DEFINE_enum(flag.name, None, list(flag.values), flag.help)
+            elif flag.kind is str:
+                flags.DEFINE_string(flag.name, None, flag.help)
+            else:
+                KINDS[flag.kind](flag.name, None, flag.help)
+            MODEL_FLAGS.add(flag.name)
+
+
+MODEL_FLAGS = set()
 
 
 def _model_class():
-    """The zoo class --model names; UsageError listing the names otherwise."""
-    from kerasgan.zoo import MODELS
+    """The class --model names (kerasgan.registry.get); UsageError listing the names otherwise."""
+    from kerasgan import registry
 
-    if FLAGS.model not in MODELS:
-        raise UsageError(f"unknown model {FLAGS.model!r} (--model): use one of {', '.join(MODELS)}")
-    return MODELS[FLAGS.model]
-
-
-def _build_model(element_spec):
-    """The zoo model named by --model, sized for the dataset's `element_spec`, from the flags."""
-    from kerasgan import data
-    from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, MODELS, WGAN, EnsembleGAN
-
-    _model_class()
-    if FLAGS.model == "dann":
-        (source, _), _ = element_spec
-        num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
-        return MODELS["dann"](
-            input_shape=tuple(source.shape[1:]), num_classes=num_classes, adaptation=FLAGS.adaptation,
-            random_invert=FLAGS.random_invert, dropout=FLAGS.dropout or 0.0, split_real_batch=FLAGS.split_real_batch,
-            seed=FLAGS.seed,
+    try:
+        cls = registry.get(FLAGS.model)
+    except ValueError as error:
+        message = str(error)
+        if message.startswith("unknown model"):
+            message = message.replace(f"{FLAGS.model!r}:", f"{FLAGS.model!r} (--model):", 1)
+        raise UsageError(message) from None
+    define_model_flags([cls])
+    ignored = sorted(name for name in MODEL_FLAGS - {flag.name for flag in cls.cli_flags} if FLAGS[name].present)
+    if ignored:
+        raise UsageError(
+            f"{', '.join('--' + name for name in ignored)} does not apply to --model={FLAGS.model}: "
+            f"its flags are {', '.join('--' + flag.name for flag in cls.cli_flags) or 'none of its own'}"
         )
-    shapes = [tuple(spec.shape[1:]) for spec in (element_spec if isinstance(element_spec, tuple) else (element_spec,))]
-    sample_shape = shapes[0]
-    if FLAGS.model in TRANSLATORS:
-        return _build_translator(shapes)
-    if FLAGS.model == "ensemble_gan":
-        shape = dict(data_dim=sample_shape[0]) if len(sample_shape) == 1 else dict(image_shape=sample_shape)
-        return EnsembleGAN(
-            **shape, latent_dim=FLAGS.latent_dim, num_discriminators=FLAGS.num_discriminators, max_noise=FLAGS.max_noise,
-            loss=FLAGS.loss, label_smoothing=FLAGS.label_smoothing, units=FLAGS.units, depth=FLAGS.depth,
-            filters=FLAGS.filters, split_real_batch=FLAGS.split_real_batch, seed=FLAGS.seed,
-        )
-    if FLAGS.model == "gan":
-        if len(sample_shape) != 1:
-            raise UsageError(f"gan trains on vectors; {FLAGS.dataset} yields samples of shape {sample_shape}: use dcgan")
-    elif len(sample_shape) != 3:
-        raise UsageError(f"{FLAGS.model} trains on images; {FLAGS.dataset} yields samples of shape {sample_shape}")
-    image = dict(image_shape=sample_shape, latent_dim=FLAGS.latent_dim, filters=FLAGS.filters, seed=FLAGS.seed)
-    classifier = dict(
-        loss=FLAGS.loss,
-        label_smoothing=FLAGS.label_smoothing,
-        discriminator_steps=FLAGS.discriminator_steps or 1,
-        penalty=FLAGS.penalty,
-        penalty_weight=FLAGS.penalty_weight,
-        instance_noise=FLAGS.instance_noise,
-        unrolled_steps=FLAGS.unrolled_steps,
-        unrolled_learning_rate=FLAGS.unrolled_learning_rate,
-        split_real_batch=FLAGS.split_real_batch,
-    )
-    if FLAGS.model == "dcgan":
-        return DCGAN(spectral_norm=FLAGS.spectral_norm, **image, **classifier)
-    if FLAGS.model == "cgan":
-        num_classes = FLAGS.num_classes or data.num_classes(FLAGS.dataset)
-        return CGAN(num_classes=num_classes, **image, **classifier)
-    if FLAGS.model == "wgan":
-        set_here = {"critic_steps": FLAGS.discriminator_steps, "gp_weight": FLAGS.penalty_weight}
-        return WGAN(
-            penalty=FLAGS.penalty or "gp",
-            clip_value=FLAGS.clip_value,
-            **{key: value for key, value in set_here.items() if value is not None},  # else the paper's
-            normalization=None if FLAGS.normalization == "none" else FLAGS.normalization,
-            unrolled_steps=FLAGS.unrolled_steps,
-            unrolled_learning_rate=FLAGS.unrolled_learning_rate,
-            split_real_batch=FLAGS.split_real_batch,
-            **image,
-        )
-    if FLAGS.model == "ebgan":
-        return EBGAN(
-            margin=FLAGS.margin, pull_away_weight=FLAGS.pull_away_weight, split_real_batch=FLAGS.split_real_batch, **image
-        )
-    return GAN(
-        data_dim=sample_shape[0],
-        latent_dim=FLAGS.latent_dim,
-        units=FLAGS.units,
-        depth=FLAGS.depth,
-        data_scale=FLAGS.data_scale,
-        clip_value=FLAGS.clip_value,
-        seed=FLAGS.seed,
-        **classifier,
-    )
+    return cls
 
 
-def _build_translator(shapes):
-    """Pix2Pix sized from (inputs, targets) shapes, or CycleGAN from (images_a, images_b)."""
-    from kerasgan.zoo import CycleGAN, Pix2Pix
-
-    if len(shapes) != 2 or any(len(shape) != 3 for shape in shapes):
-        raise UsageError(f"{FLAGS.model} trains on pairs of image batches; {FLAGS.dataset} yields shapes {shapes}")
-    if FLAGS.model == "pix2pix":
-        return Pix2Pix(
-            input_shape=shapes[0], output_channels=shapes[1][-1], l1_weight=FLAGS.l1_weight,
-            filters=FLAGS.filters, label_smoothing=FLAGS.label_smoothing, split_real_batch=FLAGS.split_real_batch,
-            **({} if FLAGS.dropout is None else {"dropout": FLAGS.dropout}), seed=FLAGS.seed,
-        )
-    return CycleGAN(
-        image_shape=shapes[0], cycle_weight=FLAGS.cycle_weight, identity_weight=FLAGS.identity_weight,
-        pool_size=FLAGS.pool_size, filters=FLAGS.filters, residual_blocks=FLAGS.residual_blocks,
-        generator_downsamplings=FLAGS.generator_downsamplings, split_real_batch=FLAGS.split_real_batch, seed=FLAGS.seed,
-    )
+def parse_flags(argv):
+    """Parses `argv` (["kerasgan", "--flag=value", ...]) into FLAGS as the kerasgan command does, the flags
+    of every registered model (and of a --model=package.module:Class in `argv`) defined first."""
+    _define_flags_of_models(argv)
+    return _parse_flags(argv)
 
 
-def _load_data(split, batch_size, model_name, shuffle=True):
-    """--dataset as kerasgan.data.load gives it to `model_name`: labelled for cgan, paired for pix2pix."""
-    from kerasgan import data
+def build_model(element_spec):
+    """The model --model names, sized for a dataset's `element_spec` and set by the parsed flags."""
+    return _model_class().from_flags(FLAGS, element_spec)
 
-    return data.load(
-        FLAGS.dataset,
-        image_size=FLAGS.image_size,
-        batch_size=batch_size,
-        split=split,
-        shuffle=shuffle,
-        seed=FLAGS.seed,
-        num_samples=FLAGS.num_samples,
-        with_labels=model_name == "cgan",
-        paired=model_name == "pix2pix",
-        direction=FLAGS.direction,
-    )
+
+def model_and_data():
+    """(dataset, steps per epoch, model): what `kerasgan train` builds from the parsed flags, the model
+    not yet compiled, the dataset one repeated stream (kerasgan.checkpoints.stream)."""
+    from kerasgan import checkpoints
+
+    cls = _model_class()
+    dataset, steps = checkpoints.stream(cls.training_data(FLAGS))
+    return dataset, steps, cls.from_flags(FLAGS, dataset.element_spec)
 
 
 def _examples(model, count=8):
     """A fixed batch of `count` (first, second) examples of --dataset to translate, or None for a sampler."""
     if not hasattr(model, "translation_rows"):
         return None
-    batch = next(iter(_load_data(FLAGS.split, count, type(model).__name__.lower(), shuffle=False)))
+    batch = next(iter(type(model).training_data(FLAGS, FLAGS.split, count, shuffle=False)))
     return tuple(part.numpy() for part in batch)
-
-
-def _training_data():
-    """--dataset for --model: DANN's source and --target_dataset halves, else `_load_data`."""
-    from kerasgan import data
-
-    if FLAGS.model != "dann":
-        return _load_data(FLAGS.split, FLAGS.batch_size, FLAGS.model)
-    if not FLAGS.target_dataset:
-        raise UsageError("dann needs --target_dataset, the unlabelled domain to adapt to (e.g. moons_rotated)")
-    return data.domain_adaptation(
-        FLAGS.dataset, FLAGS.target_dataset, batch_size=FLAGS.batch_size, seed=FLAGS.seed, split=FLAGS.split,
-        image_size=FLAGS.image_size, channels=FLAGS.channels, num_samples=FLAGS.num_samples,
-    )
-
-
-def _target_validation():
-    """DANN's labelled --target_dataset --validation_split, so fit reports val_class_accuracy; None otherwise.
-
-    In batches of the training batch's target half, so a batch of a whole small target set fits."""
-    from kerasgan import data
-
-    if FLAGS.model != "dann" or not FLAGS.validation_split:
-        return None
-    return data.load(
-        FLAGS.target_dataset, image_size=FLAGS.image_size, batch_size=max(1, FLAGS.batch_size // 2), split=FLAGS.validation_split,
-        with_labels=True, shuffle=False, channels=FLAGS.channels,
-    )
-
-
-def _schedules(model):
-    """The paper's schedules: CycleGAN's (and, when asked, Pix2Pix's) linear decay; DANN's reversal strength and annealed rate."""
-    from kerasgan import callbacks
-
-    if FLAGS.model == "cyclegan" or (FLAGS.model == "pix2pix" and FLAGS.decay_epochs):
-        return [callbacks.LinearDecay(FLAGS.epochs, FLAGS.decay_epochs)]
-    if FLAGS.model == "dann":
-        return [callbacks.ReversalSchedule(max_strength=FLAGS.reversal_strength), callbacks.AnnealedLearningRate()]
-    return []
 
 
 JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
@@ -343,7 +204,7 @@ def train():
     import keras
     import tensorflow as tf
 
-    from kerasgan import callbacks, checkpoints, distribute, export, guards, plots, saving
+    from kerasgan import callbacks, checkpoints, distribute, export, guards, plots, registry, saving
 
     if not FLAGS.output_dir:
         raise UsageError("train needs --output_dir, the folder for this run's samples, logs and model")
@@ -359,10 +220,11 @@ def train():
     keras.utils.set_random_seed(FLAGS.seed)
     if FLAGS.deterministic:
         tf.config.experimental.enable_op_determinism()
+    cls = _model_class()
     # One repeated stream, so that a resumed run reads the batches an uninterrupted one would.
-    dataset, steps = checkpoints.stream(_training_data())
+    dataset, steps = checkpoints.stream(cls.training_data(FLAGS))
     with strategy.scope():
-        model = _build_model(dataset.element_spec)
+        model = cls.from_flags(FLAGS, dataset.element_spec)
         model.compile(
             generator_optimizer=_optimizer(FLAGS.generator_learning_rate, model.default_generator_optimizer),
             discriminator_optimizer=_optimizer(
@@ -372,8 +234,8 @@ def train():
         )
     logs = os.path.join(FLAGS.output_dir, "logs")
     run_callbacks = [keras.callbacks.TensorBoard(logs)] if chief else []
-    run_callbacks += _schedules(model)
-    samples = FLAGS.model != "dann"  # DANN classifies: its picture is the decision boundary below
+    run_callbacks += model.training_callbacks(FLAGS)
+    samples = model.draws_samples  # a classifier's picture is the decision boundary below
     examples = _examples(model) if samples else None
     if samples:
         run_callbacks.append(
@@ -383,9 +245,8 @@ def train():
             )
         )
     if FLAGS.quality_every:
-        scored = FLAGS.target_dataset if FLAGS.model == "dann" else FLAGS.dataset
         run_callbacks.append(callbacks.QualityMetrics(
-            scored, every=FLAGS.quality_every, num_images=FLAGS.quality_images, seed=FLAGS.seed,
+            cls.scored_dataset(FLAGS), every=FLAGS.quality_every, num_images=FLAGS.quality_images, seed=FLAGS.seed,
             feature_extractor=FLAGS.feature_extractor, log_dir=logs,
         ))
     if samples and not examples and FLAGS.collapse_threshold:
@@ -400,7 +261,7 @@ def train():
     )
     run_callbacks += [guard, saver]
     model.fit(
-        dataset, steps_per_epoch=steps, epochs=FLAGS.epochs, validation_data=_target_validation(),
+        dataset, steps_per_epoch=steps, epochs=FLAGS.epochs, validation_data=cls.validation_data(FLAGS),
         callbacks=run_callbacks, verbose="auto",
     )
     if guard.diverged:
@@ -428,7 +289,7 @@ def train():
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
         json.dump(history, handle, indent=1)
     saving.save_atomically(model, model_path, overwrite=False)
-    version = export.saved_model(model, os.path.join(FLAGS.export_dir, FLAGS.model))
+    version = export.saved_model(model, os.path.join(FLAGS.export_dir, registry.export_name(model)))
     print(f"picture:     {picture}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
 
 
@@ -476,8 +337,8 @@ def sample():
     translates the first --num_images examples of --dataset's --split instead."""
     model = _load_model()
     examples = _examples(model, FLAGS.num_images or 8)
-    if type(model).__name__ == "DANN":
-        raise UsageError("a DANN classifies rather than samples: use kerasgan export, or model.predict in Python")
+    if not model.draws_samples:
+        raise UsageError(f"{type(model).__name__} {model.sampling_alternative}: use kerasgan export, or the model in Python")
     print(f"samples: {_save_samples(model, FLAGS.output or 'samples.png', examples)}")
 
 
@@ -492,11 +353,11 @@ def _save_samples(model, path, examples=None, write=True):
 
 def export_model():
     """Exports a saved model as a SavedModel version or a TFLite file."""
-    from kerasgan import export
+    from kerasgan import export, registry
 
     model = _load_model()
     if FLAGS.format == "saved_model":
-        path = export.saved_model(model, os.path.join(FLAGS.export_dir, type(model).__name__.lower()))
+        path = export.saved_model(model, os.path.join(FLAGS.export_dir, registry.export_name(model)))
         print(f"SavedModel: {path}")
         return
     quantize = None if FLAGS.quantize == "none" else FLAGS.quantize
@@ -558,9 +419,24 @@ def _parse_flags(argv):
         raise UsageError("; ".join(line.strip() for line in str(error).splitlines() if line.strip())) from None
 
 
+def _define_flags_of_models(argv):
+    """Defines the flags of every registered model, and of a --model=package.module:Class named in `argv`."""
+    from kerasgan import registry
+
+    define_model_flags(registry.models().values())
+    for argument in argv:
+        name = argument.partition("=")[2] if argument.startswith("--model=") else ""
+        if ":" in name:
+            try:
+                define_model_flags([registry.get(name)])
+            except ValueError:
+                pass  # main reports it as a usage error
+
+
 def run():
     """Console-script entry point."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _define_flags_of_models(sys.argv)
     try:
         app.run(main, flags_parser=_parse_flags)
     except UsageError as error:

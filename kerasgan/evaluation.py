@@ -1,10 +1,12 @@
-"""The scores of a trained zoo model on a dataset, by kind of model: what `kerasgan evaluate` prints.
+"""The scores of a trained model on a dataset: what `kerasgan evaluate` prints.
 
-Image GANs: FID and KID on the Inception pool_3 features (or the digits classifier's), with
-precision and recall, against the dataset's held-out images (CGAN adds label accuracy); the MLP
-GAN on ring8 / grid25: mode coverage; Pix2Pix: L1, PSNR and SSIM on held-out pairs; CycleGAN on
-digits2digits_m: label preservation both ways (else the cycle L1); DANN: accuracy on the labelled
-dataset. The protocols are in docs/protocols.md.
+`evaluate` asks the model (`model.scores`), which picks one of the scorers here by what it
+makes: samples of images (`image_scores`: FID and KID on the Inception pool_3 features or the
+digits classifier's, precision and recall, label accuracy for a conditional model), 2-D points
+(`mixture_scores`: mode coverage of ring8 / grid25), paired translations (`paired_translation_scores`:
+L1, PSNR, SSIM), unpaired translations (`unpaired_translation_scores`: label preservation both
+ways on digits2digits_m, the cycle L1) or class predictions (`classifier_scores`). The protocols
+are in docs/protocols.md.
 """
 import hashlib
 import os
@@ -40,30 +42,21 @@ def evaluate(model, dataset, split="test", num_images=None, seed=0, feature_extr
         feature_extractor: for image GANs, "inception" (the FID network, the default), "digits" (the
             digits classifiers, digits and digits_m only) or a keras.Model of your own.
     """
-    kind = type(model).__name__
-    if kind == "DANN":
-        return _classifier_scores(model, dataset, split, num_images)
-    if kind == "Pix2Pix":
-        return _pix2pix_scores(model, dataset, split, num_images)
-    if kind == "CycleGAN":
-        return _cyclegan_scores(model, dataset, split, num_images)
-    if len(model.sample_shape) == 1:
-        return _mixture_scores(model, dataset, num_images or 2500, seed)
-    return _image_scores(model, dataset, split, num_images, seed, feature_extractor)
+    return model.scores(dataset, split=split, num_images=num_images, seed=seed, feature_extractor=feature_extractor)
 
 
-def _classifier_scores(model, dataset, split, count):
-    """DANN: the share of `dataset`'s labelled examples it classifies right (the target accuracy)."""
+def classifier_scores(model, dataset, split="test", num_images=None):
+    """A classifier (DANN): the share of `dataset`'s labelled examples it classifies right (the target accuracy)."""
     channels = model.input_shape[-1] if len(model.input_shape) == 3 else None
     size = model.input_shape[0] if len(model.input_shape) == 3 else None
-    inputs, labels = data.examples(dataset, split, count, image_size=size, with_labels=True, channels=channels)
+    inputs, labels = data.examples(dataset, split, num_images, image_size=size, with_labels=True, channels=channels)
     predicted = np.argmax(model.predict(inputs, verbose=0), axis=-1)
     return {"class_accuracy": float(np.mean(predicted == labels)), "examples": len(labels)}
 
 
-def _pix2pix_scores(model, dataset, split, count):
-    """Pix2Pix: L1, PSNR and SSIM of its translations of held-out inputs against their targets."""
-    inputs, targets = data.examples(dataset, split, count, image_size=model.input_shape[0], paired=True)
+def paired_translation_scores(model, dataset, split="test", num_images=None):
+    """A paired translator (Pix2Pix): L1, PSNR and SSIM of its translations of held-out inputs against their targets."""
+    inputs, targets = data.examples(dataset, split, num_images, image_size=model.input_shape[0], paired=True)
     translated = model.translate(inputs)
     return {
         "l1": metrics.l1(translated, targets),
@@ -73,14 +66,15 @@ def _pix2pix_scores(model, dataset, split, count):
     }
 
 
-def _cyclegan_scores(model, dataset, split, count):
-    """CycleGAN: label preservation both ways on digits2digits_m (docs/protocols.md section 4), and the cycle L1."""
+def unpaired_translation_scores(model, dataset, split="test", num_images=None):
+    """An unpaired translator (CycleGAN): label preservation both ways on digits2digits_m (docs/protocols.md
+    section 4), and the cycle L1."""
     size = model.sample_shape[0]
     if dataset == "digits2digits_m":
-        grey, grey_labels = data.examples("digits", split, count, image_size=size, with_labels=True, channels=3)
-        colour, colour_labels = data.examples("digits_m", split, count, image_size=size, with_labels=True)
+        grey, grey_labels = data.examples("digits", split, num_images, image_size=size, with_labels=True, channels=3)
+        colour, colour_labels = data.examples("digits_m", split, num_images, image_size=size, with_labels=True)
     else:
-        grey, colour = data.examples(dataset, split, count, image_size=size)
+        grey, colour = data.examples(dataset, split, num_images, image_size=size)
     fake_b, fake_a = model.translate_a_to_b(grey), model.translate_b_to_a(colour)
     scores = {
         "cycle_l1_a": metrics.l1(model.translate_b_to_a(fake_b), grey),
@@ -97,22 +91,16 @@ def _cyclegan_scores(model, dataset, split, count):
     return scores
 
 
-def _mixture_scores(model, dataset, count, seed):
-    """The MLP GAN: mode coverage of `count` samples (docs/protocols.md section 1)."""
+def mixture_scores(model, dataset, num_images=None, seed=0):
+    """A GAN of 2-D points: mode coverage of `num_images` samples (2,500: PacGAN's; docs/protocols.md section 1)."""
+    count = num_images or 2500
     if dataset not in offline.MIXTURE_NAMES:
         raise ValueError(
             f"a GAN of {model.sample_shape[0]}-D points is scored by mode coverage of ring8 or grid25, not {dataset!r}"
         )
     samples = model.generate(count, seed=seed)
     scores = metrics.mode_coverage(samples, dataset)
-    return _with_profile(model, scores, lambda: data.examples(dataset, "train", count, seed=seed)[0], samples)
-
-
-def _with_profile(model, scores, real, fake):
-    """`scores` plus an EnsembleGAN's ensemble profile on `real()` against `fake` (its quality measure)."""
-    if not hasattr(model, "ensemble_profile"):
-        return scores
-    return {**scores, **model.ensemble_profile(real(), fake)}
+    return {**scores, **model.extra_scores(lambda: data.examples(dataset, "train", count, seed=seed)[0], samples)}
 
 
 def _extractor_name(feature_extractor, dataset):
@@ -152,13 +140,15 @@ def _say(message):
     print(f"kerasgan: {message}", file=sys.stderr, flush=True)
 
 
-def _image_scores(model, dataset, split, count, seed, feature_extractor):
-    """Image GANs: FID, KID, precision and recall of `count` samples against as many of the split's images."""
+def image_scores(model, dataset, split="test", num_images=None, seed=0, feature_extractor=None):
+    """A GAN of images: FID, KID, precision and recall of `num_images` samples against as many of the split's
+    images; a conditional model's samples take the real images' labels, and on a digits set their label accuracy."""
+    count = num_images
     name = _extractor_name(feature_extractor, dataset)
     extractor = feature_extractor if name is None else name
     count = count or DEFAULT_IMAGES[name or "inception"]
     size, channels = model.sample_shape[0], model.sample_shape[-1]
-    conditional = type(model).__name__ == "CGAN"
+    conditional = model.conditional
     parts = data.examples(dataset, split, count, image_size=size, with_labels=conditional, channels=channels)
     real = parts[0]
     if conditional:
@@ -183,7 +173,7 @@ def _image_scores(model, dataset, split, count, seed, feature_extractor):
     if conditional and dataset in LABELLED_DIGIT_SETS:
         classifier = metrics.digits_classifier(size, dataset=dataset)
         scores["label_accuracy"] = metrics.label_accuracy(classifier, fake, parts[1])
-    return _with_profile(model, scores, lambda: real, fake)
+    return {**scores, **model.extra_scores(lambda: real, fake)}
 
 
 def reference_scores(dataset, split="test", num_images=None, image_size=None, seed=0, feature_extractor=None):

@@ -1,83 +1,100 @@
-"""The GAN base class: what every kerasgan variant shares.
+"""GAN: a generator G and a discriminator D trained in turns by `fit` (Goodfellow et al. 2014).
 
-A generator G and a discriminator D trained in turns, k discriminator steps per generator
-step (Goodfellow et al. 2014, arXiv:1406.2661, Algorithm 1). Variants subclass `GAN` and
-override `_discriminator_step` / `_generator_step`, or `train_step` for other schemes.
+k discriminator updates per generator update, as Algorithm 1 of arXiv:1406.2661, with the
+options the variants of the zoo need: the loss family (kerasgan.losses), a penalty added to
+D's loss and a constraint applied after each D update (kerasgan.penalties), one-sided label
+smoothing, instance noise, an unrolled discriminator for G's loss, and conditions (CGAN's
+labels) given to both networks. Variants subclass `GAN` and override `discriminator_update`
+or `generator_loss_of`.
 """
-import copy
-
 import numpy as np
 import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import losses, penalties, replicas, unrolling
+from kerasgan import batches, images, losses, penalties, unrolling
+from kerasgan.adversarial import AdversarialModel
+from kerasgan.networks import checks
+from kerasgan.registry import Flag
 
-PENALTIES = (None, "gp", "r1", "clip")
-PENALTY_METRICS = {"gp": "gradient_penalty", "r1": "r1_penalty"}
-DEFAULT_PENALTY_WEIGHTS = {"gp": 10.0, "r1": 10.0}  # WGAN-GP's lambda; R1's gamma (Mescheder et al. 2018)
 DEFAULT_UNROLLED_LEARNING_RATE = 0.01
-IMAGE_RANGE_TOLERANCE = 1e-3  # float rounding of x / 127.5 - 1 and of resizing
+# What a GAN takes besides its networks, with the defaults; a variant's `unsupported_options`
+# names those its own step does not apply (a non-default value is then a ValueError).
+OPTIONS = {
+    "loss": "non_saturating",
+    "label_smoothing": 0.0,
+    "discriminator_steps": 1,
+    "penalty": None,
+    "constraint": None,
+    "instance_noise": 0.0,
+    "unrolled_steps": 0,
+    "unrolled_learning_rate": DEFAULT_UNROLLED_LEARNING_RATE,
+    "split_real_batch": False,
+}
 
 
-def check_network(role, network):
-    """Raises ValueError unless `network` is a built keras.Model."""
-    if not isinstance(network, keras.Model) or not network.built:
-        raise ValueError(f"{role} must be a built keras.Model (e.g. a functional model), got {network!r}")
+# The command-line flags of the options above (kerasgan.registry.Flag), and of the networks most variants share.
+FLAGS = (
+    Flag("loss", str, "Loss family.", values=tuple(losses.FAMILIES)[:5]),
+    Flag("label_smoothing", float, "One-sided label smoothing: real targets become 1 - this."),
+    Flag("discriminator_steps", int, "Discriminator updates per generator update (k); default: the model's (1; WGAN 5)."),
+    Flag("penalty", str, "Discriminator penalty: gp or r1 (a loss term), clip (weight clipping).", values=("gp", "r1", "clip")),
+    Flag("penalty_weight", float, "Weight of the gp / r1 penalty; default 10."),
+    Flag("clip_value", float, "Weight clipping bound c (penalty=clip); default 0.01."),
+    Flag("instance_noise", float, "Std of Gaussian noise added to the discriminator's inputs."),
+    Flag("unrolled_steps", int, "G's loss through D unrolled this many steps (Metz et al. 2016)."),
+    Flag("unrolled_learning_rate", float, "Step size of the unrolled discriminator's gradient steps."),
+    Flag("split_real_batch", bool, "Give each discriminator step its own slice of the batch (a fresh real batch per critic update)."),
+)
+LATENT_DIM = Flag("latent_dim", int, "Length of z; default: the model's (100 for images, 2 for points).")
+FILTERS = Flag("filters", int, "Filters of the networks' first convolution; default 64.")
 
 
-def check_generator(generator, latent_dim, sample_shape):
-    """Raises ValueError unless `generator` maps latent_dim to sample_shape (a user's network)."""
-    check_network("generator", generator)
-    takes, makes = int(generator.inputs[0].shape[-1]), tuple(generator.outputs[0].shape[1:])
-    if (takes, makes) != (latent_dim, tuple(sample_shape)):
-        raise ValueError(
-            f"the given generator maps {takes} to {makes}, which disagrees with latent_dim={latent_dim} "
-            f"and sample shape {tuple(sample_shape)}: leave those out or make them match"
-        )
+def sample_shape_of(element_spec):
+    """The shape of one example of the first part of a dataset's batches."""
+    first = element_spec
+    while isinstance(first, (tuple, list)):
+        first = first[0]
+    return tuple(first.shape[1:])
 
 
-def image_settings(model_name, image_shape, latent_dim, generator, default_latent_dim=100):
-    """(image_shape, latent_dim) as given, else read off a given generator, which must agree with them."""
-    if generator is not None:
-        check_network("generator", generator)
-        image_shape = tuple(int(d) for d in generator.outputs[0].shape[1:]) if image_shape is None else image_shape
-        latent_dim = int(generator.inputs[0].shape[-1]) if latent_dim is None else latent_dim
-        check_generator(generator, latent_dim, image_shape)
-    if image_shape is None:
-        raise ValueError(f"{model_name} needs image_shape, e.g. {model_name}(image_shape=(32, 32, 1)), or a generator")
-    return tuple(image_shape), default_latent_dim if latent_dim is None else latent_dim
+def image_shape_of(model_name, element_spec, flags):
+    """The image shape of a dataset for an image model; ValueError for other samples."""
+    shape = sample_shape_of(element_spec)
+    if len(shape) != 3:
+        raise ValueError(f"{model_name} trains on images; {flags.dataset} yields samples of shape {shape}")
+    return shape
 
 
-def check_fit(generator, discriminator):
-    """Raises ValueError unless G's first input is (batch, latent) and its output fits D's first input."""
-    if len(generator.inputs[0].shape) != 2:
-        raise ValueError(f"the generator's first input must be z of shape (batch, latent_dim), got {generator.inputs[0].shape}")
-    produced = tuple(generator.outputs[0].shape[1:])
-    expected = tuple(discriminator.inputs[0].shape[1:])
-    if produced != expected:
-        raise ValueError(
-            f"the generator makes samples of shape {produced} but the discriminator takes "
-            f"{expected}: give both networks the same sample shape"
-        )
-
-
-class GAN(keras.Model):
-    """Base of the zoo: a generator and a discriminator trained by `fit` (Goodfellow et al. 2014).
+class GAN(AdversarialModel):
+    """A generator and a discriminator trained by `fit` (Goodfellow et al. 2014, Algorithm 1).
 
     Subclasses build `generator` and `discriminator` (functional keras.Models) and pass them
-    in; both must be built, and the generator's output must fit the discriminator's input.
+    in; the generator's output must fit the discriminator's input.
+
+    Args:
+        generator: maps z of shape (batch, latent_dim) (and the conditions) to samples.
+        discriminator: maps samples (and the conditions) to logits.
+        loss: the loss family: "minimax", "non_saturating", "least_squares", "hinge", "wasserstein".
+        label_smoothing: one-sided: real targets become 1 - this (Salimans et al. 2016).
+        discriminator_steps: k, D updates per G update.
+        penalty: a term added to D's loss: "gp" (Gulrajani et al. 2017), "r1" (Mescheder et al.
+            2018), a `kerasgan.penalties` object, or None. "clip" is taken as `constraint="clip"`.
+        penalty_weight: the weight of a penalty given by name (default 10); read only with one.
+        constraint: applied to D's weights after each update: "clip" or
+            `kerasgan.penalties.WeightClipping(c)` (Arjovsky et al. 2017), or None.
+        clip_value: c of a constraint given by name (default 0.01); read only with one.
+        instance_noise: std of Gaussian noise on D's inputs (Sonderby et al. 2016, arXiv:1610.04490).
+        unrolled_steps: G's loss through D unrolled this many steps (Metz et al. 2016, arXiv:1611.02163).
+        unrolled_learning_rate: the step size of the unrolled D.
+        split_real_batch: give each of the k D updates its own slice of the batch, a fresh real
+            batch per critic update as in WGAN's Algorithm 1.
+        seed: the seed of z, epsilon and the noise.
     """
 
-    extra_metric_names = ()  # what a variant's steps add to d_loss, g_loss and the penalty
-    # What jit_compile="auto" means on a machine with only CPUs: the faster setting measured by
-    # `make bench` (BENCHMARKS.md). Keras' own "auto" is always off there; on GPU/TPU it is kept.
-    cpu_jit_compile = False
-    # Models without z (translators, DANN) name what to call instead of `generate`.
-    sampling_alternative = None
-    # Parts of a training batch (by position: x, y) that hold images: fit scales uint8 ones to [-1, 1]
-    # and checks the range of float ones. Used only when the samples are images (rank 3).
-    image_parts = {0: "images"}
+    unsupported_options = ()
+    conditional = False  # CGAN: the networks take [x, labels]
+    cli_flags = FLAGS
 
     def __init__(
         self,
@@ -88,7 +105,8 @@ class GAN(keras.Model):
         discriminator_steps=1,
         penalty=None,
         penalty_weight=None,
-        clip_value=0.01,
+        constraint=None,
+        clip_value=None,
         instance_noise=0.0,
         unrolled_steps=0,
         unrolled_learning_rate=DEFAULT_UNROLLED_LEARNING_RATE,
@@ -96,23 +114,17 @@ class GAN(keras.Model):
         seed=None,
         **kwargs,
     ):
-        super().__init__(**kwargs)
-        self._check_networks(generator, discriminator)
-        if isinstance(discriminator_steps, bool) or not isinstance(discriminator_steps, int) or discriminator_steps < 1:
-            raise ValueError(f"discriminator_steps must be an integer >= 1, got {discriminator_steps!r}")
-        if penalty not in PENALTIES:
-            raise ValueError(f"unknown penalty {penalty!r}: use one of {PENALTIES}")
-        if penalty_weight is not None and not penalty_weight >= 0:
-            raise ValueError(f"penalty_weight must be >= 0, got {penalty_weight!r}")
-        if not clip_value > 0:
-            raise ValueError(f"clip_value must be > 0 (weights are clipped to [-clip_value, clip_value]), got {clip_value!r}")
-        if not instance_noise >= 0:
-            raise ValueError(f"instance_noise is a standard deviation: it must be >= 0, got {instance_noise!r}")
-        self._check_unrolling(unrolled_steps, unrolled_learning_rate)
-        if not isinstance(split_real_batch, bool):
-            raise ValueError(f"split_real_batch must be True or False, got {split_real_batch!r}")
-        if split_real_batch and type(self).train_step is not GAN.train_step:
-            raise ValueError(f"{type(self).__name__} has its own training step: split_real_batch applies to the GAN family")
+        super().__init__(seed=seed, **kwargs)
+        self.check_networks(generator, discriminator)
+        if isinstance(penalty, str) and penalty in penalties.CONSTRAINTS:  # kerasgan 0.1.0's penalty="clip"
+            penalty, constraint = None, penalty
+        options = {
+            "loss": loss, "label_smoothing": label_smoothing, "discriminator_steps": discriminator_steps,
+            "penalty": penalty, "constraint": constraint, "instance_noise": instance_noise,
+            "unrolled_steps": unrolled_steps, "unrolled_learning_rate": unrolled_learning_rate,
+            "split_real_batch": split_real_batch,
+        }
+        _check_options(type(self).__name__, options, self.unsupported_options)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -121,320 +133,123 @@ class GAN(keras.Model):
         self.label_smoothing = float(label_smoothing)
         self.generator_loss, self.discriminator_loss = losses.get(loss, self.label_smoothing)
         self.discriminator_steps = discriminator_steps
-        self.penalty = penalty
-        self.penalty_weight = float(DEFAULT_PENALTY_WEIGHTS.get(penalty, 0.0) if penalty_weight is None else penalty_weight)
-        self.clip_value = float(clip_value)
+        self.penalty = penalties.get(penalty, penalty_weight)
+        self.constraint = penalties.get_constraint(constraint, clip_value)
         self.instance_noise = float(instance_noise)
         self.unrolled_steps = unrolled_steps
         self.unrolled_learning_rate = float(unrolled_learning_rate)
         self.split_real_batch = split_real_batch
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed, name="seed_generator")
-        self.metric_names = self._metric_names()
-        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names}
-        self.built = True
+        self.track_metrics(generator=["g_loss"], discriminator=self.discriminator_metric_names())
 
-    def _metric_names(self):
-        """What `fit` reports: d_loss, g_loss, the Wasserstein estimate and penalty when used, and the variant's extras."""
-        names = ["d_loss", "g_loss"]
+    def discriminator_metric_names(self):
+        """d_loss, the Wasserstein estimate with that loss, and the penalty's name with one."""
+        names = ["d_loss"]
         if self.loss == "wasserstein":
             names.append("wasserstein_estimate")
-        if self.penalty in PENALTY_METRICS:
-            names.append(PENALTY_METRICS[self.penalty])
-        return names + list(self.extra_metric_names)
+        if self.penalty is not None:
+            names.append(self.penalty.name)
+        return names
 
-    def _check_unrolling(self, steps, learning_rate):
-        """Raises ValueError for a bad unrolling setting, or one this variant's own generator step would ignore."""
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
-            raise ValueError(f"unrolled_steps must be an integer >= 0 (0: no unrolling), got {steps!r}")
-        if not learning_rate > 0:
-            raise ValueError(f"unrolled_learning_rate must be > 0, got {learning_rate!r}")
-        own_steps = any(
-            getattr(type(self), step) is not getattr(GAN, step) for step in ("train_step", "_generator_step", "_generator_loss")
-        )
-        if steps and own_steps:
-            raise ValueError(
-                f"{type(self).__name__} has its own generator loss: unrolled_steps applies to GAN, DCGAN, CGAN and WGAN"
-            )
+    @property
+    def penalty_weight(self):
+        return self.penalty.weight if self.penalty is not None else 0.0
 
-    def _check_networks(self, generator, discriminator):
+    def check_networks(self, generator, discriminator):
         """Raises ValueError unless G maps (batch, latent) to what D takes."""
-        check_network("generator", generator)
-        check_network("discriminator", discriminator)
+        checks.check_network("generator", generator)
+        checks.check_network("discriminator", discriminator)
         if len(generator.inputs) != 1:
             raise ValueError(f"generator must take one input of shape (batch, latent_dim), got {generator.inputs}")
-        check_fit(generator, discriminator)
-
-    # --- compile -------------------------------------------------------------------------
-
-    def default_generator_optimizer(self):
-        """The paper's optimizer: DCGAN's Adam(2e-4, 0.5); WGAN-GP's Adam(1e-4, 0.5, 0.9); WGAN's RMSprop(5e-5)."""
-        if self.penalty == "gp":
-            return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
-        if self.penalty == "clip":
-            return keras.optimizers.RMSprop(learning_rate=5e-5)
-        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-
-    def default_discriminator_optimizer(self):
-        """The same kind of optimizer as the generator's, a separate instance."""
-        return self.default_generator_optimizer()
-
-    def compile(
-        self,
-        generator_optimizer=None,
-        discriminator_optimizer=None,
-        run_eagerly=False,
-        steps_per_execution=1,
-        jit_compile="auto",
-    ):
-        """Sets one optimizer per network (paper defaults when None) and builds them now.
-
-        Building here, not lazily in the first step, is what lets `fit` run under
-        MirroredStrategy: an optimizer built inside the replica context fails there.
-        """
-        super().compile(
-            optimizer=None,
-            run_eagerly=run_eagerly,
-            steps_per_execution=steps_per_execution,
-            jit_compile=self._resolve_jit_compile(jit_compile, run_eagerly),
-        )
-        if generator_optimizer is not None and generator_optimizer is discriminator_optimizer:
-            raise ValueError("pass two optimizer instances: one optimizer cannot update two networks")
-        self.generator_optimizer = self._build_optimizer(
-            generator_optimizer or self.default_generator_optimizer(), self.generator_networks()
-        )
-        self.discriminator_optimizer = self._build_optimizer(
-            discriminator_optimizer or self.default_discriminator_optimizer(), self.discriminator_networks()
-        )
-        self._compile_arguments = {
-            "run_eagerly": run_eagerly,
-            "steps_per_execution": steps_per_execution,
-            "jit_compile": jit_compile,
-        }
-
-    def _resolve_jit_compile(self, jit_compile, run_eagerly):
-        """`cpu_jit_compile` for "auto" on a CPU-only machine outside tf.distribute; else as given (Keras resolves "auto")."""
-        distributed = tf.distribute.has_strategy() or getattr(self, "_distribute_strategy", None) is not None
-        if jit_compile != "auto" or run_eagerly or distributed:
-            return jit_compile
-        if any(device.device_type != "CPU" for device in tf.config.list_physical_devices()):
-            return jit_compile
-        return self.cpu_jit_compile
+        checks.check_fit(generator, discriminator)
 
     def generator_networks(self):
-        """The networks `generator_optimizer` updates (CycleGAN: both generators)."""
         return [self.generator]
 
     def discriminator_networks(self):
-        """The networks `discriminator_optimizer` updates (CycleGAN: both discriminators)."""
         return [self.discriminator]
 
-    def _build_optimizer(self, optimizer, networks):
-        """Resolves `optimizer`, adds loss scaling under mixed_float16 and builds its slots for `networks`."""
-        optimizer = keras.optimizers.get(optimizer)
-        if self.dtype_policy.name == "mixed_float16" and not isinstance(
-            optimizer, keras.optimizers.LossScaleOptimizer
-        ):
-            optimizer = keras.optimizers.LossScaleOptimizer(optimizer)
-        optimizer.build(_trainable_variables(networks))
-        return optimizer
+    def default_generator_optimizer(self):
+        """DCGAN's Adam(2e-4, 0.5), or the paper's of the penalty or constraint (WGAN-GP's Adam, WGAN's RMSprop)."""
+        for regularizer in (self.penalty, self.constraint):
+            if hasattr(regularizer, "default_optimizer"):
+                return regularizer.default_optimizer()
+        return super().default_generator_optimizer()
 
-    def get_compile_config(self):
-        """The optimizers and compile arguments, so that a `.keras` file restores them."""
-        if not self.compiled:
-            return {}
-        return {
-            "generator_optimizer": keras.optimizers.serialize(_unwrap(self.generator_optimizer)),
-            "discriminator_optimizer": keras.optimizers.serialize(_unwrap(self.discriminator_optimizer)),
-            **self._compile_arguments,
-        }
+    def batch(self):
+        """Samples; the labels of a labelled dataset are ignored."""
+        made_by = "batch the samples, e.g. kerasgan.data.load(name, batch_size=64)"
+        reason = (
+            f"split_real_batch gives each of the {self.discriminator_steps} discriminator steps a slice of the batch"
+        )
+        return batches.Batch(
+            type(self).__name__, batches.Part("images", self.sample_shape), made_by,
+            min_size=self.discriminator_steps if self.split_real_batch else None, min_size_reason=reason,
+        )
 
-    def compile_from_config(self, config):
-        """Compiles from `get_compile_config()`; the optimizer states are loaded after this."""
-        config = dict(config)
-        for key in ("generator_optimizer", "discriminator_optimizer"):
-            config[key] = keras.optimizers.deserialize(config[key])
-        self.compile(**config)
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
-
-    # --- training --------------------------------------------------------------------------
-
-    def fit(self, x=None, y=None, **kwargs):
-        """keras.Model.fit, after checking that `x` yields batches of this model's samples.
-
-        Images (the `image_parts` of a batch) may be uint8, scaled here by x / 127.5 - 1, or
-        floats in [-1, 1]; other ranges are a ValueError. Arrays are checked whole, a dataset
-        by its first batch (`_check_first_batch`).
-        """
-        self._check_training_data(x)
-        if isinstance(x, tf.data.Dataset):
-            kwargs.setdefault("shuffle", False)  # a dataset shuffles itself; Keras warns otherwise
-            x = self._checked_dataset(x)
-        else:
-            x, y = self._checked_arrays(x, y)
-        return super().fit(x, y, **kwargs)
-
-    def _image_parts(self):
-        """Position -> name of the parts of a training batch that hold images; none for vector data."""
-        return self.image_parts if len(self.sample_shape) == 3 else {}
-
-    def _checked_arrays(self, x, y):
-        """(x, y) with uint8 image arrays scaled to [-1, 1], after checking the float ones' range."""
-        parts = [x, y]
-        for position, role in self._image_parts().items():
-            if isinstance(parts[position], (np.ndarray, tf.Tensor)):
-                images = np.asarray(parts[position])
-                check_images(images, role, type(self).__name__)
-                parts[position] = images.astype("float32") / 127.5 - 1.0 if images.dtype == np.uint8 else images
-        return tuple(parts)
-
-    def _checked_dataset(self, dataset):
-        """`dataset` with uint8 images mapped to [-1, 1], after `_check_first_batch` on its first batch."""
-        spec = dataset.element_spec
-        single = not isinstance(spec, tuple)
-        specs = (spec,) if single else spec
-        images = {
-            position: role for position, role in self._image_parts().items()
-            if position < len(specs) and isinstance(specs[position], tf.TensorSpec)
-        }
-        first = next(iter(dataset.take(1)), None)
-        if first is not None:
-            self._check_first_batch(tf.nest.map_structure(np.asarray, (first,) if single else first), images)
-        uint8 = [position for position in images if specs[position].dtype == tf.uint8]
-        if not uint8:
-            return dataset
-
-        def scale(*batch):
-            scaled = tuple(
-                tf.cast(part, tf.float32) / 127.5 - 1.0 if position in uint8 else part for position, part in enumerate(batch)
-            )
-            return scaled[0] if single else scaled
-
-        return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE)
-
-    def _check_first_batch(self, batch, images):
-        """Raises ValueError when the first batch of a dataset (a tuple of numpy arrays) holds bad values:
-        `images` (position -> name) must be uint8 or floats in [-1, 1]. Variants add their label checks."""
-        for position, role in images.items():
-            check_images(batch[position], f"the dataset's {role}", type(self).__name__)
-        if self.split_real_batch and len(batch[0]) < self.discriminator_steps:
-            raise ValueError(
-                f"split_real_batch gives each of the {self.discriminator_steps} discriminator steps a slice of "
-                f"the batch, but the batch holds {len(batch[0])} samples: use a batch of at least "
-                f"{self.discriminator_steps} (a multiple of it)"
-            )
-
-    def _check_training_data(self, x):
-        """Raises ValueError when `x` (dataset or array) cannot feed this model."""
-        if isinstance(x, tf.data.Dataset):
-            spec = x.element_spec
-            if isinstance(spec, (tuple, list)):
-                spec = spec[0]
-            if not isinstance(spec, tf.TensorSpec):
-                return
-            shape, dtype, source = tuple(spec.shape), tf.as_dtype(spec.dtype), "the dataset yields"
-        elif isinstance(x, (np.ndarray, tf.Tensor)):
-            shape, dtype, source = (None,) + tuple(x.shape[1:]), tf.as_dtype(x.dtype), "x has"
-        else:
-            return
-        expected = (None,) + self.sample_shape
-        if len(shape) == len(self.sample_shape) and all(
-            a in (None, b) for a, b in zip(shape, self.sample_shape)
-        ):
-            raise ValueError(f"{source} single examples of shape {shape}: batch it (dataset.batch(64))")
-        if len(shape) != len(expected) or any(a not in (None, b) for a, b in zip(shape[1:], expected[1:])):
-            raise ValueError(
-                f"{source} batches of shape {shape} but {type(self).__name__} takes {expected} "
-                f"(batch, {', '.join(map(str, self.sample_shape))}): resize the data or build the "
-                "model for this shape"
-            )
-        if self._image_parts() and not (dtype.is_floating or dtype == tf.uint8):
-            raise ValueError(
-                f"{source} {dtype.name} values but {type(self).__name__} takes uint8 images or floats in [-1, 1]: "
-                "convert with x.astype('uint8') (from [0, 255]) or scale with x / 127.5 - 1 (kerasgan.data.load does this)"
-            )
-        if not self._image_parts() and not dtype.is_floating:
-            raise ValueError(f"{source} {dtype.name} values but {type(self).__name__} takes floats: convert with x.astype('float32')")
-
-    def sample_latent(self, batch_size, seed=None):
-        """Draws z ~ N(0, I) of shape (batch_size, latent_dim); an int seed makes it repeatable."""
-        return keras.random.normal((batch_size, self.latent_dim), seed=seed)
-
-    def _replica_draw(self, batch_size, shape, distribution=keras.random.normal):
-        """This replica's rows of one global draw, so any replica count sees the same noise."""
-        count, replica_id = replicas.share()
-        values = distribution((batch_size * count,) + tuple(shape), seed=self.seed_generator)
-        return values[replica_id * batch_size : (replica_id + 1) * batch_size]
-
-    def _training_latent(self, batch_size):
-        return self._replica_draw(batch_size, (self.latent_dim,))
-
-    def _scaled(self, loss, optimizer):
-        """The loss to differentiate: divided by the replicas (their gradients are summed), then loss-scaled."""
-        count, _ = replicas.share()
-        return optimizer.scale_loss(loss / count)
-
-    def _apply(self, tape, scaled_loss, networks, optimizer):
-        """One optimizer update of `networks` (one network or a list) from the gradients of `scaled_loss`."""
-        variables = _trainable_variables(networks)
-        gradients = tape.gradient(scaled_loss, variables)
-        optimizer.apply_gradients(zip(gradients, variables))
-
-    def _track(self, **values):
-        """Updates the Mean trackers named in `values`; returns every tracker's result."""
-        for name, value in values.items():
-            self.trackers[name].update_state(value)
-        return {name: tracker.result() for name, tracker in self.trackers.items()}
-
-    # Conditional variants return their labels as conditions; networks then take [x, *conditions].
-
-    def _split_batch(self, data):
-        """(samples, conditions) of a training batch; unconditional models ignore labels."""
-        return (data[0] if isinstance(data, (tuple, list)) else data), ()
-
-    def _generate(self, z, conditions, training=True):
-        return self.generator([z, *conditions] if conditions else z, training=training)
-
-    def _critic(self, conditions, training=True):
-        """x -> D(x | conditions), the function penalties differentiate."""
-        return lambda x: self.discriminator([x, *conditions] if conditions else x, training=training)
-
-    def _discriminate(self, samples, conditions, training=True):
-        """D's scores, with instance noise on its input when set (Sonderby et al. 2016, arXiv:1610.04490)."""
-        if self.instance_noise and training:
-            samples = samples + self.instance_noise * self._replica_draw(ops.shape(samples)[0], self.sample_shape)
-        return self._critic(conditions, training)(samples)
-
-    def _discriminate_both(self, real, fake, conditions):
-        """D's scores of the real and the fake batch: one pass over both when no layer of D couples
-        the examples of a batch (batch norm normalizes each batch on its own, as DCGAN does)."""
-        if couples_batch(self.discriminator):
-            return self._discriminate(real, conditions), self._discriminate(fake, conditions)
-        both = [ops.concatenate([condition, condition], axis=0) for condition in conditions]
-        logits = self._discriminate(ops.concatenate([real, fake], axis=0), both)
-        count = ops.shape(real)[0]
-        return logits[:count], logits[count:]
-
-    def _penalty(self, real, fake, conditions):
-        """The discriminator's penalty term (a scalar), or None without one."""
-        if self.penalty == "gp":
-            epsilon = self._replica_draw(ops.shape(real)[0], (), keras.random.uniform)
-            return ops.mean(penalties.gradient_penalty(self._critic(conditions), real, fake, epsilon))
-        if self.penalty == "r1":
-            return ops.mean(penalties.r1_penalty(self._critic(conditions), real))
-        return None
+    # --- the training step (Algorithm 1) ------------------------------------------------------
 
     def train_step(self, data):
-        real, conditions = self._split_batch(data)
-        for real_part, conditions_part in self._critic_batches(real, conditions):
-            logs = self._discriminator_step(real_part, conditions_part)
-        logs.update(self._generator_step(real_part, conditions_part))
-        return self._track(**logs)
+        real, conditions = self.split_batch(data)
+        for real_part, conditions_part in self.critic_batches(real, conditions):
+            fake = self.generate_batch(self.training_latent(ops.shape(real_part)[0]), conditions_part)
+            logs = self.discriminator_update(real_part, fake, conditions_part)
+        logs.update(self.generator_update(real_part, conditions_part))
+        return self.track(**logs)
 
-    def _critic_batches(self, real, conditions):
+    def discriminator_update(self, real, fake, conditions):
+        """One update of D on a real and a fake batch; returns the unscaled losses."""
+        with tf.GradientTape() as tape:
+            real_logits, fake_logits = self.discriminate_both(real, fake, conditions)
+            adversarial = ops.mean(self.discriminator_loss(real_logits, fake_logits))
+            logs = {"d_loss": adversarial}
+            if self.penalty is not None:
+                logs[self.penalty.name] = self.penalty(self.critic_function(conditions), real, fake, self.replica_draw)
+                logs["d_loss"] = adversarial + self.penalty.weight * logs[self.penalty.name]
+            scaled = self.scaled_loss(logs["d_loss"], self.discriminator_optimizer)
+        self.apply_update(tape, scaled, self.discriminator_networks(), self.discriminator_optimizer)
+        if self.constraint is not None:
+            self.constraint(self.discriminator.trainable_variables)
+        if self.loss == "wasserstein":
+            logs["wasserstein_estimate"] = -adversarial  # E[f(x)] - E[f(G(z))]
+        return logs
+
+    def generator_update(self, real, conditions):
+        """One update of G through D's judgement of fresh fakes; returns the unscaled loss."""
+        z = self.training_latent(ops.shape(real)[0])
+        with tf.GradientTape() as tape:
+            g_loss = self.generator_loss_of(real, self.generate_batch(z, conditions), conditions)
+            scaled = self.scaled_loss(g_loss, self.generator_optimizer)
+        self.apply_update(tape, scaled, self.generator_networks(), self.generator_optimizer)
+        return {"g_loss": g_loss}
+
+    def generator_loss_of(self, real, fake, conditions):
+        """G's loss on its fakes: through D, or through D unrolled on `real` when set (Metz et al. 2016)."""
+        if self.unrolled_steps:
+            fake_logits = unrolling.unrolled_logits(
+                self.discriminator, self.discriminator_loss, real, fake, conditions,
+                self.unrolled_steps, self.unrolled_learning_rate,
+            )
+        else:
+            fake_logits = self.discriminate(fake, conditions)
+        return ops.mean(self.generator_loss(fake_logits))
+
+    def test_step(self, data):
+        real, conditions = self.split_batch(data)
+        fake = self.generate_batch(self.training_latent(ops.shape(real)[0]), conditions, training=False)
+        real_logits = self.discriminate(real, conditions, training=False)
+        fake_logits = self.discriminate(fake, conditions, training=False)
+        return self.report(
+            d_loss=ops.mean(self.discriminator_loss(real_logits, fake_logits)),
+            g_loss=ops.mean(self.generator_loss(fake_logits)),
+        )
+
+    # --- the parts of the step ----------------------------------------------------------------
+
+    def split_batch(self, data):
+        """(samples, conditions) of a training batch; conditional variants return their labels as conditions."""
+        return (data[0] if isinstance(data, (tuple, list)) else data), ()
+
+    def critic_batches(self, real, conditions):
         """The real batch of each D step: the whole batch each time, or with `split_real_batch` the
         k-th of `discriminator_steps` slices, a fresh real batch per critic update as in WGAN's
         Algorithm 1 (Arjovsky et al. 2017, arXiv:1701.07875; Gulrajani et al. 2017)."""
@@ -449,61 +264,48 @@ class GAN(keras.Model):
         else:
             size = tf.maximum(count // steps, 1)
             starts = [tf.minimum(k * size, count - size) for k in range(steps)]
-        return [
-            (real[start:start + size], tuple(c[start:start + size] for c in conditions)) for start in starts
-        ]
+        return [(real[start:start + size], tuple(c[start:start + size] for c in conditions)) for start in starts]
 
-    def _discriminator_step(self, real, conditions):
-        """One update of D on a real batch and as many fresh fakes; returns the unscaled losses."""
-        fake = self._generate(self._training_latent(ops.shape(real)[0]), conditions)
-        return self._discriminator_update(real, fake, conditions)
+    def training_latent(self, batch_size):
+        """z for the step: this replica's rows of one global N(0, I) draw."""
+        return self.replica_draw(batch_size, (self.latent_dim,))
 
-    def _discriminator_update(self, real, fake, conditions):
-        """One update of D on a real and a fake batch; returns the unscaled losses."""
-        with tf.GradientTape() as tape:
-            real_logits, fake_logits = self._discriminate_both(real, fake, conditions)
-            adversarial = ops.mean(self.discriminator_loss(real_logits, fake_logits))
-            penalty = self._penalty(real, fake, conditions)
-            d_loss = adversarial if penalty is None else adversarial + self.penalty_weight * penalty
-            scaled = self._scaled(d_loss, self.discriminator_optimizer)
-        self._apply(tape, scaled, self.discriminator, self.discriminator_optimizer)
-        if self.penalty == "clip":
-            penalties.clip_weights(self.discriminator.trainable_variables, self.clip_value)
-        logs = {"d_loss": d_loss}
-        if penalty is not None:
-            logs[PENALTY_METRICS[self.penalty]] = penalty
-        if self.loss == "wasserstein":
-            logs["wasserstein_estimate"] = -adversarial  # E[f(x)] - E[f(G(z))]
-        return logs
+    def generate_batch(self, z, conditions, training=True):
+        return self.generator([z, *conditions] if conditions else z, training=training)
 
-    def _generator_step(self, real, conditions):
-        """One update of G through D's judgement of fresh fakes (D unrolled on `real` when set); returns the unscaled loss."""
-        z = self._training_latent(ops.shape(real)[0])
-        with tf.GradientTape() as tape:
-            g_loss = self._generator_loss(real, self._generate(z, conditions), conditions)
-            scaled = self._scaled(g_loss, self.generator_optimizer)
-        self._apply(tape, scaled, self.generator, self.generator_optimizer)
-        return {"g_loss": g_loss}
+    def critic_function(self, conditions, training=True):
+        """x -> D(x | conditions), the function penalties differentiate."""
+        return lambda x: self.discriminator([x, *conditions] if conditions else x, training=training)
 
-    def _generator_loss(self, real, fake, conditions):
-        """G's loss on its fakes: through D, or through D unrolled on `real` when set (Metz et al. 2016)."""
-        if self.unrolled_steps:
-            fake_logits = unrolling.unrolled_logits(
-                self.discriminator, self.discriminator_loss, real, fake, conditions,
-                self.unrolled_steps, self.unrolled_learning_rate,
-            )
-        else:
-            fake_logits = self._discriminate(fake, conditions)
-        return ops.mean(self.generator_loss(fake_logits))
+    def discriminate(self, samples, conditions, training=True):
+        """D's scores, with instance noise on its input when set (Sonderby et al. 2016, arXiv:1610.04490)."""
+        if self.instance_noise and training:
+            samples = samples + self.instance_noise * self.replica_draw(ops.shape(samples)[0], self.sample_shape)
+        return self.critic_function(conditions, training)(samples)
 
-    def test_step(self, data):
-        real, conditions = self._split_batch(data)
-        fake = self._generate(self._training_latent(ops.shape(real)[0]), conditions, training=False)
-        real_logits = self._discriminate(real, conditions, training=False)
-        fake_logits = self._discriminate(fake, conditions, training=False)
-        self.trackers["d_loss"].update_state(ops.mean(self.discriminator_loss(real_logits, fake_logits)))
-        self.trackers["g_loss"].update_state(ops.mean(self.generator_loss(fake_logits)))
-        return {name: self.trackers[name].result() for name in ("d_loss", "g_loss")}
+    def discriminate_both(self, real, fake, conditions):
+        """D's scores of the real and the fake batch: one pass over both when no layer of D couples
+        the examples of a batch (batch norm normalizes each batch on its own, as DCGAN does)."""
+        if checks.couples_batch(self.discriminator):
+            return self.discriminate(real, conditions), self.discriminate(fake, conditions)
+        both = [ops.concatenate([condition, condition], axis=0) for condition in conditions]
+        logits = self.discriminate(ops.concatenate([real, fake], axis=0), both)
+        count = ops.shape(real)[0]
+        return logits[:count], logits[count:]
+
+    # --- quality -----------------------------------------------------------------------------
+
+    def scores(self, dataset, split="test", num_images=None, seed=0, feature_extractor=None):
+        """FID, KID, precision and recall for images; mode coverage for 2-D points (kerasgan.evaluation)."""
+        from kerasgan import evaluation
+
+        if len(self.sample_shape) == 1:
+            return evaluation.mixture_scores(self, dataset, num_images, seed)
+        return evaluation.image_scores(self, dataset, split, num_images, seed, feature_extractor)
+
+    def extra_scores(self, real, fake):
+        """A variant's own quality measures of samples `fake` against `real()` (EnsembleGAN's profile); none here."""
+        return {}
 
     # --- inference -------------------------------------------------------------------------
 
@@ -511,18 +313,20 @@ class GAN(keras.Model):
         """Generator inference: `model(z)`, `predict` and exports act on the generator."""
         return self.generator(z, training=training)
 
+    def sample_latent(self, batch_size, seed=None):
+        """Draws z ~ N(0, I) of shape (batch_size, latent_dim); an int seed makes it repeatable."""
+        return keras.random.normal((batch_size, self.latent_dim), seed=seed)
+
     def generate(self, num_images, seed=None, batch_size=256, **conditions):
         """Returns `num_images` samples in [-1, 1] as a numpy array; the same seed, the same samples."""
-        if self.sampling_alternative:
-            raise TypeError(f"{type(self).__name__} {self.sampling_alternative}")
         if isinstance(num_images, bool) or not isinstance(num_images, (int, np.integer)) or num_images < 1:
             raise ValueError(f"num_images must be a positive integer, got {num_images!r}")
         if seed is None:
             seed = int(np.random.default_rng().integers(2**31 - 1))
         z = self.sample_latent(int(num_images), seed=int(seed))
-        return self.predict(self._generation_inputs(z, **conditions), batch_size=batch_size, verbose=0)
+        return self.predict(self.generation_inputs(z, **conditions), batch_size=batch_size, verbose=0)
 
-    def _generation_inputs(self, z, **conditions):
+    def generation_inputs(self, z, **conditions):
         """The generator's inputs for `generate`; conditional variants add their labels."""
         if conditions:
             raise TypeError(f"{type(self).__name__} is unconditional: generate() takes no {', '.join(conditions)}")
@@ -546,117 +350,56 @@ class GAN(keras.Model):
 
         def generate(num_images, seed):
             z = tf.random.stateless_normal([num_images, self.latent_dim], seed=tf.stack([seed, tf.zeros_like(seed)]))
-            return {"images_uint8": to_uint8(self.generator(z, training=False))}
+            return {"images_uint8": images.to_uint8(self.generator(z, training=False))}
 
         return {"serving_default": (serving_default, [z_spec]), "generate": (generate, [count_spec, seed_spec])}
 
     def serving_networks(self):
-        """The networks the serving endpoints run; exports save only their weights."""
         return [self.generator]
 
     def serving_examples(self, count, seed=0):
-        """Inputs of `serving_default` for calibration and parity checks: {"z": (count, latent_dim)}."""
+        """Inputs of `serving_default`: {"z": (count, latent_dim)}."""
         return {"z": np.asarray(self.sample_latent(count, seed=seed))}
 
     # --- serialization -----------------------------------------------------------------------
 
+    def network_config(self):
+        """The networks by constructor argument; variants with other networks override this."""
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
     def get_config(self):
-        return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
-            "generator": keras.saving.serialize_keras_object(self.generator),
-            "discriminator": keras.saving.serialize_keras_object(self.discriminator),
-            "loss": self.loss,
-            "label_smoothing": self.label_smoothing,
-            "discriminator_steps": self.discriminator_steps,
-            "penalty": self.penalty,
-            "penalty_weight": self.penalty_weight,
-            "clip_value": self.clip_value,
-            "instance_noise": self.instance_noise,
-            "unrolled_steps": self.unrolled_steps,
-            "unrolled_learning_rate": self.unrolled_learning_rate,
-            "split_real_batch": self.split_real_batch,
-            "seed": self.seed,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        config = copy.deepcopy(config)  # deserialization consumes nested dicts
-        for key, value in config.items():
-            if _serialized(value):  # networks and the dtype policy
-                config[key] = keras.saving.deserialize_keras_object(value)
-            elif isinstance(value, list) and value and all(map(_serialized, value)):  # a list of networks
-                config[key] = [keras.saving.deserialize_keras_object(item) for item in value]
-        return cls(**config)
-
-
-def _serialized(value):
-    """True for what keras.saving.serialize_keras_object made."""
-    return isinstance(value, dict) and "class_name" in value
-
-
-def couples_batch(network):
-    """True when a layer of `network` (nested ones included) mixes the examples of a batch: batch norm."""
-    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in network._flatten_layers(include_self=False))
-
-
-def check_images(images, role, model_name):
-    """Raises ValueError unless the numpy array `images` is uint8 or floats in [-1, 1], naming `role`."""
-    if images.dtype == np.uint8 or images.size == 0:
-        return
-    if not np.issubdtype(images.dtype, np.floating):
-        raise ValueError(
-            f"{role} are {images.dtype} but {model_name} takes uint8 images or floats in [-1, 1]: "
-            "convert them with x.astype('uint8') (from [0, 255]) or x.astype('float32') / 127.5 - 1"
+        config = super().get_config()
+        config.update({name: keras.saving.serialize_keras_object(value) for name, value in self.network_config().items()})
+        config.update(
+            {
+                "loss": self.loss,
+                "label_smoothing": self.label_smoothing,
+                "discriminator_steps": self.discriminator_steps,
+                "penalty": keras.saving.serialize_keras_object(self.penalty),
+                "constraint": keras.saving.serialize_keras_object(self.constraint),
+                "instance_noise": self.instance_noise,
+                "unrolled_steps": self.unrolled_steps,
+                "unrolled_learning_rate": self.unrolled_learning_rate,
+                "split_real_batch": self.split_real_batch,
+            }
         )
-    low, high = float(np.min(images)), float(np.max(images))
-    if not (np.isfinite(low) and np.isfinite(high)):
-        raise ValueError(f"{role} hold NaN or infinite values: {model_name} takes images in [-1, 1]")
-    if low < -1 - IMAGE_RANGE_TOLERANCE or high > 1 + IMAGE_RANGE_TOLERANCE:
-        if low >= 0 and high <= 255:
-            fix = "x / 127.5 - 1 (from [0, 255]), or pass them as uint8, which fit scales"
-        else:
-            fix = "2 * (x - x.min()) / (x.max() - x.min()) - 1"
-        raise ValueError(
-            f"{role} hold floats in [{low:.4g}, {high:.4g}] but {model_name} takes images in [-1, 1]: scale them with {fix}"
-        )
+        return config
 
 
-def check_labels(labels, num_classes, role="labels"):
-    """`labels` as int32 numpy; ValueError naming `role` unless every one is an integer in [0, num_classes)."""
-    labels = np.asarray(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"{role} must be integers in [0, {num_classes}), got dtype {labels.dtype}")
-    outside = labels[(labels < 0) | (labels >= num_classes)]
-    if outside.size:
-        raise ValueError(f"{role} must be in [0, {num_classes}), got {sorted(set(outside.tolist()))[:5]}")
-    return labels.astype("int32")
-
-
-def labels_in_range(labels, num_classes, model_name):
-    """int32 `labels`, asserted in the graph to lie in [0, num_classes): data seen only while training."""
-    labels = tf.cast(labels, tf.int32)
-    too_large = tf.debugging.assert_less(
-        labels, num_classes, message=f"{model_name}: a label in the data is >= num_classes={num_classes}"
-    )
-    negative = tf.debugging.assert_non_negative(labels, message=f"{model_name}: negative label")
-    with tf.control_dependencies([too_large, negative]):
-        return tf.identity(labels)
-
-
-def to_uint8(images):
-    """Images in [-1, 1] -> uint8 in [0, 255], rounded."""
-    images = tf.clip_by_value(tf.cast(images, tf.float32), -1.0, 1.0)
-    return tf.cast(tf.round((images + 1.0) * 127.5), tf.uint8)
-
-
-def _trainable_variables(networks):
-    """The trainable variables of one network or of a list of them, in order."""
-    networks = networks if isinstance(networks, (list, tuple)) else [networks]
-    return [variable for network in networks for variable in network.trainable_variables]
-
-
-def _unwrap(optimizer):
-    """The optimizer inside a LossScaleOptimizer (compile re-wraps it from the dtype policy)."""
-    return getattr(optimizer, "inner_optimizer", optimizer)
+def _check_options(model_name, options, unsupported):
+    """Raises ValueError for a bad option, or a non-default one that `model_name`'s own step does not apply."""
+    for name in unsupported:
+        if options[name] != OPTIONS[name]:
+            raise ValueError(f"{model_name} has its own training step: {name} does not apply to it (got {options[name]!r})")
+    steps = options["discriminator_steps"]
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"discriminator_steps must be an integer >= 1, got {steps!r}")
+    if not options["instance_noise"] >= 0:
+        raise ValueError(f"instance_noise is a standard deviation: it must be >= 0, got {options['instance_noise']!r}")
+    unrolled = options["unrolled_steps"]
+    if isinstance(unrolled, bool) or not isinstance(unrolled, int) or unrolled < 0:
+        raise ValueError(f"unrolled_steps must be an integer >= 0 (0: no unrolling), got {unrolled!r}")
+    if not options["unrolled_learning_rate"] > 0:
+        raise ValueError(f"unrolled_learning_rate must be > 0, got {options['unrolled_learning_rate']!r}")
+    if not isinstance(options["split_real_batch"], bool):
+        raise ValueError(f"split_real_batch must be True or False, got {options['split_real_batch']!r}")

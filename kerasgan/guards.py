@@ -8,17 +8,6 @@ import numpy as np
 from absl import logging
 from sklearn.metrics import pairwise_distances
 
-# What each logged metric of the zoo trains: the networks of `generator_networks()` or of
-# `discriminator_networks()` (EnsembleGAN's profile_i: discriminators[i] alone).
-GENERATOR_METRICS = (
-    "g_loss", "cycle_loss", "identity_loss", "pull_away_term", "adversarial_loss", "l1_loss", "class_loss", "class_accuracy",
-)
-DISCRIMINATOR_METRICS = (
-    "d_loss", "gradient_penalty", "r1_penalty", "wasserstein_estimate", "real_energy", "fake_energy", "domain_loss",
-    "domain_accuracy",
-)
-PROFILE_PREFIX = "profile_"
-
 # Measured on digits 16x16 (train split, 1,408 images, batch 64: 22 steps an epoch): healthy
 # DCGANs (filters 8 and 64, 4 seeds) start at 0.07-0.09 untrained and end epoch 1 at 0.10-0.14,
 # then rise (0.92 after 10 epochs); a generator frozen with a zeroed last kernel gives 0.000,
@@ -26,8 +15,8 @@ PROFILE_PREFIX = "profile_"
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_NUM_SAMPLES = 128
 REMEDIES = (
-    "lower the learning rates, label_smoothing=0.1 or instance_noise=0.1, unrolled_steps=5 (GAN, DCGAN, CGAN, WGAN), "
-    "WGAN(penalty='gp'), or EnsembleGAN"
+    "lower the learning rates, label_smoothing=0.1 or instance_noise=0.1, unrolled_steps=5, "
+    "the Wasserstein loss with a gradient penalty, or an ensemble of discriminators"
 )
 
 
@@ -35,8 +24,8 @@ def sub_networks(model):
     """{name: network} of the model's sub-networks: attributes that are keras.Models or lists of them.
 
     A network is named after the attribute holding it, an entry of a list as `name[i]`
-    (EnsembleGAN's `discriminators[0]`); a property of the model's class that returns it
-    renames it (WGAN's `critic`, CycleGAN's `generator_ab`, DANN's `feature_extractor`).
+    (`discriminators[0]`); a public property of the model's class that returns a network held
+    as `generator` or `discriminator` renames it (a critic, say, held as `discriminator`).
     """
     attributes = {name: value for name, value in vars(model).items() if not name.startswith("_")}
     listed = {id(item) for value in attributes.values() if isinstance(value, (list, tuple)) for item in value}
@@ -48,11 +37,14 @@ def sub_networks(model):
             for index, item in enumerate(value):
                 if isinstance(item, keras.Model):
                     names.setdefault(id(item), [f"{name}[{index}]", item])
-    for name in _network_properties(type(model)):
+    for name in _network_properties(type(model)):  # a critic held as `discriminator` is named `critic`
         value = getattr(model, name, None)
-        if id(value) in names:
+        if id(value) in names and names[id(value)][0] in GENERIC_NAMES and name not in GENERIC_NAMES:
             names[id(value)][0] = name
     return {name: network for name, network in names.values()}
+
+
+GENERIC_NAMES = ("generator", "discriminator")  # the adversarial roles' names, which a model's own names replace
 
 
 def _network_properties(cls):
@@ -177,20 +169,11 @@ class DivergenceGuard(keras.callbacks.Callback):
     def _trained_networks(self, bad_logs):
         """Names of the networks the non-finite metrics train, in the model's order."""
         names = {id(network): name for name, network in sub_networks(self.model).items()}
-        trained = []
-        if not hasattr(self.model, "generator_networks"):  # not a kerasgan model
+        if not hasattr(self.model, "networks_trained_by"):  # not a kerasgan model
             return []
-        for metric in bad_logs:
-            index = metric[len(PROFILE_PREFIX):]
-            if metric in GENERATOR_METRICS:
-                networks = self.model.generator_networks()
-            elif metric in DISCRIMINATOR_METRICS:
-                networks = self.model.discriminator_networks()
-            elif metric.startswith(PROFILE_PREFIX) and index.isdigit():
-                networks = self.model.discriminator_networks()[int(index) : int(index) + 1]
-            else:
-                networks = []
-            trained += [names[id(network)] for network in networks if id(network) in names]
+        trained = [
+            names[id(network)] for metric in bad_logs for network in self.model.networks_trained_by(metric) if id(network) in names
+        ]
         return list(dict.fromkeys(trained))
 
 
@@ -229,7 +212,7 @@ class ModeCollapseWarning(keras.callbacks.Callback):
     ratio below `threshold` for `patience` epochs in a row emits one `ModeCollapse`
     warning (and an absl warning) naming the ratio, the epoch and what to try; a collapsed
     generator's ratio is near 0. `ratios` holds every epoch's ratio. Models that do not
-    sample (Pix2Pix, CycleGAN, DANN: `sampling_alternative`) are skipped.
+    sample (translators and classifiers: `sampling_alternative`) are skipped.
     Pairwise similarity of samples as a measure of collapse follows AC-GAN (Odena et al. 2017,
     arXiv:1610.09585, with MS-SSIM); the Euclidean distance also works on 2-D points.
     """

@@ -5,7 +5,7 @@ import os
 import numpy as np
 from PIL import Image
 
-from kerasgan.gan import to_uint8
+from kerasgan.images import to_uint8
 
 
 def image_grid(images, columns=None, padding=2):

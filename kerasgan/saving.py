@@ -1,4 +1,4 @@
-"""Writing user artifacts so that a crash never leaves a half-written file; reading back zoo models."""
+"""Writing user artifacts so that a crash never leaves a half-written file; reading back kerasgan models."""
 import json
 import os
 import tempfile
@@ -36,22 +36,24 @@ def write_file(path, write, overwrite=False, suffix=""):
 
 
 def load_model(path, model_class=None):
-    """The zoo model saved at `path` (a .keras file), optimizers included; ValueError for anything else.
+    """The kerasgan model saved at `path` (a .keras file), optimizers included; ValueError for anything else.
 
-    `model_class` (a zoo class such as DCGAN, or its name such as "dcgan") is the class the
-    file must hold.
+    Args:
+        path: a .keras file written by `kerasgan train` or `model.save`.
+        model_class: the class the file must hold: a model class (a zoo class such as DCGAN, or one's
+            own subclass registered with Keras) or a registered name such as "dcgan"; None: any.
     """
     import keras
 
-    from kerasgan.zoo import MODELS  # registers the zoo classes for deserialization
+    from kerasgan import registry
 
-    names = {cls.__name__: name for name, cls in MODELS.items()}
     if isinstance(model_class, str):
-        if model_class not in MODELS:
-            raise ValueError(f"unknown model {model_class!r}: use one of {', '.join(MODELS)}")
-        model_class = MODELS[model_class]
-    if model_class is not None and model_class not in MODELS.values():
-        raise ValueError(f"model_class must be a zoo class ({', '.join(names)}), got {model_class!r}")
+        model_class = registry.get(model_class)
+    elif model_class is not None:
+        model_class = registry.get(model_class)  # ValueError unless a kerasgan model class
+    known = {keras.saving.get_registered_name(cls): cls for cls in registry.models().values()}
+    if model_class is not None:
+        known[keras.saving.get_registered_name(model_class)] = model_class
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise FileNotFoundError(f"no such model file: {path}")
@@ -63,19 +65,18 @@ def load_model(path, model_class=None):
             f"{path} is not a readable .keras file ({error}): name a model.keras written by kerasgan train or model.save"
         ) from error
     config = config if isinstance(config, dict) else {}
-    registered = str(config.get("registered_name"))
-    found = registered.removeprefix("kerasgan>")
-    if not (registered.startswith("kerasgan>") and found in names):
+    found = known.get(str(config.get("registered_name")))
+    if found is None:
         raise ValueError(
-            f"{path} holds a {config.get('class_name', 'model')}, not a kerasgan zoo model "
-            f"({', '.join(names)}): name a model.keras written by kerasgan train"
+            f"{path} holds a {config.get('class_name', 'model')}, not a kerasgan model "
+            f"({', '.join(cls.__name__ for cls in known.values())}): name a model.keras written by kerasgan train"
         )
-    if model_class is not None and found != model_class.__name__:
+    if model_class is not None and found is not model_class:
         raise ValueError(
-            f"{path} holds a {found}, not a {model_class.__name__}: ask for {found} "
-            f"(model_class={found}, --model={names[found]}) or leave the class out"
+            f"{path} holds a {found.__name__}, not a {model_class.__name__}: ask for {found.__name__} "
+            f"(model_class={found.__name__}, --model={registry.name_of(found)}) or leave the class out"
         )
     try:
         return keras.models.load_model(path)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ValueError(f"{path} holds a {found} that does not load ({error}): the file may be damaged") from error
+        raise ValueError(f"{path} holds a {found.__name__} that does not load ({error}): the file may be damaged") from error

@@ -1,8 +1,49 @@
-"""What the image-to-image translators (Pix2Pix, CycleGAN) share: input checks and serving signatures."""
+"""Image-to-image translators (Pix2Pix, CycleGAN): their base class, input checks and serving signatures."""
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import gan
+from kerasgan import images as image_ops
+from kerasgan.adversarial import AdversarialModel
+from kerasgan.registry import Flag
+
+DECAY_EPOCHS = Flag(
+    "decay_epochs", int,
+    "Translators: epochs of linear learning-rate decay at the end; CycleGAN's default is half, Pix2Pix decays only when set.",
+    builds=False,
+)
+
+
+class Translator(AdversarialModel):
+    """A model that maps images of one domain to another (no z): trained on pairs of image batches.
+
+    Subclasses define `translation_rows(examples)` (the rows of the picture `kerasgan train`
+    draws), and what AdversarialModel asks for.
+
+    Args:
+        split_real_batch: accepted for model files of kerasgan 0.1.0; must be False (a GAN option).
+        **kwargs: AdversarialModel's (seed, name, dtype).
+    """
+
+    sampling_alternative = "translates images rather than sampling them: use translate(inputs)"
+
+    def __init__(self, split_real_batch=False, **kwargs):
+        if split_real_batch:
+            raise ValueError(f"{type(self).__name__} has its own training step: split_real_batch applies to the GAN family")
+        super().__init__(**kwargs)
+
+    def translation_rows(self, examples):
+        """The rows of a picture of a batch of examples (inputs, outputs, ...)."""
+        raise NotImplementedError
+
+    def training_callbacks(self, flags):
+        """Linear learning-rate decay over the last --decay_epochs (the paper's schedule when `decays`)."""
+        from kerasgan import callbacks
+
+        if getattr(flags, "decay_epochs", None) or self.decays:
+            return [callbacks.LinearDecay(flags.epochs, getattr(flags, "decay_epochs", None))]
+        return []
+
+    decays = False  # whether the paper decays the learning rate by default
 
 
 def check_images(images, shape, role):
@@ -25,12 +66,6 @@ def endpoints(network, input_shape, float_name, uint8_name):
         return {"images": tf.cast(network(images, training=False), tf.float32)}
 
     def translate_uint8(images_uint8):
-        images = tf.cast(images_uint8, tf.float32) / 127.5 - 1.0
-        return {"images_uint8": gan.to_uint8(network(images, training=False))}
+        return {"images_uint8": image_ops.to_uint8(network(image_ops.from_uint8(images_uint8), training=False))}
 
     return {float_name: (translate, [float_spec]), uint8_name: (translate_uint8, [uint8_spec])}
-
-
-def uniform_images(count, shape, seed):
-    """`count` random images in [-1, 1]: serving examples for parity checks and int8 calibration."""
-    return np.random.default_rng(seed).uniform(-1, 1, (count,) + tuple(shape)).astype("float32")

@@ -227,7 +227,10 @@ def test_uint8_images_train():
     "images,message",
     [
         (UINT8.astype("float32"), r"hold floats in \[0, 255\] but DCGAN takes images in \[-1, 1\]: scale them with x / 127\.5 - 1"),
-        (np.linspace(-2, 2, UINT8.size).reshape(UINT8.shape), r"hold floats in \[-2, 2\] but DCGAN takes images in \[-1, 1\]: scale them with 2 \* \(x - x\.min\(\)\)"),
+        (
+            np.linspace(-2, 2, UINT8.size).reshape(UINT8.shape),
+            r"hold floats in \[-2, 2\] but DCGAN takes images in \[-1, 1\]: scale them with 2 \* \(x - x\.min\(\)\)",
+        ),
         (np.full((4, 16, 16, 1), np.nan, "float32"), "hold NaN or infinite values: DCGAN takes images in"),
     ],
 )
@@ -342,9 +345,12 @@ def test_load_model_returns_the_zoo_model(model_files):
 @pytest.mark.parametrize(
     "name,model_class,message",
     [
-        ("dcgan.keras", WGAN, r"dcgan\.keras holds a DCGAN, not a WGAN: ask for DCGAN \(model_class=DCGAN, --model=dcgan\) or leave the class out"),
+        (
+            "dcgan.keras", WGAN,
+            r"dcgan\.keras holds a DCGAN, not a WGAN: ask for DCGAN \(model_class=DCGAN, --model=dcgan\) or leave the class out",
+        ),
         ("dcgan.keras", "cgan", r"dcgan\.keras holds a DCGAN, not a CGAN"),
-        ("sequential.keras", None, r"sequential\.keras holds a Sequential, not a kerasgan zoo model \(GAN, DCGAN, "),
+        ("sequential.keras", None, r"sequential\.keras holds a Sequential, not a kerasgan model \(GAN, DCGAN, "),
         ("truncated.keras", None, r"truncated\.keras is not a readable \.keras file \(File is not a zip file\)"),
         ("other.keras", None, r"other\.keras is not a readable \.keras file \(.*config\.json.*\)"),
     ],
@@ -363,7 +369,7 @@ def test_load_model_of_a_missing_file(tmp_path):
     "arguments,message",
     [
         (["sample", "--model_path=truncated.keras"], r"truncated\.keras is not a readable \.keras file"),
-        (["export", "--model_path=sequential.keras"], r"sequential\.keras holds a Sequential, not a kerasgan zoo model"),
+        (["export", "--model_path=sequential.keras"], r"sequential\.keras holds a Sequential, not a kerasgan model"),
         (["evaluate", "--model=wgan", "--model_path=dcgan.keras"], r"dcgan\.keras holds a DCGAN, not a WGAN: .*--model=dcgan"),
         (["sample", "--model=nope", "--model_path=dcgan.keras"], r"unknown model 'nope' \(--model\)"),
     ],

@@ -59,14 +59,14 @@ def test_sample_layout_defaults_per_kind_of_model():
 
 def test_learning_rate_schedules_run_under_mirrored_strategy():
     """The schedules read the optimizers' rates, which are MirroredVariables under a strategy."""
-    import contract
+    from kerasgan import testing
     from kerasgan.callbacks import AnnealedLearningRate, LinearDecay, ReversalSchedule
     from kerasgan.zoo import DANN
 
-    with contract.two_cpu_strategy().scope():
+    with testing.two_cpu_strategy().scope():
         model = DANN(input_shape=(2,), num_classes=2, seed=1)
         model.compile()
-    (source, target), labels = contract._domains((2,), 2)
+    (source, target), labels = testing.domains((2,), 2)
     dataset = tf.data.Dataset.from_tensors(((source, target), labels)).repeat(2)
     schedules = [ReversalSchedule(), AnnealedLearningRate(), LinearDecay(epochs=2)]
     model.fit(dataset, epochs=2, verbose=0, callbacks=schedules)

@@ -8,30 +8,13 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasgan import callbacks, checkpoints
+from kerasgan import checkpoints, testing
 from kerasgan.zoo import DCGAN, GAN
 
-from contract import CASES
-
-# One case per zoo class: the others differ only in settings.
-RESUMED = ["dcgan", "gan_mlp", "ensemble_gan_mlp", "cgan", "wgan_gp", "ebgan", "pix2pix", "cyclegan", "dann_vectors"]
-SCHEDULES = {
-    "cyclegan": lambda: [callbacks.LinearDecay(epochs=2, decay_epochs=1)],
-    "dann_vectors": lambda: [callbacks.ReversalSchedule(), callbacks.AnnealedLearningRate()],
-}
-
-
-def _stream(batch, batch_size=2):
-    """Four batches per epoch, reshuffled each epoch, repeated: the form `kerasgan train` fits on."""
-    dataset = tf.data.Dataset.from_tensor_slices(batch).shuffle(8, seed=0, reshuffle_each_iteration=True)
-    return checkpoints.stream(dataset.batch(batch_size, drop_remainder=True))
 
 
 def _state(model):
-    """Every weight, optimizer variable and random generator state, as arrays."""
-    optimizers = [model.generator_optimizer, model.discriminator_optimizer]
-    variables = list(model.weights) + [v for o in optimizers for v in o.variables] + checkpoints.seed_states(model)
-    return [keras.ops.convert_to_numpy(v) for v in variables]
+    return testing.training_state(model)
 
 
 def _tiny_gan():
@@ -42,39 +25,6 @@ def _tiny_gan():
 
 def _points(count=16):
     return np.random.default_rng(0).normal(size=(count, 2)).astype("float32")
-
-
-@pytest.mark.parametrize("case", [case for case in CASES if case.name in RESUMED], ids=lambda case: case.name)
-def test_a_resumed_run_ends_with_the_weights_of_an_uninterrupted_one(case, tmp_path):
-    """Uninterrupted run with checkpoints; then the same model, two steps further on, resumes from the
-    mid-epoch checkpoint of step 6 (epoch 2, batch 2) and must reach exactly the same state.
-
-    On one CPU device these ops are deterministic without tf.config.experimental.enable_op_determinism,
-    which is process-wide and would turn XLA off for the rest of the suite; the CLI test enables it."""
-    model = case.make()
-    model.compile()
-    schedules = SCHEDULES.get(case.name, list)
-    rates = [(optimizer, float(optimizer.learning_rate)) for optimizer in (model.generator_optimizer, model.discriminator_optimizer)]
-    dataset, steps = _stream(case.batch())
-    assert steps == 4
-    full = tmp_path / "full"
-    first = checkpoints.Checkpoints(str(full), every=3, keep=10)
-    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=schedules() + [first])
-    uninterrupted = _state(model)
-    assert sorted(os.listdir(full)) == [f"step-{s:09d}" for s in (3, 4, 6, 8)]
-
-    cut = tmp_path / "cut"  # what a run killed between steps 6 and 9 leaves
-    for step in (3, 4, 6):
-        shutil.copytree(full / f"step-{step:09d}", cut / f"step-{step:09d}")
-    for optimizer, rate in rates:  # as a new process compiles them; the schedules start from these
-        optimizer.learning_rate = rate
-    resumed = checkpoints.Checkpoints(str(cut), every=3, keep=10, verbose=0)
-    dataset, steps = _stream(case.batch())
-    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=schedules() + [resumed])
-    assert resumed.restored == str(cut / f"step-{6:09d}")
-    for expected, actual in zip(uninterrupted, _state(model), strict=True):
-        np.testing.assert_array_equal(actual, expected)
-    assert resumed.history == first.history  # the restored epoch's logs, and the resumed one's, whose sums continued
 
 
 def test_a_checkpoint_holds_the_step_the_epoch_and_a_checksum(tmp_path):
@@ -183,9 +133,7 @@ def test_a_run_under_mirrored_strategy_restores_its_whole_state_and_continues(tm
     """Restored under the strategy, the state is the checkpoint's exactly; a mid-epoch resume trains the
     remaining steps. (Two uninterrupted mirrored runs already differ in the last bits here, so the
     resumed one is not compared with an uninterrupted one, as it is on one device above.)"""
-    from contract import two_cpu_strategy
-
-    strategy = two_cpu_strategy()
+    strategy = testing.two_cpu_strategy()
     points = tf.data.Dataset.from_tensor_slices(_points()).shuffle(16, seed=0).batch(4)
 
     def fit(directory, epochs=2):

@@ -9,6 +9,9 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
+from kerasgan import registry
+from kerasgan.zoo import Pix2Pix
+
 KERASGAN = os.path.join(os.path.dirname(sys.executable), "kerasgan")
 TINY = ["--dataset=digits", "--split=all", "--image_size=16", "--filters=8", "--latent_dim=8", "--batch_size=64"]
 
@@ -68,7 +71,8 @@ def test_sample_draws_a_grid_from_the_saved_model(trained, tmp_path):
     [
         (["train", "--dataset=nope", "--output_dir=OUT"], "unknown dataset 'nope'"),
         (["train", "--model=nope", *TINY, "--output_dir=OUT"], "unknown model 'nope'"),
-        (["train", "--model=gan", *TINY, "--output_dir=OUT"], "gan trains on vectors"),
+        (["train", "--model=gan", "--dataset=digits", "--output_dir=OUT"], "gan trains on vectors"),
+        (["train", "--model=gan", *TINY, "--output_dir=OUT"], "--filters does not apply to --model=gan"),
         (["train", "--dataset=digits"], "train needs --output_dir"),
         (["sample", "--model_path=missing.keras"], "no such model file: missing.keras"),
         (["fly"], "usage: kerasgan {train|sample|export|evaluate}"),
@@ -115,11 +119,9 @@ def test_every_recipe_parses_and_builds_its_model(recipe):
 
     path = os.path.join(os.path.dirname(__file__), "..", "zoo", recipe)
     try:
-        cli.FLAGS(["kerasgan", f"--flagfile={path}"])
-        model = cli._build_model(cli._training_data().element_spec)
-        from kerasgan.zoo import MODELS
-
-        assert type(model) is MODELS[cli.FLAGS.model]
+        cli.parse_flags(["kerasgan", f"--flagfile={path}"])
+        _, _, model = cli.model_and_data()
+        assert type(model) is registry.get(cli.FLAGS.model)
     finally:
         cli.FLAGS.unparse_flags()
 
@@ -141,12 +143,12 @@ def test_wgan_from_the_command_line_keeps_the_papers_critic_steps():
     from kerasgan import cli
 
     try:
-        cli.FLAGS(["kerasgan", "--model=wgan", "--latent_dim=4", "--filters=4"])
-        model = cli._build_model(IMAGES_16)
+        cli.parse_flags(["kerasgan", "--model=wgan", "--latent_dim=4", "--filters=4"])
+        model = cli.build_model(IMAGES_16)
         assert model.critic_steps == 5 and model.gp_weight == 10.0
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=wgan", "--discriminator_steps=2", "--penalty_weight=1", "--filters=4"])
-        model = cli._build_model(IMAGES_16)
+        cli.parse_flags(["kerasgan", "--model=wgan", "--discriminator_steps=2", "--penalty_weight=1", "--filters=4"])
+        model = cli.build_model(IMAGES_16)
         assert model.critic_steps == 2 and model.gp_weight == 1.0
     finally:
         cli.FLAGS.unparse_flags()
@@ -182,8 +184,8 @@ def test_cyclegan_generator_flags_reach_the_model():
 
     images = tf.TensorSpec((None, 16, 16, 3), tf.float32)
     try:
-        cli.FLAGS(["kerasgan", "--model=cyclegan", "--filters=2", "--residual_blocks=1", "--generator_downsamplings=0"])
-        model = cli._build_model((images, images))
+        cli.parse_flags(["kerasgan", "--model=cyclegan", "--filters=2", "--residual_blocks=1", "--generator_downsamplings=0"])
+        model = cli.build_model((images, images))
         assert model.residual_blocks == 1 and model.generator_downsamplings == 0
         strided = [layer for layer in model.generator_ba.layers if getattr(layer, "strides", None) == (2, 2)]
         assert not strided
@@ -195,8 +197,8 @@ def test_dann_validates_in_batches_of_the_target_half_so_a_whole_set_batch_fits(
     from kerasgan import cli
 
     try:
-        cli.FLAGS(["kerasgan", "--model=dann", "--dataset=moons", "--target_dataset=moons_rotated", "--batch_size=200"])
-        (x, y), = cli._target_validation().take(1).as_numpy_iterator()
+        cli.parse_flags(["kerasgan", "--model=dann", "--dataset=moons", "--target_dataset=moons_rotated", "--batch_size=200"])
+        (x, y), = registry.get("dann").validation_data(cli.FLAGS).take(1).as_numpy_iterator()
         assert x.shape == (100, 2) and y.shape == (100,)  # all 100 test points of moons_rotated
     finally:
         cli.FLAGS.unparse_flags()
@@ -208,16 +210,16 @@ def test_random_invert_and_dropout_flags_reach_dann_and_pix2pix():
     images = tf.TensorSpec((None, 16, 16, 3), tf.float32)
     labels = tf.TensorSpec((None,), tf.int32)
     try:
-        cli.FLAGS(["kerasgan", "--model=dann", "--dataset=digits", "--random_invert=0.5", "--dropout=0.25"])
-        model = cli._build_model(((images, images), labels))
+        cli.parse_flags(["kerasgan", "--model=dann", "--dataset=digits", "--random_invert=0.5", "--dropout=0.25"])
+        model = cli.build_model(((images, images), labels))
         assert (model.random_invert, model.dropout) == (0.5, 0.25)
         assert model.feature_extractor.get_layer("random_invert").factor == (0.5, 0.5)
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=pix2pix", "--filters=2", "--dropout=0.25"])
-        assert cli._build_model((images, images)).dropout == 0.25
+        cli.parse_flags(["kerasgan", "--model=pix2pix", "--filters=2", "--dropout=0.25"])
+        assert cli.build_model((images, images)).dropout == 0.25
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=pix2pix", "--filters=2"])
-        assert cli._build_model((images, images)).dropout == 0.5  # the paper's, when --dropout is not given
+        cli.parse_flags(["kerasgan", "--model=pix2pix", "--filters=2"])
+        assert cli.build_model((images, images)).dropout == 0.5  # the paper's, when --dropout is not given
     finally:
         cli.FLAGS.unparse_flags()
 
@@ -241,7 +243,7 @@ def test_train_dann_on_the_moons_writes_its_decision_boundary_and_exports(tmp_pa
     result = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite", f"--output={tmp_path / 'dann.tflite'}")
     assert result.returncode == 0 and "max abs error" in result.stdout, result.stderr[-3000:]
     result = kerasgan("sample", f"--model_path={run / 'model.keras'}")
-    assert result.returncode == 2 and "a DANN classifies rather than samples" in result.stderr
+    assert result.returncode == 2 and "DANN classifies rather than samples" in result.stderr
 
 
 def test_dann_needs_a_target_dataset(tmp_path):
@@ -253,23 +255,23 @@ def test_mixture_flags_reach_the_mlp_gan():
     from kerasgan import cli
 
     try:
-        cli.FLAGS(["kerasgan", "--model=gan", "--units=4", "--depth=1", "--discriminator_steps=5",
+        cli.parse_flags(["kerasgan", "--model=gan", "--units=4", "--depth=1", "--discriminator_steps=5",
                    "--split_real_batch", "--data_scale=2.828"])
-        model = cli._build_model(tf.TensorSpec((None, 2), tf.float32))
+        model = cli.build_model(tf.TensorSpec((None, 2), tf.float32))
         assert model.split_real_batch and model.data_scale == 2.828 and model.discriminator_steps == 5
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=ebgan", "--filters=4", "--split_real_batch"])
-        assert cli._build_model(tf.TensorSpec((None, 16, 16, 1), tf.float32)).split_real_batch
+        cli.parse_flags(["kerasgan", "--model=ebgan", "--filters=4", "--split_real_batch"])
+        assert cli.build_model(tf.TensorSpec((None, 16, 16, 1), tf.float32)).split_real_batch
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=dann", "--dataset=moons", "--split_real_batch"])
+        cli.parse_flags(["kerasgan", "--model=dann", "--dataset=moons", "--split_real_batch"])
         vectors = tf.TensorSpec((None, 2), tf.float32)
-        with pytest.raises(ValueError, match="DANN has its own training step: split_real_batch applies to the GAN"):
-            cli._build_model(((vectors, vectors), tf.TensorSpec((None,), tf.int32)))
+        with pytest.raises(ValueError, match="--split_real_batch does not apply to --model=dann: its flags are --num_classes"):
+            cli.build_model(((vectors, vectors), tf.TensorSpec((None,), tf.int32)))
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=cyclegan", "--filters=2", "--residual_blocks=1", "--split_real_batch"])
+        cli.parse_flags(["kerasgan", "--model=cyclegan", "--filters=2", "--residual_blocks=1", "--split_real_batch"])
         images = tf.TensorSpec((None, 16, 16, 3), tf.float32)
-        with pytest.raises(ValueError, match="CycleGAN has its own training step"):
-            cli._build_model((images, images))
+        with pytest.raises(ValueError, match="--split_real_batch does not apply to --model=cyclegan"):
+            cli.build_model((images, images))
     finally:
         cli.FLAGS.unparse_flags()
 
@@ -278,11 +280,12 @@ def test_pix2pix_decays_its_learning_rate_only_when_asked():
     from kerasgan import callbacks, cli
 
     try:
-        cli.FLAGS(["kerasgan", "--model=pix2pix", "--epochs=30"])
-        assert cli._schedules(None) == []
+        model = Pix2Pix(input_shape=(8, 8, 1), filters=2)
+        cli.parse_flags(["kerasgan", "--model=pix2pix", "--epochs=30"])
+        assert model.training_callbacks(cli.FLAGS) == []
         cli.FLAGS.unparse_flags()
-        cli.FLAGS(["kerasgan", "--model=pix2pix", "--epochs=30", "--decay_epochs=15"])
-        (decay,) = cli._schedules(None)
+        cli.parse_flags(["kerasgan", "--model=pix2pix", "--epochs=30", "--decay_epochs=15"])
+        (decay,) = model.training_callbacks(cli.FLAGS)
         assert isinstance(decay, callbacks.LinearDecay) and (decay.epochs, decay.decay_epochs) == (30, 15)
     finally:
         cli.FLAGS.unparse_flags()

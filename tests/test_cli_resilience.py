@@ -47,7 +47,8 @@ def test_a_run_killed_mid_epoch_resumes_from_its_last_checkpoint_and_ends_as_an_
     resumed = kerasgan(*RUN, f"--output_dir={killed}", f"--export_dir={tmp_path / 'saved_models'}")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     epoch, batch = divmod(newest, 28)
-    assert f"Resuming from {killed / 'checkpoints' / f'step-{newest:09d}'}: step {newest}, epoch {epoch + 1}, batch {batch}" in resumed.stdout
+    newest_folder = killed / "checkpoints" / f"step-{newest:09d}"
+    assert f"Resuming from {newest_folder}: step {newest}, epoch {epoch + 1}, batch {batch}" in resumed.stdout
 
     uninterrupted = kerasgan(*RUN, f"--output_dir={whole}", f"--export_dir={tmp_path / 'saved_models'}")
     assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]
@@ -63,8 +64,9 @@ def test_a_run_killed_mid_epoch_resumes_from_its_last_checkpoint_and_ends_as_an_
 
 def test_a_diverging_run_stops_with_one_line_and_keeps_only_good_checkpoints(tmp_path):
     run = tmp_path / "run"
-    result = kerasgan("train", "--model=dcgan", *TINY, "--epochs=3", "--checkpoint_every=1", "--discriminator_learning_rate=1e8", "--generator_learning_rate=1e8",
-                      f"--output_dir={run}", f"--export_dir={tmp_path / 'saved_models'}")
+    result = kerasgan("train", "--model=dcgan", *TINY, "--epochs=3", "--checkpoint_every=1",
+                      "--discriminator_learning_rate=1e8", "--generator_learning_rate=1e8", f"--output_dir={run}",
+                      f"--export_dir={tmp_path / 'saved_models'}")
     assert result.returncode == 1, result.stderr[-3000:]
     last = result.stderr.strip().splitlines()[-1]
     assert re.fullmatch(

@@ -1,7 +1,7 @@
 """kerasgan.distribute: strategy names, the chief rule, mixed precision; and the CLI's flags for them.
 
 No MirroredStrategy is created in this process: a second one would break the collectives of
-the contract's (tests/contract.py, two_cpu_strategy). The real strategies run in subprocesses
+the contract's (kerasgan.testing.two_cpu_strategy). The real strategies run in subprocesses
 here and in test_multi_worker.py.
 """
 import json
@@ -89,7 +89,7 @@ def test_tpu_without_a_tpu_names_the_flag():
 class _Cluster(tf.distribute.MultiWorkerMirroredStrategy):
     """A MultiWorkerMirroredStrategy that only holds a cluster resolver (nothing is started)."""
 
-    def __init__(self, cluster, task_type, task_id):  # noqa: no super().__init__: no collectives
+    def __init__(self, cluster, task_type, task_id):  # no super().__init__: no collectives
         self._resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
             tf.train.ClusterSpec(cluster), task_type=task_type, task_id=task_id
         )

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import export
-from kerasgan.gan import to_uint8
+from kerasgan.images import to_uint8
 from kerasgan.zoo import DCGAN
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -184,7 +184,8 @@ def test_tflite_refuses_ops_outside_the_builtins(tmp_path):
     images = keras.Input((4, 4, 1))
     discriminator = keras.Model(images, keras.layers.Dense(1)(keras.layers.Flatten()(images)))
     model = DCGAN(generator=generator, discriminator=discriminator)
-    with pytest.raises(ValueError, match=r"does not convert to TFLite with builtin ops only: MatrixInverse \(in .*lambda.*\) is not a builtin.*Flex"):
+    message = r"does not convert to TFLite with builtin ops only: MatrixInverse \(in .*lambda.*\) is not a builtin.*Flex"
+    with pytest.raises(ValueError, match=message):
         export.tflite(model, str(tmp_path / "flex.tflite"))
     assert not os.listdir(tmp_path)
 

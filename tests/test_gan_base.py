@@ -9,7 +9,7 @@ import tensorflow as tf
 from kerasgan.networks import dcgan as dcgan_networks
 from kerasgan.zoo import DCGAN, GAN
 
-import contract
+from kerasgan import testing
 
 
 def tiny_dcgan(**kwargs):
@@ -26,7 +26,7 @@ def test_dcgan_sizes_networks_from_image_shape():
     assert model.generator.output_shape == (None, 64, 32, 3)
     assert model.discriminator.output_shape == (None, 1)
     # one Conv2DTranspose per stride-2 block: 32 -> 4 takes 3
-    assert sum(isinstance(l, keras.layers.Conv2DTranspose) for l in model.generator.layers) == 3
+    assert sum(isinstance(layer, keras.layers.Conv2DTranspose) for layer in model.generator.layers) == 3
 
 
 @pytest.mark.parametrize("shape", [(15, 15, 1), (6, 6, 1), (16, 16), (16, 16, 0)])
@@ -105,7 +105,7 @@ def test_compile_defaults_are_the_papers_and_optimizers_are_built():
 def test_loss_options_reach_the_step():
     model = GAN(units=8, depth=1, loss="hinge", seed=0)
     model.compile()
-    history = contract.fit_steps(model, np.ones((8, 2), "float32"), 1)
+    history = testing.fit_steps(model, np.ones((8, 2), "float32"), 1)
     assert np.isfinite(history.history["g_loss"][0])
     with pytest.raises(ValueError, match="unknown loss"):
         GAN(loss="nope")
@@ -137,7 +137,7 @@ def test_mixed_float16_wraps_optimizers_in_loss_scaling(dtype_policy):
     model.compile()
     assert isinstance(model.generator_optimizer, keras.optimizers.LossScaleOptimizer)
     assert isinstance(model.discriminator_optimizer, keras.optimizers.LossScaleOptimizer)
-    history = contract.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
+    history = testing.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
     assert all(np.isfinite(history.history["g_loss"] + history.history["d_loss"]))
     assert model.generate(2, seed=0).dtype == np.float32
     # the saved compile config holds the inner optimizer; loading re-wraps it
@@ -150,18 +150,18 @@ def test_mixed_bfloat16_trains_with_finite_losses(dtype_policy):
     model = tiny_dcgan(seed=0)
     model.compile()
     assert isinstance(model.generator_optimizer, keras.optimizers.Adam)
-    history = contract.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
+    history = testing.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
     assert all(np.isfinite(history.history["g_loss"] + history.history["d_loss"]))
 
 
 def test_replicas_draw_disjoint_noise_from_one_global_draw():
     """Each replica takes its own slice of the noise a single device would draw."""
-    strategy = contract.two_cpu_strategy()
+    strategy = testing.two_cpu_strategy()
     with strategy.scope():
         model = GAN(units=4, depth=1, seed=3)
     single = GAN(units=4, depth=1, seed=3)
-    expected = single._training_latent(4)
-    per_replica = strategy.run(tf.function(lambda: model._training_latent(2)))
+    expected = single.training_latent(4)
+    per_replica = strategy.run(tf.function(lambda: model.training_latent(2)))
     halves = [t.numpy() for t in strategy.experimental_local_results(per_replica)]
     np.testing.assert_allclose(np.concatenate(halves), expected.numpy(), rtol=1e-6)
 
@@ -170,7 +170,7 @@ def test_fit_runs_with_xla():
     model = tiny_dcgan(seed=0)
     model.compile(jit_compile=True)
     assert model.jit_compile is True
-    history = contract.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
+    history = testing.fit_steps(model, np.zeros((8, 16, 16, 1), "float32"), 2)
     assert all(np.isfinite(history.history["g_loss"]))
 
 
@@ -189,7 +189,7 @@ def test_auto_jit_compile_is_each_models_measured_cpu_setting():
     wgan.compile(jit_compile=False)
     dcgan.compile(jit_compile=True)
     assert (wgan.jit_compile, dcgan.jit_compile) == (False, True)
-    with contract.two_cpu_strategy().scope():
+    with testing.two_cpu_strategy().scope():
         mirrored = WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8)
         mirrored.compile()
     assert mirrored.jit_compile is False
@@ -199,18 +199,18 @@ def test_split_real_batch_gives_each_discriminator_step_its_own_slice():
     real = tf.reshape(tf.range(12, dtype=tf.float32), (6, 2))
     labels = tf.range(6)
     split = GAN(units=4, depth=1, discriminator_steps=3, split_real_batch=True)
-    parts = split._critic_batches(real, (labels,))
+    parts = split.critic_batches(real, (labels,))
     assert [p.numpy().tolist() for p, _ in parts] == [real[k:k + 2].numpy().tolist() for k in (0, 2, 4)]
     assert [c[0].numpy().tolist() for _, c in parts] == [[0, 1], [2, 3], [4, 5]]
     shared = GAN(units=4, depth=1, discriminator_steps=3)
-    assert all(p is real for p, _ in shared._critic_batches(real, ()))
+    assert all(p is real for p, _ in shared.critic_batches(real, ()))
     # a last batch smaller than the steps is never sliced empty: its final rows repeat
-    small = [p.numpy().tolist() for p, _ in split._critic_batches(real[:2], ())]
+    small = [p.numpy().tolist() for p, _ in split.critic_batches(real[:2], ())]
     assert small == [[[0.0, 1.0]], [[2.0, 3.0]], [[2.0, 3.0]]]
 
     @tf.function(input_signature=[tf.TensorSpec((None, 2), tf.float32)])
     def dynamic(batch):
-        return [p for p, _ in split._critic_batches(batch, ())]
+        return [p for p, _ in split.critic_batches(batch, ())]
 
     assert [p.numpy().tolist() for p in dynamic(real[:4])] == [[[0.0, 1.0]], [[2.0, 3.0]], [[4.0, 5.0]]]
 
@@ -224,8 +224,9 @@ def test_split_real_batch_steps_equal_discriminator_steps_on_the_slices():
     real = tf.constant(np.random.default_rng(0).normal(size=(6, 2)), tf.float32)
     split.train_step(real)
     for k in range(3):  # the reference takes the same steps by hand, one slice each
-        reference._discriminator_step(real[2 * k:2 * k + 2], ())
-    reference._generator_step(real[4:], ())
+        fake = reference.generate_batch(reference.training_latent(2), ())
+        reference.discriminator_update(real[2 * k:2 * k + 2], fake, ())
+    reference.generator_update(real[4:], ())
     for mine, theirs in zip(split.discriminator.weights + split.generator.weights,
                             reference.discriminator.weights + reference.generator.weights):
         np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6, atol=1e-7)

@@ -8,12 +8,11 @@ import pytest
 import tensorflow as tf
 from keras import ops
 
-import contract
-from kerasgan import data, guards
+from kerasgan import data, guards, testing
 from kerasgan.guards import DivergenceGuard, ModeCollapse, ModeCollapseWarning
 from kerasgan.zoo import CGAN, DANN, DCGAN, GAN, WGAN, CycleGAN, EnsembleGAN
 
-IMAGES = contract._images((8, 8, 1), count=64)  # 8 batches of 8
+IMAGES = testing.images((8, 8, 1), count=64)  # 8 batches of 8
 
 
 def tiny_dcgan(**compile_arguments):
@@ -87,7 +86,7 @@ def test_a_nan_loss_with_finite_weights_names_the_loss_and_what_it_trains():
     model = NaNLoss(units=8, depth=1, seed=0)
     model.compile(jit_compile=False)  # XLA's compile time is most of a run this short
     guard = DivergenceGuard()
-    model.fit(contract._images((2,), count=40), batch_size=8, epochs=2, verbose=0, callbacks=[guard])
+    model.fit(testing.images((2,), count=40), batch_size=8, epochs=2, verbose=0, callbacks=[guard])
     assert guard.step == 3 and int(model.generator_optimizer.iterations) == 3
     assert guard.message == (
         "training diverged at step 3 (epoch 1, batch 3): g_loss is nan (it trains the generator); every weight is still finite"
@@ -193,7 +192,7 @@ def test_points_of_the_mixture_gan_and_a_cgan_with_cycled_labels(monkeypatch):
     cgan.compile()
     calls, generate = [], cgan.generate
     monkeypatch.setattr(cgan, "generate", lambda *args, **kwargs: calls.append(kwargs) or generate(*args, **kwargs))
-    images, labels = contract._labelled((8, 8, 1), 3, count=16)
+    images, labels = testing.labelled((8, 8, 1), 3, count=16)
     history = cgan.fit(images, labels, batch_size=8, epochs=1, verbose=0, callbacks=[ModeCollapseWarning(images, num_samples=7)])
     assert calls[0]["seed"] == 0 and calls[0]["labels"].tolist() == [0, 1, 2, 0, 1, 2, 0]
     assert np.isfinite(history.history["diversity"]).all()
@@ -203,8 +202,8 @@ def test_models_that_do_not_sample_are_skipped_with_one_info_log(caplog):
     caplog.set_level(logging.INFO, logger="absl")
     model = DANN(input_shape=(2,), num_classes=2, seed=0)
     model.compile()
-    warning = ModeCollapseWarning(contract._images((2,)))
-    (source, target), labels = contract._domains((2,), 2)
+    warning = ModeCollapseWarning(testing.images((2,)))
+    (source, target), labels = testing.domains((2,), 2)
     history = model.fit(tf.data.Dataset.from_tensors(((source, target), labels)).repeat(2), epochs=2, verbose=0, callbacks=[warning])
     assert "diversity" not in history.history and warning.ratios == []
     skipped = [record.getMessage() for record in caplog.records if "ModeCollapseWarning skips" in record.getMessage()]
@@ -223,7 +222,7 @@ def test_mode_collapse_warning_arguments_are_checked():
         with pytest.raises(ValueError, match="reference must be a batch of at least 2 real samples"):
             ModeCollapseWarning(reference)
     with pytest.raises(ValueError, match="for labelled data give the images only"):
-        ModeCollapseWarning(contract._labelled((8, 8, 1), 3))
+        ModeCollapseWarning(testing.labelled((8, 8, 1), 3))
     with pytest.raises(ValueError, match="the reference samples are all identical"):
         ModeCollapseWarning(np.zeros((4, 8, 8, 1)))
     with pytest.raises(ValueError, match=r"reference samples have shape \(4, 4, 1\) but DCGAN makes \(8, 8, 1\)"):
@@ -231,7 +230,7 @@ def test_mode_collapse_warning_arguments_are_checked():
 
 
 def test_both_run_under_mirrored_strategy():
-    with contract.two_cpu_strategy().scope():
+    with testing.two_cpu_strategy().scope():
         model = GAN(units=8, depth=1, seed=0)
         model.compile(jit_compile=False)
     points = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")

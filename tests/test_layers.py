@@ -6,7 +6,7 @@ import tensorflow as tf
 
 from kerasgan.layers import GradientReversal, ImagePool, ReflectionPadding2D, instance_norm
 
-import contract
+from kerasgan import testing
 
 SHAPE = (2, 2, 1)  # pool images: each a constant id, so stored and returned images can be named
 
@@ -131,7 +131,7 @@ def test_image_pool_state_survives_save_and_load(tmp_path):
 
 def test_image_pool_under_mirrored_strategy_equals_one_device():
     """Two replicas query their batches as one global batch: the same pool and images as on one device."""
-    strategy = contract.two_cpu_strategy()
+    strategy = testing.two_cpu_strategy()
     with strategy.scope():
         pool, seed = ImagePool(4), keras.random.SeedGenerator(5)
         pool.build((None,) + SHAPE)
@@ -243,7 +243,7 @@ def test_gradient_reversal_in_fit_under_mirrored_strategy(monkeypatch):
     rng = np.random.default_rng(9)
     inputs, targets = rng.normal(size=(8, 3)).astype("float32"), rng.normal(size=(8, 1)).astype("float32")
     plain = regression()
-    with contract.two_cpu_strategy().scope():
+    with testing.two_cpu_strategy().scope():
         reversal = GradientReversal(1.0)
         model = regression(reversal)
     start = {name: weights_of(model.get_layer(name)) for name in ("features", "head")}
@@ -273,7 +273,7 @@ def weights_of(layer):
 
 def test_gradient_reversal_strength_assigned_inside_the_replicas():
     """A schedule computed in the train step (the paper's λ_p) sets the strength on every replica."""
-    strategy = contract.two_cpu_strategy()
+    strategy = testing.two_cpu_strategy()
     with strategy.scope():
         reversal = GradientReversal()
 

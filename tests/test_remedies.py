@@ -63,9 +63,9 @@ def test_unrolled_settings_are_checked_and_only_where_the_generator_loss_is_the_
         GAN(unrolled_steps=-1)
     with pytest.raises(ValueError, match="unrolled_learning_rate must be > 0"):
         GAN(unrolled_steps=2, unrolled_learning_rate=0.0)
-    with pytest.raises(ValueError, match="EBGAN has its own generator loss"):
+    with pytest.raises(ValueError, match="EBGAN has its own training step: unrolled_steps does not apply to it"):
         EBGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, unrolled_steps=2)
-    with pytest.raises(ValueError, match="Pix2Pix has its own generator loss"):
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments passed to Pix2Pix: {'unrolled_steps': 2}"):
         Pix2Pix(input_shape=(16, 16, 1), filters=4, unrolled_steps=2)
     assert GAN.from_config(GAN(units=8, depth=1, unrolled_steps=3).get_config()).unrolled_steps == 3
 

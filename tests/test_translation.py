@@ -62,14 +62,15 @@ def test_pix2pix_translate_and_validation_metrics():
 def test_pix2pix_rejects_bad_input():
     model = _pix2pix()
     model.compile()
-    with pytest.raises(ValueError, match="dataset yields single images: load pairs"):
+    single = r"Pix2Pix trains on \(inputs, targets\) batches but the dataset yields float32 \(4, 16, 16, 1\): load pairs"
+    with pytest.raises(ValueError, match=single):
         model.fit(tf.data.Dataset.from_tensors(_images(4, (16, 16, 1), 0)), verbose=0)
     mismatched = tf.data.Dataset.from_tensors((_images(4, (16, 16, 1), 0), _images(4, (8, 8, 3), 1)))
-    with pytest.raises(ValueError, match=r"targets come in batches of images of shape \(8, 8, 3\)"):
+    with pytest.raises(ValueError, match=r"the dataset yields targets batches of shape \(4, 8, 8, 3\) but Pix2Pix takes"):
         model.fit(mismatched, verbose=0)
-    with pytest.raises(ValueError, match=r"targets come in batches of images of shape \(8, 8, 3\)"):
+    with pytest.raises(ValueError, match=r"y has targets batches of shape \(None, 8, 8, 3\) but Pix2Pix takes \(None, 16, 16, 3\)"):
         model.fit(_images(4, (16, 16, 1), 0), _images(4, (8, 8, 3), 1), verbose=0)
-    with pytest.raises(ValueError, match="Pix2Pix trains on pairs"):
+    with pytest.raises(ValueError, match=r"Pix2Pix trains on \(inputs, targets\): pass fit\(inputs, targets\)"):
         model.fit(_images(4, (16, 16, 1), 0), verbose=0)
     with pytest.raises(ValueError, match=r"inputs must be images of shape \(N, 16, 16, 1\)"):
         model.translate(_images(2, (16, 16, 3), 0))
@@ -138,10 +139,10 @@ def test_cyclegan_translates_both_ways_and_exports_both_directions(tmp_path):
 def test_cyclegan_rejects_bad_input():
     model = _cyclegan()
     model.compile()
-    with pytest.raises(ValueError, match="yields one image batch"):
+    with pytest.raises(ValueError, match=r"CycleGAN trains on \(images_a, images_b\) batches but the dataset yields float32"):
         model.fit(tf.data.Dataset.from_tensors(_images(4, (16, 16, 3), 0)), verbose=0)
     other_size = tf.data.Dataset.from_tensors((_images(4, (16, 16, 3), 0), _images(4, (8, 8, 3), 1)))
-    with pytest.raises(ValueError, match=r"images_b come in batches of shape \(8, 8, 3\)"):
+    with pytest.raises(ValueError, match=r"the dataset yields images_b batches of shape \(4, 8, 8, 3\) but CycleGAN takes"):
         model.fit(other_size, verbose=0)
     with pytest.raises(ValueError, match="pool_size must be an integer >= 0"):
         _cyclegan(pool_size=-1)

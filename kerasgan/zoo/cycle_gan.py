@@ -4,12 +4,13 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import gan, layers, translation
-from kerasgan.networks import patchgan, resnet
+from kerasgan import batches, images, layers, losses, registry, translation
+from kerasgan.networks import checks, patchgan, resnet
+from kerasgan.registry import Flag
 
 
-@keras.saving.register_keras_serializable(package="kerasgan")
-class CycleGAN(gan.GAN):
+@registry.register("cyclegan")
+class CycleGAN(translation.Translator):
     """Generators G: A -> B (`generator_ab`), F: B -> A (`generator_ba`) and PatchGAN
     discriminators D_A, D_B (`discriminator_a`, `discriminator_b`), trained on unpaired
     (images_a, images_b) batches.
@@ -18,15 +19,34 @@ class CycleGAN(gan.GAN):
     cycle_weight * (|F(G(a)) - a|_1 + |G(F(b)) - b|_1), and identity_weight * cycle_weight *
     (|G(b) - b|_1 + |F(a) - a|_1). Each discriminator sees fakes drawn from a pool of its last
     `pool_size` fakes (Shrivastava et al. 2017). One step updates both generators, then both
-    discriminators, as the authors' code does. The base class's `generator` and
-    `discriminator` are `generator_ab` and `discriminator_b`: `call`, `predict` and the
-    default export translate A -> B.
+    discriminators, as the authors' code does. `call`, `predict` and the default export
+    translate A -> B. The learning rate decays linearly to 0 over the second half of the epochs
+    under `kerasgan train` (kerasgan.callbacks.LinearDecay), as in the paper.
+
+    Args:
+        image_shape: (height, width, channels) of both domains; or read off a given generator.
+        cycle_weight: lambda of the cycle-consistency loss (10).
+        identity_weight: the identity loss's weight relative to cycle_weight (0.5; 0: none).
+        pool_size: past fakes kept per discriminator (50; 0: none).
+        filters: filters of the first convolution of every network.
+        residual_blocks: residual blocks per generator (default 6, 9 from 256x256).
+        generator_downsamplings: stride-2 blocks of each generator (2, the paper's).
+        discriminator_layers: stride-2 blocks of the PatchGANs (default: the 70x70 PatchGAN's, fewer for small images).
+        generator_ab, generator_ba, discriminator_a, discriminator_b: networks of one's own.
+        **kwargs: seed and the keras.Model arguments.
     """
 
-    extra_metric_names = ("cycle_loss", "identity_loss")
-
     sampling_alternative = "translates images rather than sampling them: use translate_a_to_b or translate_b_to_a"
-    image_parts = {0: "images_a", 1: "images_b"}
+    decays = True
+    cli_flags = (
+        Flag("filters", int, "Filters of the networks' first convolution; default 64."),
+        Flag("cycle_weight", float, "CycleGAN: weight of the cycle-consistency loss; default 10."),
+        Flag("identity_weight", float, "CycleGAN: weight of the identity loss, relative to cycle_weight; default 0.5."),
+        Flag("pool_size", int, "CycleGAN: past fakes kept per discriminator (0: none); default 50."),
+        Flag("residual_blocks", int, "CycleGAN: residual blocks per generator; default 6, 9 from 256x256."),
+        Flag("generator_downsamplings", int, "CycleGAN: stride-2 blocks of each generator (the paper's 2)."),
+        translation.DECAY_EPOCHS,
+    )
 
     def __init__(
         self,
@@ -59,12 +79,15 @@ class CycleGAN(gan.GAN):
         generator_ba = generator_ba or resnet.build_resnet_generator(image_shape, name="generator_ba", **resnet_options)
         discriminator_a = discriminator_a or patchgan.build_patchgan(image_shape, name="discriminator_a", **patchgan_options)
         discriminator_b = discriminator_b or patchgan.build_patchgan(image_shape, name="discriminator_b", **patchgan_options)
-        for role, network in (("generator_ba", generator_ba), ("discriminator_a", discriminator_a)):
+        for role, network in (("generator_ab", generator_ab), ("generator_ba", generator_ba),
+                              ("discriminator_a", discriminator_a), ("discriminator_b", discriminator_b)):
             _check_translator(role, network, image_shape)
-        self.identity_weight = float(identity_weight)  # read by _metric_names inside the base constructor
-        super().__init__(generator_ab, discriminator_b, loss="least_squares", seed=seed, **kwargs)
-        self.generator_ba = generator_ba
-        self.discriminator_a = discriminator_a
+        super().__init__(seed=seed, **kwargs)
+        self.generator_ab, self.generator_ba = generator_ab, generator_ba
+        self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
+        self.sample_shape = tuple(image_shape)
+        self.identity_weight = float(identity_weight)
+        self.generator_loss, self.discriminator_loss = losses.get("least_squares")
         self.image_shape = tuple(image_shape)
         self.cycle_weight = float(cycle_weight)
         self.pool_size = pool_size
@@ -72,28 +95,35 @@ class CycleGAN(gan.GAN):
         self.residual_blocks = residual_blocks
         self.generator_downsamplings = generator_downsamplings
         self.discriminator_layers = discriminator_layers
-        self.latent_dim = None  # no z: CycleGAN maps images to images
         self.pool_a = layers.ImagePool(pool_size, name="pool_a")
         self.pool_b = layers.ImagePool(pool_size, name="pool_b")
         for pool in (self.pool_a, self.pool_b):
             pool.build((None,) + self.image_shape)
+        # identity_loss only when it is trained: with identity_weight 0 it is not computed.
+        trained = ["g_loss", "cycle_loss"] + (["identity_loss"] if self.identity_weight else [])
+        self.track_metrics(generator=trained, discriminator=["d_loss"])
 
     @property
-    def generator_ab(self):
-        return self.generator
+    def generator(self):
+        """generator_ab, the A -> B translator that `call` and the default export run."""
+        return self.generator_ab
 
     @property
-    def discriminator_b(self):
-        return self.discriminator
+    def discriminator(self):
+        """discriminator_b, the judge of generator_ab's output."""
+        return self.discriminator_b
 
-    def _metric_names(self):
-        """identity_loss only when it is trained: with identity_weight 0 it is not computed."""
-        names = super()._metric_names()
-        return names if self.identity_weight else [name for name in names if name != "identity_loss"]
+    @classmethod
+    def data_arguments(cls, element_spec, flags):
+        shapes = [tuple(spec.shape[1:]) for spec in (element_spec if isinstance(element_spec, tuple) else (element_spec,))]
+        if len(shapes) != 2 or any(len(shape) != 3 for shape in shapes):
+            raise ValueError(f"cyclegan trains on pairs of image batches; {flags.dataset} yields shapes {shapes}")
+        return {"image_shape": shapes[0]}
 
-    def _check_networks(self, generator, discriminator):
-        _check_translator("generator_ab", generator, tuple(generator.inputs[0].shape[1:]))
-        _check_translator("discriminator_b", discriminator, tuple(generator.outputs[0].shape[1:]))
+    def batch(self):
+        parts = (batches.Part("images_a", self.image_shape), batches.Part("images_b", self.image_shape))
+        how = "load two domains, e.g. kerasgan.data.load('digits2digits_m') or a folder with trainA/ and trainB/"
+        return batches.Batch("CycleGAN", parts, how, arrays=False)
 
     def generator_networks(self):
         return [self.generator_ab, self.generator_ba]
@@ -101,28 +131,7 @@ class CycleGAN(gan.GAN):
     def discriminator_networks(self):
         return [self.discriminator_a, self.discriminator_b]
 
-    def default_generator_optimizer(self):
-        """The paper's Adam(2e-4, beta_1=0.5); kerasgan.callbacks.LinearDecay gives its schedule."""
-        return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
-
     # --- training ------------------------------------------------------------------------
-
-    def _check_training_data(self, x):
-        spec = x.element_spec if isinstance(x, tf.data.Dataset) else None
-        if spec is None:
-            raise ValueError("CycleGAN trains on a tf.data.Dataset of unpaired (images_a, images_b) batches")
-        if not (isinstance(spec, (tuple, list)) and len(spec) == 2):
-            raise ValueError(
-                "CycleGAN trains on (images_a, images_b) batches but the dataset yields one image batch: "
-                "load two domains, e.g. kerasgan.data.load('digits2digits_m') or a folder with trainA/ and trainB/"
-            )
-        for side, element in zip("ab", spec):
-            shape = tuple(element.shape[1:])
-            if len(shape) != 3 or any(a not in (None, b) for a, b in zip(shape, self.image_shape)):
-                raise ValueError(
-                    f"images_{side} come in batches of shape {shape} but this CycleGAN takes {self.image_shape}: "
-                    "resize both domains to one shape (image_size=..., channels=...)"
-                )
 
     def train_step(self, data):
         real_a, real_b = data
@@ -130,7 +139,7 @@ class CycleGAN(gan.GAN):
         pooled_a = self.pool_a(fake_a, seed=self.seed_generator)
         pooled_b = self.pool_b(fake_b, seed=self.seed_generator)
         logs.update(self._discriminator_step(real_a, real_b, pooled_a, pooled_b))
-        return self._track(**logs)
+        return self.track(**logs)
 
     def _generator_losses(self, real_a, real_b, training=True):
         """(losses, fake_a, fake_b) of both generators on one batch: adversarial, cycle and identity terms."""
@@ -156,8 +165,8 @@ class CycleGAN(gan.GAN):
     def _generator_step(self, real_a, real_b):
         with tf.GradientTape() as tape:
             logs, fake_a, fake_b = self._generator_losses(real_a, real_b)
-            scaled = self._scaled(logs["g_loss"], self.generator_optimizer)
-        self._apply(tape, scaled, self.generator_networks(), self.generator_optimizer)
+            scaled = self.scaled_loss(logs["g_loss"], self.generator_optimizer)
+        self.apply_update(tape, scaled, self.generator_networks(), self.generator_optimizer)
         return logs, ops.stop_gradient(fake_a), ops.stop_gradient(fake_b)
 
     def _discriminator_losses(self, real_a, real_b, fake_a, fake_b, training=True):
@@ -169,17 +178,27 @@ class CycleGAN(gan.GAN):
     def _discriminator_step(self, real_a, real_b, fake_a, fake_b):
         with tf.GradientTape() as tape:
             d_loss = self._discriminator_losses(real_a, real_b, fake_a, fake_b)
-            scaled = self._scaled(d_loss, self.discriminator_optimizer)
-        self._apply(tape, scaled, self.discriminator_networks(), self.discriminator_optimizer)
+            scaled = self.scaled_loss(d_loss, self.discriminator_optimizer)
+        self.apply_update(tape, scaled, self.discriminator_networks(), self.discriminator_optimizer)
         return {"d_loss": d_loss}
 
     def test_step(self, data):
         real_a, real_b = data
         logs, fake_a, fake_b = self._generator_losses(real_a, real_b, training=False)
         logs["d_loss"] = self._discriminator_losses(real_a, real_b, fake_a, fake_b, training=False)
-        return self._track(**logs)
+        return self.track(**logs)
+
+    def scores(self, dataset, split="test", num_images=None, seed=0, feature_extractor=None):
+        """Label preservation both ways on digits2digits_m, and the cycle L1 (kerasgan.evaluation)."""
+        from kerasgan import evaluation
+
+        return evaluation.unpaired_translation_scores(self, dataset, split, num_images)
 
     # --- inference -----------------------------------------------------------------------
+
+    def call(self, images_a, training=False):
+        """A -> B: `model(images_a)`, `predict` and the default export translate with generator_ab."""
+        return self.generator_ab(images_a, training=training)
 
     def translate_a_to_b(self, images_a, batch_size=32):
         """G(images_a): domain-A images in [-1, 1] rendered in domain B, as a numpy array."""
@@ -213,13 +232,12 @@ class CycleGAN(gan.GAN):
         return [self.generator_ab, self.generator_ba]
 
     def serving_examples(self, count, seed=0):
-        return {"images": translation.uniform_images(count, self.image_shape, seed)}
+        return {"images": images.uniform_images(count, self.image_shape, seed)}
 
     def get_config(self):
+        config = super().get_config()
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            **config,
             "image_shape": self.image_shape,
             "cycle_weight": self.cycle_weight,
             "identity_weight": self.identity_weight,
@@ -232,14 +250,13 @@ class CycleGAN(gan.GAN):
             "generator_ba": keras.saving.serialize_keras_object(self.generator_ba),
             "discriminator_a": keras.saving.serialize_keras_object(self.discriminator_a),
             "discriminator_b": keras.saving.serialize_keras_object(self.discriminator_b),
-            "seed": self.seed,
         }
 
 
 def _image_shape(image_shape, generator):
     """`image_shape` as given, else read off a given generator."""
     if image_shape is None and generator is not None:
-        gan.check_network("generator", generator)
+        checks.check_network("generator", generator)
         image_shape = tuple(generator.inputs[0].shape[1:])
     if image_shape is None:
         raise ValueError("CycleGAN needs image_shape, e.g. CycleGAN(image_shape=(32, 32, 3)), or its generators")
@@ -248,7 +265,7 @@ def _image_shape(image_shape, generator):
 
 def _check_translator(role, network, image_shape):
     """Raises ValueError unless `network` takes one batch of `image_shape` images (a generator also returns one)."""
-    gan.check_network(role, network)
+    checks.check_network(role, network)
     takes = [tuple(i.shape[1:]) for i in network.inputs]
     if takes != [tuple(image_shape)]:
         raise ValueError(f"CycleGAN's {role} must take one image batch of shape {tuple(image_shape)}, got {takes}")

@@ -4,12 +4,15 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import gan, layers, translation
+from kerasgan import batches, images, layers, registry
+from kerasgan.adversarial import AdversarialModel
+from kerasgan.networks import checks
 from kerasgan.networks import dann as networks
+from kerasgan.registry import Flag
 
 
-@keras.saving.register_keras_serializable(package="kerasgan")
-class DANN(gan.GAN):
+@registry.register("dann")
+class DANN(AdversarialModel):
     """A feature extractor g, a label predictor h and a domain classifier d joined by a gradient
     reversal layer, trained on ((source_x, target_x), source_y) batches.
 
@@ -20,16 +23,32 @@ class DANN(gan.GAN):
     `kerasgan.callbacks.ReversalSchedule` sets to the paper's 2 / (1 + exp(-10 p)) - 1.
     `adaptation=False` is the source-only baseline: the same networks and data, with d trained
     on features it cannot change.
-    In the base class's terms g is the generator (it learns to fool) and d the discriminator:
+    In adversarial terms g plays the generator (it learns to fool) and d the discriminator:
     `generator_optimizer` updates g and h, `discriminator_optimizer` updates d.
     `predict(x)` gives class probabilities; `features(x)` the adapted features.
-    `random_invert` and `dropout` shape the default networks (a user's own are taken as given):
-    the probability that g inverts a training image (x -> -x, for images in [-1, 1]) and the
-    dropout rate of h and d; both 0 in the paper.
+
+    Args:
+        input_shape: the shape of one example (vectors or images); or read off a given feature_extractor.
+        num_classes: the number of classes (>= 2).
+        feature_extractor, label_head, domain_head: networks of one's own (g, h, d).
+        adaptation: False trains the source-only baseline.
+        reversal_strength: lambda before the schedule sets it.
+        random_invert: the probability that g inverts a training image (x -> -x, for images in
+            [-1, 1]); 0 in the paper. Shapes the default networks only.
+        dropout: the dropout rate of h and d; 0 in the paper. Shapes the default networks only.
+        split_real_batch: accepted for model files of kerasgan 0.1.0; must be False (a GAN option).
+        **kwargs: seed and the keras.Model arguments.
     """
 
     sampling_alternative = "classifies rather than samples: use predict(x) or features(x)"
-    image_parts = {}  # features of any range, not images: fit neither scales nor checks them
+    draws_samples = False  # kerasgan train draws its decision regions instead
+    cli_flags = (
+        Flag("num_classes", int, "CGAN, DANN: number of labels; default: counted from the dataset."),
+        Flag("reversal_strength", float, "DANN: the largest gradient-reversal strength lambda of the paper's schedule."),
+        Flag("adaptation", bool, "DANN: false trains the source-only baseline (no reversed gradient)."),
+        Flag("random_invert", float, "DANN on images: probability that g inverts a training image (x -> -x); 0 in the paper."),
+        Flag("dropout", float, "Dropout rate of the U-Net's decoder (Pix2Pix, default 0.5) or of DANN's heads (default 0)."),
+    )
 
     def __init__(
         self,
@@ -42,66 +61,55 @@ class DANN(gan.GAN):
         reversal_strength=1.0,
         random_invert=0.0,
         dropout=0.0,
+        split_real_batch=False,
         seed=None,
         **kwargs,
     ):
+        if split_real_batch:
+            raise ValueError("DANN has its own training step: split_real_batch applies to the GAN family")
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
         if input_shape is None and feature_extractor is not None:
-            gan.check_network("feature_extractor", feature_extractor)
+            checks.check_network("feature_extractor", feature_extractor)
             input_shape = tuple(feature_extractor.inputs[0].shape[1:])
         if input_shape is None:
             raise ValueError("DANN needs input_shape, e.g. DANN(input_shape=(32, 32, 3), num_classes=10), or a feature_extractor")
         input_shape = tuple(int(d) for d in input_shape)
         feature_extractor = feature_extractor or networks.build_feature_extractor(input_shape, random_invert, seed)
-        gan.check_network("feature_extractor", feature_extractor)
+        checks.check_network("feature_extractor", feature_extractor)
         feature_shape = tuple(feature_extractor.outputs[0].shape[1:])
         label_head = label_head or networks.build_label_head(feature_shape, num_classes, dropout=dropout)
         domain_head = domain_head or networks.build_domain_head(feature_shape, dropout=dropout)
-        self._check_label_head(label_head, feature_shape, num_classes)
-        super().__init__(feature_extractor, domain_head, seed=seed, **kwargs)
+        _check_label_head(label_head, feature_shape, num_classes)
+        _check_domain_head(domain_head, feature_shape)
+        super().__init__(seed=seed, **kwargs)
+        self.feature_extractor = feature_extractor
         self.label_head = label_head
+        self.domain_head = domain_head
         self.input_shape = input_shape
         self.num_classes = num_classes
         self.adaptation = bool(adaptation)
         self.random_invert = random_invert
         self.dropout = dropout
         self.gradient_reversal = layers.GradientReversal(reversal_strength, name="gradient_reversal")
-        self.latent_dim = None  # no z: DANN classifies
         self.sample_shape = (num_classes,)  # what the model outputs: class probabilities
+        self.track_metrics(generator=["class_loss", "class_accuracy"], discriminator=["domain_loss", "domain_accuracy"])
 
     @property
-    def feature_extractor(self):
-        return self.generator
+    def generator(self):
+        """g, the feature extractor: the network that learns to fool the domain classifier."""
+        return self.feature_extractor
 
     @property
-    def domain_head(self):
-        return self.discriminator
-
-    def _metric_names(self):
-        return ["class_loss", "domain_loss", "class_accuracy", "domain_accuracy"]
-
-    def _check_networks(self, feature_extractor, domain_head):
-        gan.check_network("domain_head", domain_head)
-        made, judged = tuple(feature_extractor.outputs[0].shape[1:]), tuple(domain_head.inputs[0].shape[1:])
-        if made != judged or tuple(domain_head.outputs[0].shape[1:]) != (1,):
-            raise ValueError(
-                f"the domain_head must map the features {made} to one logit, got {judged} -> "
-                f"{tuple(domain_head.outputs[0].shape[1:])}"
-            )
-
-    @staticmethod
-    def _check_label_head(label_head, feature_shape, num_classes):
-        gan.check_network("label_head", label_head)
-        takes, gives = tuple(label_head.inputs[0].shape[1:]), tuple(label_head.outputs[0].shape[1:])
-        if takes != feature_shape or gives != (num_classes,):
-            raise ValueError(
-                f"the label_head must map the features {feature_shape} to {num_classes} class logits, "
-                f"got {takes} -> {gives}"
-            )
+    def discriminator(self):
+        """d, the domain classifier."""
+        return self.domain_head
 
     def generator_networks(self):
         return [self.feature_extractor, self.label_head]
+
+    def discriminator_networks(self):
+        return [self.domain_head]
 
     def default_generator_optimizer(self):
         """The paper's SGD with momentum 0.9 at mu_0 = 0.01; kerasgan.callbacks.AnnealedLearningRate anneals it."""
@@ -109,36 +117,60 @@ class DANN(gan.GAN):
 
     # --- training ------------------------------------------------------------------------
 
-    def fit(self, x=None, y=None, **kwargs):
-        """keras.Model.fit on a dataset of ((source_x, target_x), source_y) batches."""
-        if not isinstance(x, tf.data.Dataset):
-            raise ValueError(
-                "DANN trains on a tf.data.Dataset of ((source_x, target_x), source_y) batches: "
-                "build it with kerasgan.data.domain_adaptation(source, target, batch_size)"
-            )
-        return super().fit(x, y, **kwargs)
+    def batch(self):
+        """((source, target), labels): features of any range (not images: fit neither scales nor checks them)."""
+        domains = (batches.Part("source", self.input_shape, batches.FLOATS), batches.Part("target", self.input_shape, batches.FLOATS))
+        parts = (domains, batches.Part("source labels", (), batches.LABELS, self.num_classes))
+        return batches.Batch("DANN", parts, "build it with kerasgan.data.domain_adaptation(source, target, batch_size)", arrays=False)
 
-    def _check_training_data(self, x):
-        spec = x.element_spec
-        shaped = isinstance(spec, tuple) and len(spec) == 2 and isinstance(spec[0], tuple) and len(spec[0]) == 2
-        if not shaped:
-            raise ValueError(
-                "DANN trains on ((source_x, target_x), source_y) batches; this dataset yields "
-                f"{spec}: build it with kerasgan.data.domain_adaptation(source, target, batch_size)"
-            )
-        (source, target), labels = spec
-        for role, element in (("source", source), ("target", target)):
-            shape = tuple(element.shape[1:])
-            if len(shape) != len(self.input_shape) or any(a not in (None, b) for a, b in zip(shape, self.input_shape)):
-                raise ValueError(
-                    f"{role} batches hold examples of shape {shape} but this DANN takes {self.input_shape}: "
-                    "give both domains the model's input shape (image_size=..., channels=...)"
-                )
-        if not tf.as_dtype(labels.dtype).is_integer:
-            raise ValueError(f"DANN's source labels must be integers in [0, {self.num_classes}), got {labels.dtype.name}")
+    @classmethod
+    def data_arguments(cls, element_spec, flags):
+        from kerasgan import data
 
-    def _check_first_batch(self, batch, images):
-        gan.check_labels(batch[1], self.num_classes, "the dataset's source labels")
+        (source, _), _ = element_spec
+        return {"input_shape": tuple(source.shape[1:]), "num_classes": flags.num_classes or data.num_classes(flags.dataset)}
+
+    @classmethod
+    def training_data(cls, flags, split=None, batch_size=None, shuffle=True):
+        """--dataset (labelled source) and --target_dataset (unlabelled target) in halves of each batch."""
+        from kerasgan import data
+
+        if not flags.target_dataset:
+            raise ValueError("dann needs --target_dataset, the unlabelled domain to adapt to (e.g. moons_rotated)")
+        return data.domain_adaptation(
+            flags.dataset, flags.target_dataset, batch_size=batch_size or flags.batch_size, seed=flags.seed,
+            split=split or flags.split, image_size=flags.image_size, channels=flags.channels, num_samples=flags.num_samples,
+        )
+
+    @classmethod
+    def validation_data(cls, flags):
+        """The labelled --target_dataset --validation_split, so fit reports val_class_accuracy; in batches of the
+        training batch's target half, so a batch of a whole small target set fits."""
+        from kerasgan import data
+
+        if not flags.validation_split:
+            return None
+        return data.load(
+            flags.target_dataset, image_size=flags.image_size, batch_size=max(1, flags.batch_size // 2),
+            split=flags.validation_split, with_labels=True, shuffle=False, channels=flags.channels,
+        )
+
+    @classmethod
+    def scored_dataset(cls, flags):
+        return flags.target_dataset
+
+    def training_callbacks(self, flags):
+        """The paper's schedules: the reversal strength lambda_p and the annealed learning rate mu_p."""
+        from kerasgan import callbacks
+
+        strength = flags.reversal_strength if flags.reversal_strength is not None else 1.0
+        return [callbacks.ReversalSchedule(max_strength=strength), callbacks.AnnealedLearningRate()]
+
+    def scores(self, dataset, split="test", num_images=None, seed=0, feature_extractor=None):
+        """Accuracy on the labelled `dataset` (the target domain): kerasgan.evaluation.classifier_scores."""
+        from kerasgan import evaluation
+
+        return evaluation.classifier_scores(self, dataset, split, num_images)
 
     def _reverse(self, features):
         """The domain classifier's input: reversed gradient when adapting, no gradient to g otherwise."""
@@ -146,7 +178,7 @@ class DANN(gan.GAN):
 
     def train_step(self, data):
         (source_x, target_x), source_y = data
-        source_y = gan.labels_in_range(source_y, self.num_classes, "DANN")
+        source_y = images.labels_in_range(source_y, self.num_classes, "DANN")
         with tf.GradientTape(persistent=True) as tape:
             source_features = self.feature_extractor(source_x, training=True)
             target_features = self.feature_extractor(target_x, training=True)
@@ -157,12 +189,12 @@ class DANN(gan.GAN):
             domains = ops.concatenate([ops.zeros_like(source_features[:, :1]), ops.ones_like(target_features[:, :1])], axis=0)
             domain_loss = ops.mean(keras.losses.binary_crossentropy(domains, domain_logits, from_logits=True))
             # g and h descend L_y + L_d; the reversal layer turns g's share of L_d into ascent.
-            scaled_classifier = self._scaled(class_loss + domain_loss, self.generator_optimizer)
-            scaled_domain = self._scaled(domain_loss, self.discriminator_optimizer)
-        self._apply(tape, scaled_classifier, self.generator_networks(), self.generator_optimizer)
-        self._apply(tape, scaled_domain, self.domain_head, self.discriminator_optimizer)
+            scaled_classifier = self.scaled_loss(class_loss + domain_loss, self.generator_optimizer)
+            scaled_domain = self.scaled_loss(domain_loss, self.discriminator_optimizer)
+        self.apply_update(tape, scaled_classifier, self.generator_networks(), self.generator_optimizer)
+        self.apply_update(tape, scaled_domain, self.domain_head, self.discriminator_optimizer)
         del tape
-        return self._track(
+        return self.track(
             class_loss=class_loss,
             domain_loss=domain_loss,
             class_accuracy=ops.mean(_correct(class_logits, source_y)),
@@ -171,12 +203,12 @@ class DANN(gan.GAN):
 
     def test_step(self, data):
         """Class loss and accuracy on labelled (x, y) batches: with target-domain data, the adapted accuracy."""
-        x, y = data[0], gan.labels_in_range(data[1], self.num_classes, "DANN")
+        x, y = data[0], images.labels_in_range(data[1], self.num_classes, "DANN")
         logits = self.label_head(self.feature_extractor(x, training=False), training=False)
         # per-example values, so a smaller last batch weighs what it holds
-        self.trackers["class_loss"].update_state(keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True))
-        self.trackers["class_accuracy"].update_state(_correct(logits, y))
-        return {name: self.trackers[name].result() for name in ("class_loss", "class_accuracy")}
+        return self.report(
+            class_loss=keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True), class_accuracy=_correct(logits, y)
+        )
 
     # --- inference -----------------------------------------------------------------------
 
@@ -209,13 +241,11 @@ class DANN(gan.GAN):
         return [self.feature_extractor, self.label_head]
 
     def serving_examples(self, count, seed=0):
-        return {"inputs": translation.uniform_images(count, self.input_shape, seed)}
+        return {"inputs": images.uniform_images(count, self.input_shape, seed)}
 
     def get_config(self):
         return {
-            "name": self.name,
-            "trainable": self.trainable,
-            "dtype": keras.dtype_policies.serialize(self.dtype_policy),
+            **super().get_config(),
             "input_shape": self.input_shape,
             "num_classes": self.num_classes,
             "adaptation": self.adaptation,
@@ -225,7 +255,6 @@ class DANN(gan.GAN):
             "feature_extractor": keras.saving.serialize_keras_object(self.feature_extractor),
             "label_head": keras.saving.serialize_keras_object(self.label_head),
             "domain_head": keras.saving.serialize_keras_object(self.domain_head),
-            "seed": self.seed,
         }
 
 
@@ -233,3 +262,19 @@ def _correct(logits, labels):
     """1.0 for each row whose largest logit is at its label, else 0.0."""
     predicted = ops.cast(ops.argmax(logits, axis=-1), "int32")
     return ops.cast(ops.equal(predicted, ops.cast(labels, "int32")), "float32")
+
+
+def _check_label_head(label_head, feature_shape, num_classes):
+    checks.check_network("label_head", label_head)
+    takes, gives = tuple(label_head.inputs[0].shape[1:]), tuple(label_head.outputs[0].shape[1:])
+    if takes != feature_shape or gives != (num_classes,):
+        raise ValueError(
+            f"the label_head must map the features {feature_shape} to {num_classes} class logits, got {takes} -> {gives}"
+        )
+
+
+def _check_domain_head(domain_head, feature_shape):
+    checks.check_network("domain_head", domain_head)
+    judged, gives = tuple(domain_head.inputs[0].shape[1:]), tuple(domain_head.outputs[0].shape[1:])
+    if judged != feature_shape or gives != (1,):
+        raise ValueError(f"the domain_head must map the features {feature_shape} to one logit, got {judged} -> {gives}")

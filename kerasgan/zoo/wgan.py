@@ -1,63 +1,84 @@
 """WGAN: Wasserstein GAN with weight clipping (Arjovsky et al. 2017) or gradient penalty (Gulrajani et al. 2017)."""
-import keras
-
-from kerasgan import gan
+from kerasgan import gan, registry
+from kerasgan.networks import checks
 from kerasgan.networks import dcgan as networks
-PENALTIES = ("gp", "clip")
+from kerasgan.registry import Flag
 
 
-@keras.saving.register_keras_serializable(package="kerasgan")
+@registry.register("wgan")
 class WGAN(gan.GAN):
     """A critic f estimates the Wasserstein distance E[f(x)] - E[f(G(z))]; G minimizes it.
 
     penalty="clip" (arXiv:1701.07875): critic weights clipped to [-clip_value, clip_value]
-    after each update, RMSprop(5e-5). penalty="gp" (arXiv:1704.00028): gp_weight *
-    (||grad f(x_hat)|| - 1)^2 on random interpolates, Adam(1e-4, 0.5, 0.9), no batch norm
-    in the critic. Either way the critic takes `critic_steps` updates per generator update.
+    after each update (`kerasgan.penalties.WeightClipping`), RMSprop(5e-5). penalty="gp"
+    (arXiv:1704.00028): gp_weight * (||grad f(x_hat)|| - 1)^2 on random interpolates
+    (`kerasgan.penalties.GradientPenalty`), Adam(1e-4, 0.5, 0.9), no batch norm in the critic.
+    Either way the critic takes `critic_steps` updates per generator update.
+
+    Args:
+        image_shape: (height, width, channels); or read off a given generator.
+        latent_dim: length of z (default 100).
+        penalty: "gp" (the default unless a constraint is given), "clip", or a penalty object.
+        critic_steps: critic updates per generator update (5, both papers'); `discriminator_steps` is the same.
+        gp_weight: lambda of the gradient penalty (10); `penalty_weight` is the same.
+        clip_value: c of weight clipping (0.01).
+        filters: filters of the critic's first convolution.
+        normalization: the critic's normalization: "layer" (the WGAN-GP paper's choice), None, or "batch" (clip only).
+        generator, critic: networks of one's own (`discriminator` is the same as `critic`).
+        **kwargs: the other options of `kerasgan.gan.GAN`.
     """
 
     cpu_jit_compile = True  # XLA measured faster on the CPU (BENCHMARKS.md)
+    cli_flags = tuple(flag for flag in gan.FLAGS if flag.name not in ("loss", "label_smoothing")) + (
+        gan.LATENT_DIM, gan.FILTERS,
+        Flag("normalization", str, "WGAN: the critic's normalization, layer or none.", values=("layer", "none", "batch"),
+             convert=lambda value: None if value == "none" else value),
+    )
 
     def __init__(
         self,
         image_shape=None,
         latent_dim=None,
-        penalty="gp",
-        critic_steps=5,
-        gp_weight=10.0,
-        clip_value=0.01,
+        penalty=None,
+        critic_steps=None,
+        gp_weight=None,
+        clip_value=None,
         filters=64,
         normalization="layer",
         generator=None,
         critic=None,
-        seed=None,
+        loss="wasserstein",
+        discriminator_steps=None,
+        penalty_weight=None,
+        constraint=None,
+        discriminator=None,
         **kwargs,
     ):
-        if penalty not in PENALTIES:
+        if loss != "wasserstein":
+            raise ValueError(f"WGAN's loss is 'wasserstein', got {loss!r}: use DCGAN for the other losses")
+        if isinstance(penalty, str) and penalty not in ("gp", "clip"):
             raise ValueError(f"WGAN's penalty is 'gp' (gradient penalty) or 'clip' (weight clipping), got {penalty!r}")
-        if isinstance(critic_steps, bool) or not isinstance(critic_steps, int) or critic_steps < 1:
-            raise ValueError(f"critic_steps must be an integer >= 1, got {critic_steps!r}")
-        if normalization == "batch" and penalty == "gp":
+        if penalty is None and constraint is None:
+            penalty = "gp"
+        steps = _one_of("critic_steps", critic_steps, "discriminator_steps", discriminator_steps, default=5)
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+            raise ValueError(f"critic_steps must be an integer >= 1, got {steps!r}")
+        weight = _one_of("gp_weight", gp_weight, "penalty_weight", penalty_weight, default=None)
+        critic = _one_of("critic", critic, "discriminator", discriminator, default=None)
+        if penalty == "clip":
+            penalty, constraint = None, "clip"
+        if normalization == "batch" and penalty is not None:
             raise ValueError("the gradient penalty is per example, which batch norm breaks: use normalization='layer' or None")
-        image_shape, latent_dim = gan.image_settings("WGAN", image_shape, latent_dim, generator)
+        image_shape, latent_dim = checks.image_settings("WGAN", image_shape, latent_dim, generator)
         if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters)
         if critic is None:
             critic = networks.build_discriminator(image_shape, filters, normalization, logit_bias=False, name="critic")
         super().__init__(
-            generator,
-            critic,
-            loss="wasserstein",
-            discriminator_steps=critic_steps,
-            penalty=penalty,
-            penalty_weight=gp_weight,
-            clip_value=clip_value,
-            seed=seed,
-            **kwargs,
+            generator, critic, loss=loss, discriminator_steps=steps, penalty=penalty, penalty_weight=weight,
+            constraint=constraint, clip_value=clip_value, **kwargs,
         )
         self.image_shape = image_shape
-        self.critic_steps = critic_steps
-        self.gp_weight = float(gp_weight)
         self.filters = filters
         self.normalization = normalization
 
@@ -66,19 +87,31 @@ class WGAN(gan.GAN):
         """The discriminator, by its WGAN name."""
         return self.discriminator
 
+    @property
+    def critic_steps(self):
+        return self.discriminator_steps
+
+    @property
+    def gp_weight(self):
+        return self.penalty_weight
+
+    @classmethod
+    def data_arguments(cls, element_spec, flags):
+        return {"image_shape": gan.image_shape_of(cls.__name__, element_spec, flags)}
+
+    def network_config(self):
+        return {"generator": self.generator, "critic": self.critic}
+
     def get_config(self):
         config = super().get_config()
-        for fixed in ("loss", "label_smoothing", "discriminator_steps", "penalty_weight", "instance_noise"):
-            config.pop(fixed)
-        config["critic"] = config.pop("discriminator")
         config.update(
-            {
-                "image_shape": self.image_shape,
-                "latent_dim": self.latent_dim,
-                "critic_steps": self.critic_steps,
-                "gp_weight": self.gp_weight,
-                "filters": self.filters,
-                "normalization": self.normalization,
-            }
+            {"image_shape": self.image_shape, "latent_dim": self.latent_dim, "filters": self.filters, "normalization": self.normalization}
         )
         return config
+
+
+def _one_of(name, value, alias, alias_value, default):
+    """The value of an argument that has two names (WGAN's and the GAN's); both given is a ValueError."""
+    if value is not None and alias_value is not None:
+        raise ValueError(f"{name} and {alias} are the same setting: give one")
+    return value if value is not None else alias_value if alias_value is not None else default

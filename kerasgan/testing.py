@@ -1,150 +1,114 @@
-"""The shared contract every zoo model passes (see docs/develop.md).
+"""The contract every kerasgan model passes: public checks for a model's own test file.
 
-A later model joins by adding a `Case` to `CASES`: a factory with tiny kwargs, a tiny
-batch, its pinned parameter count, and how many optimizer updates one step makes.
+A model's test file describes it once as a `ModelCase` (a factory with tiny arguments, a tiny
+batch, its pinned parameter count, and what each optimizer updates per step) and calls
+`check_contract(case, tmp_path)` (and `check_slow_contract(case, tmp_path)`): built
+sizes, config round trip, `fit` updating every network, `.keras` round trip with the optimizer
+state, SavedModel and TFLite exports matching Keras, MirroredStrategy over two CPUs matching one
+device, XLA tracing once, mixed precision. It needs two logical CPU devices for the strategy
+checks (tests/conftest.py sets them). keras-hub's `TestCase.run_backbone_test` is the model.
 """
 import dataclasses
 import functools
-from typing import Callable
+import os
+import shutil
+from typing import Callable, Optional
 
-import numpy as np
 import keras
+import numpy as np
 import tensorflow as tf
 
-from kerasgan import export
-from kerasgan.zoo import CGAN, DANN, DCGAN, EBGAN, GAN, WGAN, CycleGAN, EnsembleGAN, Pix2Pix
+from kerasgan import checkpoints, export
 
 
 @dataclasses.dataclass
-class Case:
+class ModelCase:
+    """A model at tiny size and what one training step must do to it.
+
+    Args:
+        name: the case's name in messages.
+        make: builds the model (uncompiled).
+        batch: returns one training batch (arrays in the structure fit takes from a dataset).
+        params: the pinned parameter count (a change of the networks changes it).
+        updates: optimizer attribute -> (network attribute(s) it updates, updates per train step).
+        make_deterministic: the same model without layers that draw their own per-replica noise
+            (Dropout), for the one-device vs MirroredStrategy equivalence; None: `make` has none.
+        callbacks: returns the training callbacks the model's recipe uses (its schedules).
+    """
+
     name: str
     make: Callable[[], keras.Model]
-    batch: Callable[[], np.ndarray]
+    batch: Callable[[], object]
     params: int
-    # optimizer attribute -> (network attribute(s) it updates, updates per train step)
     updates: dict
-    # The same model without Keras layers that draw their own per-replica noise (Dropout),
-    # for the single-device vs MirroredStrategy equivalence check; None: `make` has none.
-    make_deterministic: Callable[[], keras.Model] = None
-
-
-def _images(shape, count=8, seed=0):
-    return np.random.default_rng(seed).uniform(-1, 1, (count,) + shape).astype("float32")
-
-
-def _pair(first, second, count=8):
-    return _images(first, count, seed=0), _images(second, count, seed=1)
-
-
-def _domains(shape, num_classes, count=8):
-    """((source_x, target_x), source_y): DANN's batch."""
-    return (_images(shape, count, seed=0), _images(shape, count, seed=1)), (np.arange(count) % num_classes).astype("int32")
-
-
-def _labelled(shape, num_classes, count=8):
-    return _images(shape, count), (np.arange(count) % num_classes).astype("int32")
+    make_deterministic: Optional[Callable[[], keras.Model]] = None
+    callbacks: Callable[[], list] = list  # the paper's schedules, which a resumed run must restore too
 
 
 ONE_EACH = {"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 1)}
 
 
-CASES = [
-    Case(
-        name="dcgan",
-        make=lambda: DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1),
-        batch=lambda: _images((16, 16, 1)),
-        params=7786,  # G: 2048 + BN 1024 + 2048 + BN 32 + 129; D: 136 + 2048 + BN 64 + 257
-        updates=ONE_EACH,
-    ),
-    Case(
-        name="dcgan_rgb_k2",
-        make=lambda: DCGAN(image_shape=(8, 8, 3), latent_dim=4, filters=4, discriminator_steps=2, seed=1),
-        batch=lambda: _images((8, 8, 3)),
-        params=968,  # G: 256 + BN 256 + 195; D: 196 + 65
-        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 2)},
-    ),
-    Case(
-        name="gan_mlp",
-        make=lambda: GAN(data_dim=2, latent_dim=2, units=8, depth=1, seed=1),
-        batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
-        params=75,  # G: 24 + 18; D: 24 + 9
-        updates=ONE_EACH,
-    ),
-    Case(
-        name="gan_mlp_unrolled",
-        make=lambda: GAN(data_dim=2, latent_dim=2, units=8, depth=1, unrolled_steps=2, seed=1),
-        batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
-        params=75,  # gan_mlp's networks: the unrolled copies of D are not variables
-        updates=ONE_EACH,  # the unrolled steps do not update D
-    ),
-    Case(
-        name="ensemble_gan_mlp",
-        make=lambda: EnsembleGAN(data_dim=2, latent_dim=2, units=8, depth=1, num_discriminators=3, seed=1),
-        batch=lambda: np.random.default_rng(0).normal(size=(8, 2)).astype("float32"),
-        params=141,  # G: 24 + 18; 3 D: 3 x (24 + 9)
-        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminators", 1)},
-    ),
-    Case(
-        name="cgan",
-        make=lambda: CGAN(image_shape=(16, 16, 1), num_classes=3, latent_dim=8, filters=8, seed=1),
-        batch=lambda: _labelled((16, 16, 1), 3),
-        params=21632,  # G: emb 150 + 14848 + BN 1024 + 2048 + BN 32 + 129; D: emb 768 + 264 + 2048 + BN 64 + 257
-        updates=ONE_EACH,
-    ),
-    Case(
-        name="wgan_gp",
-        make=lambda: WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, critic_steps=3, seed=1),
-        batch=lambda: _images((16, 16, 1)),
-        params=8249,  # G: 5281 as DCGAN; critic: 136 + 2064 + LayerNorm 512 + 256 (no logit bias)
-        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 3)},
-    ),
-    Case(
-        name="wgan_clip",
-        make=lambda: WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, penalty="clip", critic_steps=2, seed=1),
-        batch=lambda: _images((16, 16, 1)),
-        params=8249,  # the same networks as wgan_gp
-        updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 2)},
-    ),
-    Case(
-        name="ebgan",
-        make=lambda: EBGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, embedding_dim=8, seed=1),
-        batch=lambda: _images((16, 16, 1)),
-        params=14866,  # G: 5281; AE: 136 + 2048 + BN 64 + 2056 | 2048 + BN 1024 + 2048 + BN 32 + 129
-        updates=ONE_EACH,
-    ),
-    Case(
-        name="pix2pix",
-        make=lambda: Pix2Pix(input_shape=(16, 16, 1), output_channels=3, filters=4, seed=1),
-        batch=lambda: _pair((16, 16, 1), (16, 16, 3)),
-        params=25692,  # U-Net of depth 4: 24759; conditional PatchGAN with 1 stride-2 block: 933
-        updates=ONE_EACH,
-        make_deterministic=lambda: Pix2Pix(input_shape=(16, 16, 1), output_channels=3, filters=4, dropout=0.0, seed=1),
-    ),
-    Case(
-        name="cyclegan",
-        make=lambda: CycleGAN(image_shape=(16, 16, 3), filters=4, residual_blocks=1, pool_size=4, seed=1),
-        batch=lambda: _pair((16, 16, 3), (16, 16, 3)),
-        params=25154,  # 2 ResNet generators 8667; 2 PatchGANs 837; 2 pools of 4 images 3072 + count 1
-        updates={
-            "generator_optimizer": (("generator_ab", "generator_ba"), 1),
-            "discriminator_optimizer": (("discriminator_a", "discriminator_b"), 1),
-        },
-    ),
-    Case(
-        name="dann_vectors",
-        make=lambda: DANN(input_shape=(2,), num_classes=2, seed=1),
-        batch=lambda: _domains((2,), 2),
-        params=18156,  # g: 96 + 1056; h: 3300 + 10100 + 202; d: 3300 + 101; the reversal strength 1
-        updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
-    ),
-    Case(
-        name="dann_images",
-        make=lambda: DANN(input_shape=(8, 8, 3), num_classes=3, seed=1),
-        batch=lambda: _domains((8, 8, 3), 3),
-        params=89985,  # g: conv 2432 + 38448; h: 19300 + 10100 + 303; d: 19300 + 101; the reversal strength 1
-        updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
-    ),
-]
+def images(shape, count=8, seed=0):
+    """`count` uniform random images in [-1, 1] of `shape`."""
+    return np.random.default_rng(seed).uniform(-1, 1, (count,) + tuple(shape)).astype("float32")
+
+
+def points(dim=2, count=8, seed=0):
+    """`count` standard normal vectors of length `dim`."""
+    return np.random.default_rng(seed).normal(size=(count, dim)).astype("float32")
+
+
+def pairs(first, second, count=8):
+    """(images of shape `first`, images of shape `second`): a translator's batch."""
+    return images(first, count, seed=0), images(second, count, seed=1)
+
+
+def labelled(shape, num_classes, count=8):
+    """(images, labels 0, 1, ... cycled): a conditional model's batch."""
+    return images(shape, count), (np.arange(count) % num_classes).astype("int32")
+
+
+def domains(shape, num_classes, count=8):
+    """((source_x, target_x), source_y): a domain-adversarial model's batch."""
+    return (images(shape, count, seed=0), images(shape, count, seed=1)), (np.arange(count) % num_classes).astype("int32")
+
+
+FAST_CHECKS = ("builds", "config", "fit", "keras_file", "saved_model")
+SLOW_CHECKS = ("resume", "tflite", "mirrored", "mirrored_equivalence", "xla", "mixed_bfloat16", "mixed_float16")
+
+
+def check_contract(case, tmp_path, checks=FAST_CHECKS):
+    """Runs the named checks of the contract on `case`; `tmp_path` is a folder for the files it writes."""
+    for check in checks:
+        if check == "builds":
+            check_builds(case)
+        elif check == "config":
+            check_config_round_trip(case)
+        elif check == "fit":
+            check_fit_updates_every_network(case)
+        elif check == "keras_file":
+            check_keras_round_trip(case, tmp_path)
+        elif check == "saved_model":
+            check_saved_model_export(case, tmp_path)
+        elif check == "resume":
+            check_resume(case, tmp_path)
+        elif check == "tflite":
+            check_tflite_export(case, tmp_path)
+        elif check == "mirrored":
+            check_mirrored_step(case)
+        elif check == "mirrored_equivalence":
+            check_mirrored_equivalence(case)
+        elif check == "xla":
+            check_traced_once(case, jit_compile=True)
+        elif check.startswith("mixed_"):
+            check_mixed_precision_step(case, check)
+        else:
+            raise ValueError(f"unknown check {check!r}: use those of FAST_CHECKS and SLOW_CHECKS")
+
+
+def check_slow_contract(case, tmp_path):
+    """The slower half of the contract: exact resume, TFLite, MirroredStrategy, XLA and mixed precision."""
+    check_contract(case, tmp_path, SLOW_CHECKS)
 
 
 def generator_outputs(model, inputs):
@@ -184,11 +148,11 @@ def check_config_round_trip(case):
     assert restored.get_config() == config
 
 
-def _networks(names):
+def network_names(names):
     return (names,) if isinstance(names, str) else names
 
 
-def _count_traces(model):
+def count_traces(model):
     """A list that grows by one each time `fit` traces the model's train_step (Python runs only while tracing)."""
     traced, train_step = [], model.train_step
     model.train_step = lambda data: traced.append(1) or train_step(data)
@@ -199,15 +163,15 @@ def check_fit_updates_every_network(case, steps=2):
     """Every network changes, as many optimizer updates as the case says, and the step is traced once."""
     model = case.make()
     model.compile()
-    names = [name for networks, _ in case.updates.values() for name in _networks(networks)]
+    names = [name for networks, _ in case.updates.values() for name in network_names(networks)]
     before = {network: weights_of(getattr(model, network)) for network in names}
-    traced = _count_traces(model)
+    traced = count_traces(model)
     history = fit_steps(model, case.batch(), steps)
     assert len(traced) == 1, f"{case.name}: train_step traced {len(traced)} times in {steps} steps"
     for name in model.metric_names:
         assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"
     for optimizer, (networks, per_step) in case.updates.items():
-        for network in _networks(networks):
+        for network in network_names(networks):
             after = weights_of(getattr(model, network))
             changed = [not np.array_equal(a, b) for a, b in zip(before[network], after)]
             assert all(changed), f"{case.name}: {network} variables unchanged: {changed}"
@@ -315,7 +279,7 @@ def check_traced_once(case, jit_compile, epochs=2, steps=3):
     """`fit` traces the whole multi-optimizer step once (XLA-compiled when `jit_compile`), not once per step."""
     model = case.make()
     model.compile(jit_compile=jit_compile)
-    traced = _count_traces(model)
+    traced = count_traces(model)
     dataset = tf.data.Dataset.from_tensors(case.batch()).repeat(steps)
     history = model.fit(dataset, epochs=epochs, verbose=0, shuffle=False)
     assert len(traced) == 1, f"{case.name}: train_step traced {len(traced)} times in {epochs * steps} steps"
@@ -342,3 +306,47 @@ def check_mixed_precision_step(case, policy):
     history = fit_steps(model, case.batch(), 2)
     for name in model.metric_names:
         assert np.all(np.isfinite(history.history[name])), f"{case.name}: {name} = {history.history[name]}"
+
+
+def training_state(model):
+    """Every weight, optimizer variable and random generator state of a compiled model, as arrays."""
+    optimizers = [model.generator_optimizer, model.discriminator_optimizer]
+    variables = list(model.weights) + [v for o in optimizers for v in o.variables] + checkpoints.seed_states(model)
+    return [keras.ops.convert_to_numpy(v) for v in variables]
+
+
+def _stream(batch, batch_size=2):
+    """Four batches per epoch, reshuffled each epoch, repeated: the form `kerasgan train` fits on."""
+    dataset = tf.data.Dataset.from_tensor_slices(batch).shuffle(8, seed=0, reshuffle_each_iteration=True)
+    return checkpoints.stream(dataset.batch(batch_size, drop_remainder=True))
+
+
+def check_resume(case, tmp_path):
+    """A run resumed from a mid-epoch checkpoint ends with exactly the state of an uninterrupted one.
+
+    The uninterrupted run writes checkpoints; then the same model, two steps further on, resumes from the
+    checkpoint of step 6 (epoch 2, batch 2) and must reach the same weights, optimizer states and random
+    generator states. On one CPU device the ops are deterministic without enable_op_determinism.
+    """
+    model = case.make()
+    model.compile()
+    rates = [(optimizer, float(optimizer.learning_rate)) for optimizer in (model.generator_optimizer, model.discriminator_optimizer)]
+    dataset, steps = _stream(case.batch())
+    assert steps == 4, f"{case.name}: the batch must hold 8 examples"
+    full = os.path.join(str(tmp_path), "full")
+    first = checkpoints.Checkpoints(full, every=3, keep=10)
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=case.callbacks() + [first])
+    uninterrupted = training_state(model)
+    assert sorted(os.listdir(full)) == [f"step-{s:09d}" for s in (3, 4, 6, 8)]
+    cut = os.path.join(str(tmp_path), "cut")  # what a run killed between steps 6 and 9 leaves
+    for step in (3, 4, 6):
+        shutil.copytree(os.path.join(full, f"step-{step:09d}"), os.path.join(cut, f"step-{step:09d}"))
+    for optimizer, rate in rates:  # as a new process compiles them; the schedules start from these
+        optimizer.learning_rate = rate
+    resumed = checkpoints.Checkpoints(cut, every=3, keep=10, verbose=0)
+    dataset, steps = _stream(case.batch())
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=case.callbacks() + [resumed])
+    assert resumed.restored == os.path.join(cut, f"step-{6:09d}")
+    for expected, actual in zip(uninterrupted, training_state(model), strict=True):
+        np.testing.assert_array_equal(actual, expected)
+    assert resumed.history == first.history  # the restored epoch's logs, and the resumed one's

@@ -1,13 +1,46 @@
-"""DANN beyond the shared contract: the reversed gradient, the paper's schedules, target accuracy and bad input."""
+"""DANN (Ganin et al. 2016): the model contract at tiny sizes; the reversed gradient, the paper's schedules,
+target accuracy and bad input."""
 import math
 
-import numpy as np
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasgan import callbacks, data
+from kerasgan import callbacks, data, testing
 from kerasgan.zoo import DANN
+
+CASES = [
+    testing.ModelCase(
+        name="dann_vectors",
+        make=lambda: DANN(input_shape=(2,), num_classes=2, seed=1),
+        batch=lambda: testing.domains((2,), 2),
+        params=18156,  # g: 96 + 1056; h: 3300 + 10100 + 202; d: 3300 + 101; the reversal strength 1
+        updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
+        callbacks=lambda: [callbacks.ReversalSchedule(), callbacks.AnnealedLearningRate()],
+    ),
+    testing.ModelCase(
+        name="dann_images",
+        make=lambda: DANN(input_shape=(8, 8, 3), num_classes=3, seed=1),
+        batch=lambda: testing.domains((8, 8, 3), 3),
+        params=89985,  # g: conv 2432 + 38448; h: 19300 + 10100 + 303; d: 19300 + 101; the reversal strength 1
+        updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
+        callbacks=lambda: [callbacks.ReversalSchedule(), callbacks.AnnealedLearningRate()],
+    ),
+]
+BY_NAME = pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
+
+
+@BY_NAME
+def test_contract(case, tmp_path):
+    testing.check_contract(case, tmp_path)
+
+
+@pytest.mark.slow
+@BY_NAME
+@pytest.mark.parametrize("check", testing.SLOW_CHECKS)
+def test_slow_contract(case, check, tmp_path):
+    testing.check_contract(case, tmp_path, [check])
 
 
 def _batch(count=8, shape=(2,), seed=0):
@@ -93,11 +126,11 @@ def test_dann_rejects_bad_input():
     model = _dann()
     model.compile()
     labelled = tf.data.Dataset.from_tensors((np.zeros((4, 2), "float32"), np.zeros(4, "int32")))
-    with pytest.raises(ValueError, match=r"DANN trains on \(\(source_x, target_x\), source_y\) batches"):
+    with pytest.raises(ValueError, match=r"DANN trains on \(\(source, target\), source labels\) batches"):
         model.fit(labelled, verbose=0)
     (source, _), labels = _batch()
     mismatched = tf.data.Dataset.from_tensors(((source, np.zeros((8, 3), "float32")), labels))
-    with pytest.raises(ValueError, match=r"target batches hold examples of shape \(3,\) but this DANN takes \(2,\)"):
+    with pytest.raises(ValueError, match=r"the dataset yields target batches of shape \(8, 3\) but DANN takes \(None, 2\)"):
         model.fit(mismatched, verbose=0)
     with pytest.raises(ValueError, match="build it with kerasgan.data.domain_adaptation"):
         model.fit(source, labels, verbose=0)

@@ -43,10 +43,9 @@ def main(argv):
     import numpy as np
     import tensorflow as tf
     from ai_edge_litert.interpreter import Interpreter
-
-    import kerasgan.zoo  # noqa: F401
     from PIL import Image
 
+    import kerasgan.zoo  # noqa: F401
     from kerasgan import export, plots
 
     model = keras.models.load_model(FLAGS.model_path)

@@ -11,7 +11,6 @@ import os
 import time
 
 from absl import app, flags
-
 from sections import replace_section
 
 FLAGS = flags.FLAGS

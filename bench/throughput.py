@@ -29,10 +29,10 @@ import subprocess
 import sys
 import time
 
-from absl import app, flags
-
 import flops
 import sections
+from absl import app, flags
+
 from kerasgan import cli  # defines the recipe flags (--model, --batch_size, ...) the zoo/*.flags set
 
 FLAGS = flags.FLAGS
@@ -167,9 +167,9 @@ def run_zoo(config, jit):
 
 def run_reference(config, jit):
     """kerasgan against the hand-written step on the protocol's networks (same weights, same batch), and FLOPs."""
+    import reference_steps as reference
     import tensorflow as tf
 
-    import reference_steps as reference
     from kerasgan.zoo import DCGAN, WGAN
 
     settings = reference.WGAN_GP if config == "wgan_gp_reference" else reference.DCGAN

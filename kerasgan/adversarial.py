@@ -6,8 +6,8 @@ that judge), their compile config, one update helper that is correct under tf.di
 loss scaling, metric tracking, the data checks `fit` runs (from the model's declared
 `batch()`), the serving protocol the exports read, and serialization.
 Subclasses: `kerasgan.gan.GAN` (Goodfellow et al. 2014's Algorithm 1 and its variants),
-`kerasgan.translation.Translator` (image-to-image models), and models such as DANN that
-subclass this class directly.
+`kerasgan.translation.Translator` (image-to-image models), and models that subclass this
+class directly (domain-adversarial training).
 """
 import copy
 

@@ -1,8 +1,8 @@
 """What a model's training batches hold, declared once per model and checked by `fit` before tracing.
 
 A model's `batch()` returns a `Batch`: its parts (`Part`: a name, the shape of one example,
-and a kind) in the structure a dataset yields them, e.g. DCGAN's `images`, CGAN's `(images,
-labels)`, DANN's `((source, target), labels)`. `Batch.check_dataset` and `Batch.check_arrays`
+and a kind) in the structure a dataset yields them, e.g. `images`, `(images, labels)` or
+`((source, target), labels)` for domain adaptation. `Batch.check_dataset` and `Batch.check_arrays`
 turn a wrong structure, shape, dtype, image range or label into one line naming the part and
 the fix, and scale uint8 images to [-1, 1].
 """

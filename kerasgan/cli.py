@@ -26,7 +26,7 @@ flags.DEFINE_string(
 )
 flags.DEFINE_integer("image_size", None, "Square size images are resized to; default: the dataset's own.")
 flags.DEFINE_integer("num_samples", None, "ring8/grid25: points drawn (default 100,000); others: keep the first N.")
-flags.DEFINE_integer("channels", None, "Convert images to 1 or 3 channels (DANN digits -> digits_m: 3).")
+flags.DEFINE_integer("channels", None, "Convert images to 1 or 3 channels (domain adaptation digits -> digits_m: 3).")
 flags.DEFINE_enum("direction", "a_to_b", ["a_to_b", "b_to_a"], "A side-by-side A|B folder of pairs: which half is the input.")
 flags.DEFINE_string("target_dataset", None, "Domain adaptation (dann): the unlabelled target domain (e.g. moons_rotated, digits_m).")
 flags.DEFINE_string(
@@ -55,7 +55,7 @@ flags.DEFINE_bool(
     "ends with exactly the weights of an uninterrupted one; some ops run slower."
 )
 flags.DEFINE_integer(
-    "quality_every", 0, "Score the model (kerasgan evaluate's metrics, on --dataset's test split; DANN: "
+    "quality_every", 0, "Score the model (kerasgan evaluate's metrics, on --dataset's test split; domain adaptation: "
     "--target_dataset's) every this many epochs and after the last, into history.json and TensorBoard; 0: never."
 )
 flags.DEFINE_integer("quality_images", 500, "Samples drawn for each --quality_every score (the mixtures' protocol: 2500).")
@@ -98,7 +98,9 @@ flags.DEFINE_enum(
     "digits (the digits classifiers; digits and digits_m only).",
 )
 flags.DEFINE_enum("format", "saved_model", ["saved_model", "tflite"], "export: what to write.")
-flags.DEFINE_string("signature", "serving_default", "export --format=tflite: the endpoint to convert (CycleGAN: b_to_a for B -> A).")
+flags.DEFINE_string(
+    "signature", "serving_default", "export --format=tflite: the endpoint to convert (a two-way translator: b_to_a for B -> A)."
+)
 flags.DEFINE_enum("quantize", "none", ["none", "dynamic", "float16", "int8"], "export --format=tflite: quantization.")
 
 
@@ -309,7 +311,7 @@ def _history(epochs):
 
 
 def _save_boundary(model, path):
-    """DANN on 2-D data: its decision regions over labelled source and target points; None for images."""
+    """A classifier on 2-D data: its decision regions over labelled source and target points; None for images."""
     from kerasgan import data, plots
 
     if model.input_shape != (2,):
@@ -343,7 +345,7 @@ def sample():
 
 
 def _save_samples(model, path, examples=None, write=True):
-    """--num_images fixed-seed samples as a PNG (one column per class for CGAN); a translator's
+    """--num_images fixed-seed samples as a PNG (one column per class for a conditional model); a translator's
     rows of `examples`. With write=False the samples are drawn but not written (returns None)."""
     from kerasgan import plots
 

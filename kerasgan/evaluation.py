@@ -46,7 +46,7 @@ def evaluate(model, dataset, split="test", num_images=None, seed=0, feature_extr
 
 
 def classifier_scores(model, dataset, split="test", num_images=None):
-    """A classifier (DANN): the share of `dataset`'s labelled examples it classifies right (the target accuracy)."""
+    """A classifier (domain adaptation): the share of `dataset`'s labelled examples it classifies right (the target accuracy)."""
     channels = model.input_shape[-1] if len(model.input_shape) == 3 else None
     size = model.input_shape[0] if len(model.input_shape) == 3 else None
     inputs, labels = data.examples(dataset, split, num_images, image_size=size, with_labels=True, channels=channels)
@@ -55,7 +55,7 @@ def classifier_scores(model, dataset, split="test", num_images=None):
 
 
 def paired_translation_scores(model, dataset, split="test", num_images=None):
-    """A paired translator (Pix2Pix): L1, PSNR and SSIM of its translations of held-out inputs against their targets."""
+    """A paired translator: L1, PSNR and SSIM of its translations of held-out inputs against their targets."""
     inputs, targets = data.examples(dataset, split, num_images, image_size=model.input_shape[0], paired=True)
     translated = model.translate(inputs)
     return {
@@ -67,7 +67,7 @@ def paired_translation_scores(model, dataset, split="test", num_images=None):
 
 
 def unpaired_translation_scores(model, dataset, split="test", num_images=None):
-    """An unpaired translator (CycleGAN): label preservation both ways on digits2digits_m (docs/protocols.md
+    """An unpaired translator: label preservation both ways on digits2digits_m (docs/protocols.md
     section 4), and the cycle L1."""
     size = model.sample_shape[0]
     if dataset == "digits2digits_m":
@@ -182,7 +182,7 @@ def reference_scores(dataset, split="test", num_images=None, image_size=None, se
     Mixtures: mode coverage of real samples. Image sets: FID (or the digits-classifier distance), KID,
     precision and recall of `num_images` train images against as many of `split` (defaults as
     `evaluate`), at `image_size` (None: the dataset's own; digits sets 32). Paired sets: the input
-    itself as the translation (Pix2Pix's trivial baseline). digits2digits_m: each domain's classifier
+    itself as the translation (the trivial baseline of a paired translator). digits2digits_m: each domain's classifier
     on the other domain's untranslated images (no translation) and on its own held-out images (a
     perfect translation).
     """

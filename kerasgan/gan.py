@@ -3,12 +3,12 @@
 k discriminator updates per generator update, as Algorithm 1 of arXiv:1406.2661, with the
 options the variants of the zoo need: the loss family (kerasgan.losses), a penalty added to
 D's loss and a constraint applied after each D update (kerasgan.penalties), one-sided label
-smoothing, instance noise, an unrolled discriminator for G's loss, and conditions (CGAN's
+smoothing, instance noise, an unrolled discriminator for G's loss, and conditions (class
 labels) given to both networks. Variants subclass `GAN` and override `discriminator_update`
 or `generator_loss_of`.
 """
-import numpy as np
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -37,7 +37,7 @@ OPTIONS = {
 FLAGS = (
     Flag("loss", str, "Loss family.", values=tuple(losses.FAMILIES)[:5]),
     Flag("label_smoothing", float, "One-sided label smoothing: real targets become 1 - this."),
-    Flag("discriminator_steps", int, "Discriminator updates per generator update (k); default: the model's (1; WGAN 5)."),
+    Flag("discriminator_steps", int, "Discriminator updates per generator update (k); default: the model's (its paper's k)."),
     Flag("penalty", str, "Discriminator penalty: gp or r1 (a loss term), clip (weight clipping).", values=("gp", "r1", "clip")),
     Flag("penalty_weight", float, "Weight of the gp / r1 penalty; default 10."),
     Flag("clip_value", float, "Weight clipping bound c (penalty=clip); default 0.01."),
@@ -93,7 +93,7 @@ class GAN(AdversarialModel):
     """
 
     unsupported_options = ()
-    conditional = False  # CGAN: the networks take [x, labels]
+    conditional = False  # True: the networks take [x, labels] (a conditional GAN)
     cli_flags = FLAGS
 
     def __init__(
@@ -285,7 +285,7 @@ class GAN(AdversarialModel):
 
     def discriminate_both(self, real, fake, conditions):
         """D's scores of the real and the fake batch: one pass over both when no layer of D couples
-        the examples of a batch (batch norm normalizes each batch on its own, as DCGAN does)."""
+        the examples of a batch (batch norm normalizes each batch on its own, as in Radford et al. 2015)."""
         if checks.couples_batch(self.discriminator):
             return self.discriminate(real, conditions), self.discriminate(fake, conditions)
         both = [ops.concatenate([condition, condition], axis=0) for condition in conditions]
@@ -304,7 +304,7 @@ class GAN(AdversarialModel):
         return evaluation.image_scores(self, dataset, split, num_images, seed, feature_extractor)
 
     def extra_scores(self, real, fake):
-        """A variant's own quality measures of samples `fake` against `real()` (EnsembleGAN's profile); none here."""
+        """A variant's own quality measures of samples `fake` against `real()` (an ensemble's profile, say); none here."""
         return {}
 
     # --- inference -------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from absl import logging
 from sklearn.metrics import pairwise_distances
 
 # Measured on digits 16x16 (train split, 1,408 images, batch 64: 22 steps an epoch): healthy
-# DCGANs (filters 8 and 64, 4 seeds) start at 0.07-0.09 untrained and end epoch 1 at 0.10-0.14,
+# GANs on Radford et al.'s networks (filters 8 and 64, 4 seeds) start at 0.07-0.09 untrained and end epoch 1 at 0.10-0.14,
 # then rise (0.92 after 10 epochs); a generator frozen with a zeroed last kernel gives 0.000,
 # with that kernel scaled by 0.01 0.003-0.005.
 DEFAULT_THRESHOLD = 0.05

@@ -118,7 +118,7 @@ def generator_outputs(model, inputs):
 
 
 def weights_of(network):
-    """The trainable weights of a network, or of a list of them (EnsembleGAN's discriminators)."""
+    """The trainable weights of a network, or of a list of them (a list of discriminators)."""
     networks = network if isinstance(network, (list, tuple)) else [network]
     return [np.array(v) for one in networks for v in one.trainable_variables]
 
@@ -260,7 +260,7 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
     before = [np.array(v) for v in single.weights]
     logged = {name: fit_steps(model, case.batch(), 1).history for name, model in (("single", single), ("mirrored", mirrored))}
     for name in single.metric_names:
-        # atol 1e-5: WGAN-clip's losses are ~1e-4 (clipped critic); a mis-scaled loss would be off by 2x.
+        # atol 1e-5: a weight-clipped critic's losses are ~1e-4; a mis-scaled loss would be off by 2x.
         np.testing.assert_allclose(
             logged["mirrored"][name], logged["single"][name], rtol=1e-4, atol=1e-5, err_msg=f"{case.name}: {name}"
         )
@@ -268,7 +268,7 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
         step_one, step_two = np.array(one) - start, np.array(two) - start
         scale = max(float(np.abs(step_one).max(initial=0.0)), 1e-6)
         # A step is read as a difference of float32 weights: it is known to a few ulps of the weight
-        # (WGAN-clip's generator steps, ~1e-7, are within 2 ulps of each other under a summation order change).
+        # (a weight-clipped critic's generator steps, ~1e-7, are within 2 ulps of each other under a summation order change).
         resolution = 4 * float(np.spacing(np.abs(start).max(initial=0.0).astype("float32")))
         np.testing.assert_allclose(
             step_two, step_one, rtol=0, atol=max(1e-3 * scale, resolution), err_msg=f"{case.name}: {one.path}"

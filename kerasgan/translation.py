@@ -1,4 +1,4 @@
-"""Image-to-image translators (Pix2Pix, CycleGAN): their base class, input checks and serving signatures."""
+"""Image-to-image translators: their base class, input checks and serving signatures."""
 import numpy as np
 import tensorflow as tf
 
@@ -8,7 +8,7 @@ from kerasgan.registry import Flag
 
 DECAY_EPOCHS = Flag(
     "decay_epochs", int,
-    "Translators: epochs of linear learning-rate decay at the end; CycleGAN's default is half, Pix2Pix decays only when set.",
+    "Translators: epochs of linear learning-rate decay at the end; default: the model's (half, or none).",
     builds=False,
 )
 

@@ -4,8 +4,8 @@ import re
 import sys
 import zipfile
 
-import numpy as np
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 from PIL import Image

@@ -12,7 +12,6 @@ from kerasgan import checkpoints, testing
 from kerasgan.zoo import DCGAN, GAN
 
 
-
 def _state(model):
     return testing.training_state(model)
 

@@ -4,10 +4,10 @@ import json
 import keras
 import numpy as np
 import pytest
+from test_cli import kerasgan
 
 from kerasgan import data, evaluation, metrics
 from kerasgan.zoo import CGAN, DANN, DCGAN, GAN, CycleGAN, Pix2Pix
-from test_cli import kerasgan
 
 IMAGE_SCORES = {"frechet_distance", "kid", "kid_std", "precision", "recall", "examples"}
 INCEPTION_SCORES = {"fid", "kid", "kid_std", "precision", "recall", "examples"}

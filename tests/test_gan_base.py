@@ -1,15 +1,14 @@
 """Behaviour of the GAN base class through DCGAN and the MLP GAN: options, precision, bad input."""
 import warnings
 
-import numpy as np
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 
+from kerasgan import testing
 from kerasgan.networks import dcgan as dcgan_networks
 from kerasgan.zoo import DCGAN, GAN
-
-from kerasgan import testing
 
 
 def tiny_dcgan(**kwargs):

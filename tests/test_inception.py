@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasgan.metrics import extract_features, fid_inception
-from kerasgan.metrics import inception
+from kerasgan.metrics import extract_features, fid_inception, inception
 from kerasgan.metrics.torchscript import read_tensors
 
 GOLDEN = os.path.join(os.path.dirname(__file__), "golden", "inception_pool3.npz")

@@ -1,12 +1,11 @@
 """kerasgan.layers: reflection padding, instance norm, the image pool and gradient reversal."""
-import numpy as np
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasgan.layers import GradientReversal, ImagePool, ReflectionPadding2D, instance_norm
-
 from kerasgan import testing
+from kerasgan.layers import GradientReversal, ImagePool, ReflectionPadding2D, instance_norm
 
 SHAPE = (2, 2, 1)  # pool images: each a constant id, so stored and returned images can be named
 

@@ -3,8 +3,8 @@ the translation metrics."""
 import os
 import time
 
-import numpy as np
 import keras
+import numpy as np
 import pytest
 
 from kerasgan import data

@@ -1,6 +1,6 @@
 """The image-to-image networks: pix2pix's U-Net and PatchGAN, CycleGAN's ResNet generator."""
-import numpy as np
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 

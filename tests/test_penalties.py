@@ -1,8 +1,8 @@
 """Penalties against values computed by hand."""
 import math
 
-import numpy as np
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 

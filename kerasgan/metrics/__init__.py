@@ -1,6 +1,6 @@
 """Offline metrics: the digits classifiers, label accuracy, mode coverage and translation scores (docs/protocols.md)."""
-from kerasgan.metrics.conditional import label_accuracy
 from kerasgan.metrics.classifier import digits_classifier
+from kerasgan.metrics.conditional import label_accuracy
 from kerasgan.metrics.coverage import mode_coverage
 from kerasgan.metrics.features import extract_features
 from kerasgan.metrics.frechet import (

@@ -8,8 +8,8 @@ import tensorflow as tf
 
 from kerasgan import data
 from kerasgan.data import digits_m
-from kerasgan.saving import save_atomically
 from kerasgan.metrics.conditional import label_accuracy
+from kerasgan.saving import save_atomically
 
 CHANNELS = {"digits": 1, "digits_m": 3, "mnist": 1, "mnist_m": 3}
 MIN_ACCURACY = {"digits": 0.97, "digits_m": 0.97, "mnist": 0.99, "mnist_m": 0.95}

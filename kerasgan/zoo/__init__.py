@@ -4,6 +4,7 @@ Importing this package imports every module in it, which registers their models 
 `kerasgan.registry` and with Keras (so `keras.models.load_model` reads their `.keras` files),
 and exports each registered class by its name: a new model file needs no line here.
 """
+# ruff: noqa: I001  (the imports register the models in the order the command line lists them)
 import importlib
 import pkgutil
 

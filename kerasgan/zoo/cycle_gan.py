@@ -1,6 +1,6 @@
 """CycleGAN: unpaired image-to-image translation with cycle consistency (Zhu et al. 2017, arXiv:1703.10593)."""
-import numpy as np
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 

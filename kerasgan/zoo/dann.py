@@ -1,6 +1,6 @@
 """DANN: domain-adversarial training of neural networks (Ganin et al., JMLR 2016, arXiv:1505.07818)."""
-import numpy as np
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import ops
 

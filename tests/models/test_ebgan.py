@@ -1,4 +1,5 @@
-"""EBGAN (Zhao et al. 2016): the model contract at tiny sizes."""
+"""EBGAN (Zhao et al. 2016): the model contract at tiny sizes; the energies and pull-away term it reports, and the
+margin."""
 import pytest
 
 from kerasgan import testing
@@ -26,3 +27,16 @@ def test_contract(case, tmp_path):
 @pytest.mark.parametrize("check", testing.SLOW_CHECKS)
 def test_slow_contract(case, check, tmp_path):
     testing.check_contract(case, tmp_path, [check])
+
+
+def test_ebgan_energies_and_pull_away_term():
+    model = EBGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, embedding_dim=8, margin=0.5, seed=0)
+    model.compile()
+    history = testing.fit_steps(model, testing.images((16, 16, 1)), 1)
+    logs = {name: values[0] for name, values in history.history.items()}
+    assert set(logs) == {"d_loss", "g_loss", "pull_away_term", "real_energy", "fake_energy"}
+    assert 0.0 <= logs["pull_away_term"] <= 1.0
+    # the discriminator loss is D(x) + [m - D(G(z))]_+ >= D(x) >= 0
+    assert logs["d_loss"] >= 0 and logs["real_energy"] >= 0
+    with pytest.raises(ValueError, match="margin must be > 0"):
+        EBGAN(image_shape=(16, 16, 1), margin=0)

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: data-packages demo demo-digits test bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak install clean
+.PHONY: data-packages demo demo-digits test test-quick lint bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak install clean
 
 install: $(STAMP)
 
@@ -38,8 +38,18 @@ demo: $(STAMP)
 demo-digits: $(STAMP)
 	$(BIN)/kerasgan train --flagfile=zoo/dcgan_digits.flags --output_dir=runs/dcgan_digits_$$(date +%Y%m%d_%H%M%S)
 
+# The whole suite on both cores (pytest-xdist; about 13 minutes on 2 CPU cores). loadgroup keeps the tests that
+# share a trained module fixture on one worker (tests/conftest.py).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup
+
+# The fast tier: every test file, without the tests marked slow (under 3 minutes).
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
+
+# ruff with the settings in pyproject.toml.
+lint: $(STAMP)
+	$(BIN)/ruff check kerasgan tests bench
 
 # Training throughput: every zoo recipe and kerasgan against hand-written train steps, jit_compile
 # on and off, FLOP/s against the CPU's peak, the input pipeline (docs/protocols.md section 5; about 10 minutes

@@ -118,17 +118,7 @@ def _is_slow(tail):
     return slow
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the xdist_group marks added here
 def pytest_collection_modifyitems(config, items):
-    group = config.pluginmanager.hasplugin("xdist")
     for item in items:
         if _is_slow(item.nodeid.rsplit("/", 1)[-1]):
             item.add_marker(pytest.mark.slow)
-        # Under `pytest -n 2 --dist loadgroup`, tests sharing a module-scoped fixture of their file (a trained model)
-        # go to one worker, so that fixture is built once rather than once per worker.
-        module = item.getparent(pytest.Module)
-        if group and module is not None and hasattr(item, "_fixtureinfo"):
-            for definitions in item._fixtureinfo.name2fixturedefs.values():
-                if any(d.scope == "module" and d.baseid == module.nodeid for d in definitions):
-                    item.add_marker(pytest.mark.xdist_group(module.nodeid))
-                    break

@@ -11,8 +11,6 @@ import keras
 import numpy as np
 from test_cli import KERASGAN, TINY, kerasgan
 
-import kerasgan.zoo  # noqa: F401  (registers the zoo for load_model)
-
 # 28 steps per epoch (1,797 digits, batch 64); a checkpoint every 5 steps and at each epoch end.
 RUN = ["train", "--model=dcgan", *TINY, "--epochs=6", "--checkpoint_every=5", "--deterministic", "--sample_every=100"]
 STEPS = 6 * 28

@@ -32,3 +32,14 @@ def test_v0_1_0_file_loads_with_the_same_outputs(case):
         np.testing.assert_allclose(value, expected[f"out_{name}"], atol=1e-5)
     assert int(keras.ops.convert_to_numpy(model.generator_optimizer.iterations)) >= 1
     assert int(keras.ops.convert_to_numpy(model.discriminator_optimizer.iterations)) >= 1
+
+
+def test_import_kerasgan_is_enough_for_keras_load_model():
+    import subprocess
+    import sys
+
+    code = f"import keras, kerasgan; print(type(keras.models.load_model({os.path.join(FIXTURES, 'dcgan.keras')!r})).__name__)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip().splitlines()[-1] == "DCGAN"

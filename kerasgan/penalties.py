@@ -63,8 +63,34 @@ def pull_away_term(features):
 # --- penalties and constraints as objects: what a GAN's `penalty=` / `constraint=` take -----------
 
 
+class Penalty:
+    """A weighted term of the discriminator's loss: `name` (its logged metric), `weight`, and
+    `__call__(critic, real, fake, draw)` returning the unweighted term (a scalar).
+
+    Args:
+        weight: the term's weight (>= 0).
+    """
+
+    name = "penalty"
+
+    def __init__(self, weight=10.0):
+        if not weight >= 0:
+            raise ValueError(f"the {self.name.replace('_', ' ')}'s weight must be >= 0, got {weight!r}")
+        self.weight = float(weight)
+
+    def __call__(self, critic, real, fake, draw):
+        raise NotImplementedError
+
+    def get_config(self):
+        return {"weight": self.weight}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
 @keras.saving.register_keras_serializable(package="kerasgan")
-class GradientPenalty:
+class GradientPenalty(Penalty):
     """A loss term of the critic: weight * E[(||grad D(x_hat)||_2 - 1)^2] on random interpolates x_hat
     of real and fake samples (WGAN-GP, Gulrajani et al. 2017, arXiv:1704.00028, equation 3).
 
@@ -73,11 +99,6 @@ class GradientPenalty:
     """
 
     name = "gradient_penalty"
-
-    def __init__(self, weight=10.0):
-        if not weight >= 0:
-            raise ValueError(f"the gradient penalty's weight must be >= 0, got {weight!r}")
-        self.weight = float(weight)
 
     def __call__(self, critic, real, fake, draw):
         """The unweighted penalty (a scalar). `draw(batch_size, shape, distribution)` gives this
@@ -89,16 +110,9 @@ class GradientPenalty:
         """Adam(1e-4, beta_1=0.5, beta_2=0.9): the paper's learning rate and beta_2; its beta_1 is 0, kerasgan keeps DCGAN's 0.5."""
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.5, beta_2=0.9)
 
-    def get_config(self):
-        return {"weight": self.weight}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 @keras.saving.register_keras_serializable(package="kerasgan")
-class R1Penalty:
+class R1Penalty(Penalty):
     """A loss term of the discriminator: weight * 1/2 E[||grad D(x)||_2^2] on real data
     (R1, Mescheder et al. 2018, arXiv:1801.04406, equation 9, weight = gamma).
 
@@ -108,20 +122,8 @@ class R1Penalty:
 
     name = "r1_penalty"
 
-    def __init__(self, weight=10.0):
-        if not weight >= 0:
-            raise ValueError(f"the R1 penalty's weight must be >= 0, got {weight!r}")
-        self.weight = float(weight)
-
     def __call__(self, critic, real, fake, draw):
         return ops.mean(r1_penalty(critic, real))
-
-    def get_config(self):
-        return {"weight": self.weight}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
 
 
 @keras.saving.register_keras_serializable(package="kerasgan")

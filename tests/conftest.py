@@ -35,7 +35,9 @@ def private_kerasgan_cache(tmp_path_factory):
 # A pattern starting with "!" puts the tests it matches back in the quick tier (the last matching pattern decides).
 # Patterns that match nothing (renamed or removed tests) are ignored; tests may also carry @pytest.mark.slow.
 SLOW = [
-    # the slow half of each model's contract is marked in tests/models (test_slow_contract)
+    # the slow half of each model's contract is marked in tests/models (test_slow_contract); of the fast half,
+    # WGAN-GP's takes ~30 s (critic steps with a second-order gradient): the quick tier keeps WGAN's as wgan_clip
+    "*::test_contract[wgan_gp]",
     # the kerasgan command line in subprocesses: each starts TensorFlow, trains and exports (5-90 s)
     "*::test_kerasgan_trains_on_mnist_and_evaluates_with_the_inception_fid_offline",
     "*::test_the_command_line_trains_both_remedies_and_evaluates_them",
@@ -54,6 +56,7 @@ SLOW = [
     "*::test_a_diverging_run_stops_with_one_line_and_keeps_only_good_checkpoints",
     "*::test_only_the_chief_writes_the_run_folder_and_the_serving_version",
     "*::test_two_workers_train_in_step_and_end_with_the_same_weights",
+    "*::test_a_model_of_ones_own_trains_through_the_cli_from_a_recipe",
     "*::test_saved_model_runs_where_kerasgan_cannot_be_imported",
     "*::test_saved_model_cli_lists_the_signatures",
     # test_cli.py's module fixture `trained` (a DCGAN trained by the command line) and every test using it

@@ -8,6 +8,10 @@ kerasgan registers every zoo model, so `keras.models.load_model("model.keras")` 
 """
 __version__ = "0.1.0"
 
+from kerasgan import quiet
+
+quiet.for_the_command()  # before TensorFlow is imported: its start-up log stays off the terminal
+
 from kerasgan import registry
 from kerasgan.adversarial import AdversarialModel
 from kerasgan.translation import Translator

@@ -7,22 +7,40 @@ import tensorflow as tf
 
 from kerasgan import distribute, evaluation, plots
 
+SAMPLE_STEPS = 200  # the default cadence: a grid about every this many steps, however short an epoch is
+
+
+def epochs_between(steps_per_epoch, every_steps=SAMPLE_STEPS):
+    """How many epochs make about `every_steps` steps (at least 1; 1 when the epoch's length is unknown): the default
+    cadence of the per-epoch callbacks."""
+    return max(1, math.ceil(every_steps / steps_per_epoch)) if steps_per_epoch else 1
+
+
+def is_due(epoch, every, params, stopped=False):
+    """Whether a callback run every `every` epochs is due at the end of `epoch` (0-based): every `every`-th
+    epoch and the last one of `fit`, never an epoch after which training was stopped (cut short by a divergence)."""
+    if stopped:
+        return False
+    return (epoch + 1) % every == 0 or epoch + 1 >= (params or {}).get("epochs", math.inf)
+
 
 class SampleGrid(keras.callbacks.Callback):
-    """Writes a PNG of fixed-seed samples after every `every` epochs, and to TensorBoard.
+    """Writes a PNG of fixed-seed samples every `every` epochs and after the last one, and to TensorBoard.
 
     The same latent vectors each time, so the grids show training progress; a conditional
     model draws one column per class. A translator (Pix2Pix, CycleGAN) instead translates
     the fixed batch `examples` ((inputs, targets) or (images_a, images_b)), one row per
     example. Files are `directory/epoch_<n>.png`; with `log_dir`, the grid is also an
-    image summary there. Under MultiWorkerMirroredStrategy every worker draws the grid (it is
-    a distributed predict) and only the chief writes it. An epoch after which training stops
-    (a divergence guard tripped, say) is not drawn.
+    image summary there. `every=None` draws about every SAMPLE_STEPS (200) steps: every
+    epoch of a large dataset, every 50th of a 4-batch one (`epochs_between`). Under
+    MultiWorkerMirroredStrategy every worker draws the grid (it is a distributed predict) and
+    only the chief writes it. An epoch after which training stops (a divergence guard
+    tripped, say) is not drawn.
     """
 
-    def __init__(self, directory, num_images=None, seed=0, every=1, log_dir=None, scale=2, examples=None):
+    def __init__(self, directory, num_images=None, seed=0, every=None, log_dir=None, scale=2, examples=None):
         super().__init__()
-        if (num_images is not None and num_images < 1) or every < 1:
+        if (num_images is not None and num_images < 1) or (every is not None and every < 1):
             raise ValueError(f"num_images and every must be >= 1, got {num_images} and {every}")
         self.directory = directory
         self.num_images = num_images
@@ -33,9 +51,11 @@ class SampleGrid(keras.callbacks.Callback):
         self.examples = examples
         self._writer = None
         self._chief = True
+        self._every = every
         self.last_path = None
 
     def on_train_begin(self, logs=None):
+        self._every = self.every or epochs_between((self.params or {}).get("steps"))
         self._chief = distribute.is_chief(getattr(self.model, "distribute_strategy", None))
         if not self._chief:
             return
@@ -44,7 +64,7 @@ class SampleGrid(keras.callbacks.Callback):
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every or self.model.stop_training:  # stopped: cut short by a divergence, say
+        if not is_due(epoch, self._every, self.params, self.model.stop_training):
             return
         samples, columns = plots.picture(self.model, self.num_images, self.seed, self.examples)
         if not self._chief:

@@ -234,7 +234,7 @@ def _optimizers(model):
 
 
 class Checkpoints(keras.callbacks.Callback):
-    """Checkpoints the whole training state every `every` steps and at each epoch end, and resumes from it.
+    """Checkpoints the whole training state every `every` steps and when training ends, and resumes from it.
 
     When `fit` begins and `directory` holds a checkpoint, the model is restored from the newest
     usable one and training continues at the epoch and batch it was written at; an interrupted
@@ -250,7 +250,7 @@ class Checkpoints(keras.callbacks.Callback):
     temporary folders they delete) and every worker resumes from it: it must be shared.
     """
 
-    def __init__(self, directory, every=500, keep=3, verbose=1):
+    def __init__(self, directory, every=500, keep=2, verbose=1):
         super().__init__()
         for name, value in (("every", every), ("keep", keep)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -309,7 +309,9 @@ class Checkpoints(keras.callbacks.Callback):
             self._write(epoch, self._batch, logs)
             return
         self.history.append(_numbers(logs))
-        self._write(epoch + 1, 0, logs)
+        last = epoch + 1 >= self.params.get("epochs", epoch + 1) or self.model.stop_training
+        if last or self._global_step() % self.every == 0:
+            self._write(epoch + 1, 0, logs)
 
     def on_train_end(self, logs=None):
         self.model._initial_epoch = None

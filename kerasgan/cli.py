@@ -1,18 +1,22 @@
 """The `kerasgan` command: `kerasgan train|sample [--flags]` (absl flags; --flagfile for recipes)."""
+import contextlib
 import json
 import os
 import sys
 import tempfile
+import warnings
 
 from absl import app, flags, logging
+
+from kerasgan import cli_help, quiet, registry
 
 FLAGS = flags.FLAGS
 COMMANDS = ("train", "sample", "export", "evaluate")
 
 # train
 flags.DEFINE_string(
-    "model", "dcgan", "The model: a registered name (kerasgan.registry.names(): gan, dcgan, cgan, wgan, ebgan, pix2pix, "
-    "cyclegan, dann, ensemble_gan) or package.module:Class for a model of your own.",
+    "model", "dcgan", f"The model: a registered name ({', '.join(registry.names())}) or package.module:Class for a model "
+    "of your own.",
 )
 flags.DEFINE_string(
     "dataset",
@@ -37,14 +41,26 @@ flags.DEFINE_integer("epochs", 10, "Passes over the dataset.")
 flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
 flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
 flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
-flags.DEFINE_string("output_dir", None, "Run folder: samples/, loss_curve.png, model.keras, logs/.")
-flags.DEFINE_string("export_dir", "saved_models", "TF Serving base folder; the model goes to <export_dir>/<model>/<version>/.")
-flags.DEFINE_integer("sample_every", 1, "Write a sample grid every this many epochs.")
+flags.DEFINE_string(
+    "output_dir", None, "Run folder: samples/, loss_curve.png, model.keras, logs/, checkpoints/, run.flags (the flags it ran "
+    "with) and, unless --export_dir says otherwise, saved_models/."
+)
+flags.DEFINE_string(
+    "export_dir", None, "Where SavedModels go, TF Serving's layout <export_dir>/<model>/<version>/; a version of another "
+    "class or other shapes under the same <model> folder is refused. Default: the run's own <output_dir>/saved_models "
+    "(train), the folder of --model_path's saved_models (export)."
+)
+flags.DEFINE_integer(
+    "sample_every", None, "Write a sample grid (and check for mode collapse) every this many epochs and after the last; "
+    "default: about every 200 steps (every epoch of MNIST, every 50th of a 4-batch folder)."
+)
 flags.DEFINE_integer(
     "checkpoint_every", 500, "Checkpoint the whole training state into <output_dir>/checkpoints every this many "
-    "steps, and at each epoch end; running the same command again resumes from the newest."
+    "steps and when training ends; running the same command again resumes from the newest."
 )
-flags.DEFINE_integer("keep_checkpoints", 3, "How many of the newest checkpoints to keep.")
+flags.DEFINE_integer(
+    "keep_checkpoints", 2, "How many of the newest checkpoints to keep while training; a finished run keeps its last one."
+)
 flags.DEFINE_float(
     "collapse_threshold", 0.05, "Warn of mode collapse when the samples' diversity (mean pairwise distance, over "
     "real data's) stays below this for --collapse_patience epochs; 0: no check."
@@ -206,15 +222,16 @@ def train():
     import keras
     import tensorflow as tf
 
-    from kerasgan import callbacks, checkpoints, distribute, export, guards, plots, registry, saving
+    from kerasgan import callbacks, checkpoints, distribute, export, guards, plots, registry, runs, saving
 
     if not FLAGS.output_dir:
         raise UsageError("train needs --output_dir, the folder for this run's samples, logs and model")
     if os.path.isfile(FLAGS.output_dir):
         raise UsageError(f"--output_dir={FLAGS.output_dir} is a file: name a folder")
-    model_path = os.path.join(FLAGS.output_dir, "model.keras")
+    model_path = os.path.join(FLAGS.output_dir, runs.MODEL)
     if os.path.exists(model_path):
         raise UsageError(f"{model_path} exists: this run has finished; choose a new --output_dir so that it is kept")
+    export_dir = FLAGS.export_dir or os.path.join(FLAGS.output_dir, runs.SAVED_MODELS)
     # First: a multi-worker strategy sets up collectives, which must happen before TensorFlow's runtime starts.
     strategy = distribute.strategy(FLAGS.strategy, tpu=FLAGS.tpu)
     chief = distribute.is_chief(strategy)
@@ -251,10 +268,13 @@ def train():
             cls.scored_dataset(FLAGS), every=FLAGS.quality_every, num_images=FLAGS.quality_images, seed=FLAGS.seed,
             feature_extractor=FLAGS.feature_extractor, log_dir=logs,
         ))
+    collapse = None
     if samples and not examples and FLAGS.collapse_threshold:
-        run_callbacks.append(guards.ModeCollapseWarning(
-            _real_samples(), threshold=FLAGS.collapse_threshold, patience=FLAGS.collapse_patience, seed=FLAGS.seed
-        ))
+        collapse = guards.ModeCollapseWarning(
+            _real_samples(), threshold=FLAGS.collapse_threshold, patience=FLAGS.collapse_patience, seed=FLAGS.seed,
+            every=FLAGS.sample_every,
+        )
+        run_callbacks.append(collapse)
     guard = guards.DivergenceGuard(weight_every=FLAGS.checkpoint_every)
     # Last: the schedules read the starting learning rates before it restores a checkpoint, and the
     # quality scores are in the epoch logs it keeps.
@@ -262,6 +282,9 @@ def train():
         os.path.join(FLAGS.output_dir, "checkpoints"), every=FLAGS.checkpoint_every, keep=FLAGS.keep_checkpoints
     )
     run_callbacks += [guard, saver]
+    _check_export_dir(model, export_dir)  # before training, not after it
+    if chief:
+        runs.write_flags(FLAGS.output_dir, FLAGS)
     model.fit(
         dataset, steps_per_epoch=steps, epochs=FLAGS.epochs, validation_data=cls.validation_data(FLAGS),
         callbacks=run_callbacks, verbose="auto",
@@ -291,8 +314,24 @@ def train():
     with open(os.path.join(FLAGS.output_dir, "history.json"), "w") as handle:
         json.dump(history, handle, indent=1)
     saving.save_atomically(model, model_path, overwrite=False)
-    version = export.saved_model(model, os.path.join(FLAGS.export_dir, registry.export_name(model)))
+    version = export.saved_model(model, os.path.join(export_dir, registry.export_name(model)))
+    runs.keep_newest(saver.directory, 1)  # the finished model is model.keras; the last checkpoint stays
     print(f"picture:     {picture}\nmodel:       {model_path}\nSavedModel:  {version}\nTensorBoard: tensorboard --logdir {logs}")
+    if collapse is not None and collapse.summary():
+        print(f"diversity:   {collapse.summary()}")
+    print(f"run folder:  {runs.describe_size(FLAGS.output_dir)}")
+
+
+def _check_export_dir(model, export_dir):
+    """UsageError unless `model` may become the next SavedModel version under <export_dir>/<model name>."""
+    from kerasgan import export, registry
+
+    try:
+        export.check_same_model(model, os.path.join(export_dir, registry.export_name(model)))
+    except ValueError as error:
+        problem = str(error).split(". Export to another base path")[0]
+        raise UsageError(f"{problem}. Pass another --export_dir (the SavedModel goes to <export_dir>/"
+                         f"{registry.export_name(model)}/<version>/)") from None
 
 
 def _real_samples(count=128):
@@ -324,20 +363,28 @@ def _save_boundary(model, path):
 
 
 def _load_model():
-    """The zoo model at --model_path (kerasgan.saving.load_model), which must be --model's class when given."""
-    from kerasgan import saving
+    """The zoo model at --model_path (a .keras file or a run folder holding model.keras), which must be --model's
+    class when given; data flags left out are taken from the run's run.flags (the data it trained on)."""
+    from kerasgan import runs, saving
 
     if not FLAGS.model_path:
-        raise UsageError("this command needs --model_path, a .keras file written by kerasgan train")
-    if not os.path.isfile(FLAGS.model_path):
-        raise UsageError(f"no such model file: {FLAGS.model_path}")
-    return saving.load_model(FLAGS.model_path, _model_class() if FLAGS["model"].present else None)
+        raise UsageError("this command needs --model_path, a .keras file (or the run folder) written by kerasgan train")
+    path = runs.model_file(FLAGS.model_path)
+    taken = runs.apply_data_flags(os.path.dirname(path), FLAGS)
+    if taken:
+        print(f"kerasgan: {' '.join(taken)} (from {os.path.join(os.path.dirname(path), runs.FLAGS_FILE)})", file=sys.stderr)
+    return saving.load_model(path, _model_class() if FLAGS["model"].present else None)
 
 
 def sample():
     """Draws `--num_images` samples from a saved model into a PNG grid; a translator
     translates the first --num_images examples of --dataset's --split instead."""
     model = _load_model()
+    if hasattr(model, "translation_rows") and not FLAGS["dataset"].present:
+        raise UsageError(
+            f"{type(model).__name__} translates examples of a dataset: pass --dataset (the one it was trained on) "
+            "and --split=test for held-out ones"
+        )
     examples = _examples(model, FLAGS.num_images or 8)
     if not model.draws_samples:
         raise UsageError(f"{type(model).__name__} {model.sampling_alternative}: use kerasgan export, or the model in Python")
@@ -355,18 +402,21 @@ def _save_samples(model, path, examples=None, write=True):
 
 def export_model():
     """Exports a saved model as a SavedModel version or a TFLite file."""
-    from kerasgan import export, registry
+    from kerasgan import export, registry, runs
 
     model = _load_model()
     if FLAGS.format == "saved_model":
-        path = export.saved_model(model, os.path.join(FLAGS.export_dir, registry.export_name(model)))
+        model_path = runs.model_file(FLAGS.model_path)
+        export_dir = FLAGS.export_dir or os.path.join(os.path.dirname(model_path), runs.SAVED_MODELS)
+        _check_export_dir(model, export_dir)
+        path = export.saved_model(model, os.path.join(export_dir, registry.export_name(model)))
         print(f"SavedModel: {path}")
         return
     quantize = None if FLAGS.quantize == "none" else FLAGS.quantize
-    stem = os.path.splitext(FLAGS.model_path)[0]
-    output = FLAGS.output or (f"{stem}_{quantize}.tflite" if quantize else f"{stem}.tflite")
-    path = export.tflite(model, output, quantize=quantize, signature=FLAGS.signature)
-    parity = export.tflite_parity(model, path, signature=FLAGS.signature)
+    output = FLAGS.output or runs.tflite_path(runs.model_file(FLAGS.model_path), FLAGS.signature, quantize)
+    with _native_logs_unless_verbose():  # the converter's and LiteRT's C++ notices
+        path = export.tflite(model, output, quantize=quantize, signature=FLAGS.signature)
+        parity = export.tflite_parity(model, path, signature=FLAGS.signature)
     print(
         f"TFLite: {path} ({os.path.getsize(path) / 1024:.0f} KiB); against Keras on 16 inputs: "
         f"max abs error {parity['max_abs_error']:.2g}, mean {parity['mean_abs_error']:.2g}"
@@ -374,21 +424,43 @@ def export_model():
 
 
 def evaluate():
-    """Prints the scores of a saved model on --dataset (held-out --split, test unless given): kerasgan.evaluation."""
-    from kerasgan import evaluation
+    """Prints the scores of a saved model on --dataset (held-out --split, test unless given), each beside
+    real data's (the floor: as many training images scored the same way): kerasgan.evaluation."""
+    from kerasgan import evaluation, runs
 
     model = _load_model()
+    if not FLAGS["dataset"].present:
+        raise UsageError("evaluate needs --dataset, the data the model was trained on (its --split=test is scored)")
     split = FLAGS.split if FLAGS["split"].present else "test"
+    trained_on = runs.read_flags(os.path.dirname(runs.model_file(FLAGS.model_path))).get("split")
+    if trained_on == "all" and split != "train":
+        print(f"kerasgan: note: this model trained on split=all, which holds the {split} images it is scored on",
+              file=sys.stderr)
     scores = evaluation.evaluate(
         model, FLAGS.dataset, split=split, num_images=FLAGS.num_images, seed=FLAGS.seed,
         feature_extractor=FLAGS.feature_extractor,
     )
-    print(f"{type(model).__name__} on {FLAGS.dataset} ({split}):")
+    floor = evaluation.floor(model, FLAGS.dataset, split, scores, feature_extractor=FLAGS.feature_extractor)
+    print(f"{type(model).__name__} on {FLAGS.dataset} ({split}):" + (f"{'':>12}real data" if floor else ""))
     for name, value in scores.items():
-        print(f"  {name}: {value:.4g}" if isinstance(value, float) else f"  {name}: {value}")
+        real = floor.get(name) if floor else None
+        line = f"  {name}: {value:.4g}" if isinstance(value, float) else f"  {name}: {value}"
+        print(line if real is None or name == "examples" else f"{line:<28}{real:.4g}")
+    if floor:
+        print(f"  (real data: {evaluation.FLOOR_NOTE})")
     if FLAGS.output:
         with open(FLAGS.output, "w") as handle:
-            json.dump(scores, handle, indent=1)
+            json.dump({**scores, **({"real_data": floor} if floor else {})}, handle, indent=1)
+
+
+def _native_logs_unless_verbose():
+    """Captures the C++ libraries' notices inside the block (kerasgan.quiet) unless --verbosity asks for them."""
+    return contextlib.nullcontext() if quiet.verbosity_asked(sys.argv) else quiet.native_stderr_captured()
+
+
+def _warning_line(message, category, *_, **__):
+    """A warning as the command prints it: one line, `kerasgan: warning: ...`."""
+    return f"kerasgan: warning: {_one_line(message)}\n"
 
 
 def _one_line(error):
@@ -397,7 +469,12 @@ def _one_line(error):
 
 
 def main(argv):
-    logging.set_verbosity(logging.WARNING)
+    if not quiet.verbosity_asked(sys.argv):
+        logging.set_verbosity(logging.WARNING)
+        # TensorFlow's Python-side notices about its own internals (the TFLite calibrator's Interpreter, say).
+        warnings.filterwarnings("ignore", module=r"(tensorflow|keras|tf_keras)(\.|$)")
+        warnings.filterwarnings("ignore", message=r".*tf\.lite\.Interpreter is deprecated")
+    warnings.formatwarning = _warning_line
     commands = argv[1:]
     if len(commands) != 1 or commands[0] not in COMMANDS:
         raise UsageError(f"usage: kerasgan {{{'|'.join(COMMANDS)}}} [--flags]; got {' '.join(commands) or 'no command'}")
@@ -437,13 +514,31 @@ def _define_flags_of_models(argv):
 
 def run():
     """Console-script entry point."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     _define_flags_of_models(sys.argv)
+    if cli_help.asked(sys.argv):
+        _print_help(sys.argv)
+        return
     try:
         app.run(main, flags_parser=_parse_flags)
     except UsageError as error:
         print(f"kerasgan: error: {_one_line(error)}", file=sys.stderr)
         sys.exit(2)
+
+
+def _print_help(argv):
+    """`kerasgan --help` (the commands) or `kerasgan <command> --help` (its flags, with --model's own)."""
+    command = cli_help.command_of(argv)
+    if command is None:
+        print(cli_help.overview(registry.names()))
+        return
+    rest = [argument for argument in argv if argument not in cli_help.HELP_ARGUMENTS and argument != command]
+    model_class = None
+    try:
+        _parse_flags(rest)
+        model_class = registry.get(FLAGS.model) if FLAGS["model"].present else None
+    except ValueError as error:
+        print(f"kerasgan: error: {_one_line(error)}", file=sys.stderr)
+    print(cli_help.command_help(command, model_class))
 
 
 if __name__ == "__main__":

@@ -176,7 +176,7 @@ def image_scores(model, dataset, split="test", num_images=None, seed=0, feature_
     return {**scores, **model.extra_scores(lambda: real, fake)}
 
 
-def reference_scores(dataset, split="test", num_images=None, image_size=None, seed=0, feature_extractor=None):
+def reference_scores(dataset, split="test", num_images=None, image_size=None, seed=0, feature_extractor=None, channels=None):
     """What the scores of `evaluate` are for real data, the floor (or baseline) to report beside a model.
 
     Mixtures: mode coverage of real samples. Image sets: FID (or the digits-classifier distance), KID,
@@ -199,8 +199,8 @@ def reference_scores(dataset, split="test", num_images=None, image_size=None, se
     name = _extractor_name(feature_extractor, dataset)
     extractor = feature_extractor if name is None else name
     count = num_images or DEFAULT_IMAGES[name or "inception"]
-    held_out = data.examples(dataset, split, count, image_size=image_size)[0]
-    train = data.examples(dataset, "train", len(held_out), image_size=image_size)[0]
+    held_out = data.examples(dataset, split, count, image_size=image_size, channels=channels)[0]
+    train = data.examples(dataset, "train", len(held_out), image_size=image_size, channels=channels)[0]
     real_features = _real_features(dataset, split, held_out, extractor, name)
     train_features = _real_features(dataset, "train", train, extractor, name)
     kid = metrics.kernel_inception_distance_from_features(real_features, train_features)
@@ -213,6 +213,22 @@ def reference_scores(dataset, split="test", num_images=None, image_size=None, se
         **metrics.precision_recall_from_features(real_features, train_features),
         "examples": len(held_out),
     }
+
+
+FLOOR_NOTE = "as many training images scored the same way against the same held-out images"
+
+
+def floor(model, dataset, split, scores, feature_extractor=None):
+    """The real-data scores to print beside a sampling model's `scores` (reference_scores at the model's image
+    size and channels, as many examples), or None for a model that does not sample or a split of training data."""
+    if not model.draws_samples or split == "train" or "examples" not in scores:
+        return None
+    shape = model.sample_shape
+    image_size, channels = (shape[0], shape[-1]) if len(shape) == 3 else (None, None)
+    return reference_scores(
+        dataset, split, num_images=scores["examples"], image_size=image_size, feature_extractor=feature_extractor,
+        channels=channels,
+    )
 
 
 def _domain_references(split, count, size):

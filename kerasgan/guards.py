@@ -8,12 +8,15 @@ import numpy as np
 from absl import logging
 from sklearn.metrics import pairwise_distances
 
+from kerasgan import callbacks
+
 # Measured on digits 16x16 (train split, 1,408 images, batch 64: 22 steps an epoch): healthy
 # GANs on Radford et al.'s networks (filters 8 and 64, 4 seeds) start at 0.07-0.09 untrained and end epoch 1 at 0.10-0.14,
 # then rise (0.92 after 10 epochs); a generator frozen with a zeroed last kernel gives 0.000,
 # with that kernel scaled by 0.01 0.003-0.005.
 DEFAULT_THRESHOLD = 0.05
 DEFAULT_NUM_SAMPLES = 128
+DEFAULT_PATIENCE = 3
 REMEDIES = (
     "lower the learning rates, label_smoothing=0.1 or instance_noise=0.1, unrolled_steps=5, "
     "the Wasserstein loss with a gradient penalty, or an ensemble of discriminators"
@@ -217,11 +220,16 @@ class ModeCollapseWarning(keras.callbacks.Callback):
     arXiv:1610.09585, with MS-SSIM); the Euclidean distance also works on 2-D points.
     """
 
-    def __init__(self, reference=None, num_samples=DEFAULT_NUM_SAMPLES, threshold=DEFAULT_THRESHOLD, patience=3, seed=0):
+    def __init__(
+        self, reference=None, num_samples=DEFAULT_NUM_SAMPLES, threshold=DEFAULT_THRESHOLD, patience=DEFAULT_PATIENCE,
+        seed=0, every=1,
+    ):
         super().__init__()
         _check_count("num_samples", num_samples, 2)
         _check_count("patience", patience, 1)
         _check_count("seed", seed, 0)
+        if every is not None:
+            _check_count("every", every, 1)
         if isinstance(threshold, bool) or not isinstance(threshold, numbers.Real) or not threshold > 0:
             raise ValueError(f"threshold is a ratio of diversities: it must be > 0, got {threshold!r}")
         self.reference = _reference(reference, num_samples, seed)
@@ -232,12 +240,15 @@ class ModeCollapseWarning(keras.callbacks.Callback):
         self.reference_diversity = diversity(self.reference)
         if not self.reference_diversity > 0:
             raise ValueError("the reference samples are all identical: give real samples that differ")
-        self.ratios = []
+        self.every = every
+        self.ratios, self.epochs = [], []  # the ratio of every check, and the epoch (from 1) it ended
         self.warned = False
         self._below = 0
         self._sampling = False
+        self._every = every
 
     def on_train_begin(self, logs=None):
+        self._every = self.every or callbacks.epochs_between((self.params or {}).get("steps"))
         model = self.model
         alternative = getattr(model, "sampling_alternative", None)
         self._sampling = hasattr(model, "generate") and not alternative
@@ -254,25 +265,37 @@ class ModeCollapseWarning(keras.callbacks.Callback):
             )
 
     def on_epoch_end(self, epoch, logs=None):
-        if not self._sampling:
+        if not self._sampling or not callbacks.is_due(epoch, self._every, self.params):
             return
-        num_classes = getattr(self.model, "num_classes", None)
-        conditions = {"labels": np.arange(self.num_samples) % num_classes} if num_classes else {}
-        samples = self.model.generate(self.num_samples, seed=self.seed, **conditions)
-        # A diverged generator (see DivergenceGuard) has no diversity to measure: nan, not a collapse.
-        ratio = diversity(samples) / self.reference_diversity if np.all(np.isfinite(samples)) else math.nan
+        ratio = self.measure()
         self.ratios.append(ratio)
+        self.epochs.append(epoch + 1)
         if logs is not None:
             logs["diversity"] = ratio
         self._below = self._below + 1 if ratio < self.threshold else 0
         if self._below >= self.patience and not self.warned:
             self.warned = True
-            message = (
+            warnings.warn(
                 f"mode collapse at epoch {epoch + 1}: the samples' diversity is {ratio:.3g} of the real data's "
-                f"(below {self.threshold:g} for {self._below} epochs in a row). Try: {REMEDIES}"
+                f"(below {self.threshold:g} at {self._below} checks in a row). Try: {REMEDIES}",
+                ModeCollapse, stacklevel=2,
             )
-            logging.warning(message)
-            warnings.warn(message, ModeCollapse, stacklevel=2)
+
+    def measure(self):
+        """The diversity of `num_samples` fixed-seed samples over the reference's (nan for non-finite samples)."""
+        num_classes = getattr(self.model, "num_classes", None)
+        conditions = {"labels": np.arange(self.num_samples) % num_classes} if num_classes else {}
+        samples = self.model.generate(self.num_samples, seed=self.seed, **conditions)
+        # A diverged generator (see DivergenceGuard) has no diversity to measure: nan, not a collapse.
+        return diversity(samples) / self.reference_diversity if np.all(np.isfinite(samples)) else math.nan
+
+    def summary(self):
+        """One line on the last check: its diversity, and whether the samples are collapsed; None before any check."""
+        if not self.ratios:
+            return None
+        epoch, ratio = self.epochs[-1], self.ratios[-1]
+        state = "collapsed" if ratio < self.threshold else "not collapsed"
+        return f"{ratio:.3g} of the real data's at epoch {epoch} ({state}: the threshold is {self.threshold:g})"
 
 
 def _reference(reference, num_samples, seed):

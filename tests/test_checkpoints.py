@@ -41,7 +41,7 @@ def test_a_checkpoint_holds_the_step_the_epoch_and_a_checksum(tmp_path):
 def test_an_unusable_newest_checkpoint_is_passed_over_with_a_warning_naming_it(tmp_path):
     model = _tiny_gan()
     dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensor_slices(_points()).batch(4))
-    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(tmp_path), every=2)])
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(tmp_path), every=2, keep=3)])
     newest = tmp_path / "step-000000008" / "model.weights.h5"
     newest.write_bytes(newest.read_bytes()[:100])  # truncated
     with pytest.warns(checkpoints.UnusableCheckpoint, match=f"{newest} does not match the checksum"):

@@ -5,12 +5,16 @@ import shutil
 import tempfile
 
 
+def existing_versions(base_path):
+    """The integer-named entries of `base_path`, newest first ([] when it is not a folder)."""
+    if not os.path.isdir(base_path):
+        return []
+    return sorted((int(entry) for entry in os.listdir(base_path) if entry.isdigit()), reverse=True)
+
+
 def next_version(base_path):
     """1 + the largest integer-named folder in `base_path` (1 when there is none)."""
-    if not os.path.isdir(base_path):
-        return 1
-    versions = [int(entry) for entry in os.listdir(base_path) if entry.isdigit()]
-    return max(versions, default=0) + 1
+    return max(existing_versions(base_path), default=0) + 1
 
 
 def write_version(base_path, version, write):

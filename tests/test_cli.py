@@ -99,6 +99,37 @@ def test_train_the_mlp_gan_on_a_gaussian_mixture(tmp_path):
     assert os.listdir(tmp_path / "saved_models" / "gan") == ["1"]
 
 
+def test_a_run_folder_is_a_model_path_and_an_unfinished_one_says_so(trained, tmp_path):
+    _, run, _ = trained
+    result = kerasgan("sample", f"--model_path={run}", "--num_images=4", f"--output={tmp_path / 'grid.png'}")
+    assert result.returncode == 0 and (tmp_path / "grid.png").is_file(), result.stderr[-3000:]
+    unfinished = tmp_path / "unfinished"
+    (unfinished / "checkpoints").mkdir(parents=True)
+    result = kerasgan("sample", f"--model_path={unfinished}")
+    assert result.returncode == 2
+    assert f"--model_path={unfinished} is a folder without model.keras: its run has not finished" in result.stderr
+
+
+def test_evaluate_prints_real_datas_scores_beside_the_models(trained, tmp_path):
+    _, run, _ = trained
+    result = kerasgan("evaluate", f"--model_path={run}", "--num_images=64", "--feature_extractor=digits",
+                      f"--output={tmp_path / 'scores.json'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "--dataset=digits" in result.stderr and "trained on split=all" in result.stderr  # from run.flags
+    assert "real data" in result.stdout.splitlines()[0]
+    scores = json.loads((tmp_path / "scores.json").read_text())
+    assert scores["real_data"]["frechet_distance"] < scores["frechet_distance"]
+
+
+def test_an_export_of_other_shapes_under_the_same_model_folder_is_refused_before_training(trained, tmp_path):
+    root, _, _ = trained
+    other = [argument.replace("--image_size=16", "--image_size=8") for argument in TINY]
+    result = kerasgan("train", "--model=dcgan", *other, "--epochs=1", f"--output_dir={tmp_path / 'run'}",
+                      f"--export_dir={root / 'saved_models'}")
+    assert result.returncode == 2 and "TF Serving would serve whichever version is newest" in result.stderr
+    assert "Pass another --export_dir" in result.stderr and not (tmp_path / "run").exists()
+
+
 def test_export_writes_a_saved_model_version_and_tflite_files(trained, tmp_path):
     root, run, _ = trained
     result = kerasgan("export", f"--model_path={run / 'model.keras'}", f"--export_dir={root / 'saved_models'}")
@@ -176,11 +207,21 @@ def test_train_sample_and_export_a_translator(model, columns, tmp_path):
                       "--num_images=2", f"--output={output}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert Image.open(output).size[0] == columns * tile + 4
-    signature = "b_to_a" if model == "cyclegan" else "serving_default"
-    result = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite",
-                      f"--signature={signature}", f"--output={tmp_path / 'model.tflite'}")
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert "max abs error" in result.stdout
+    # The run folder as --model_path: the data flags come from its run.flags.
+    result = kerasgan("sample", f"--model_path={run}", "--num_images=2", f"--output={tmp_path / 'again.png'}")
+    assert result.returncode == 0 and "--dataset=digits2digits_m --image_size=16" in result.stderr, result.stderr[-3000:]
+    alone = tmp_path / "alone.keras"  # outside its run folder, nothing says which data to translate
+    alone.write_bytes((run / "model.keras").read_bytes())
+    result = kerasgan("sample", f"--model_path={alone}")
+    assert result.returncode == 2 and "translates examples of a dataset: pass --dataset" in result.stderr
+    # Each signature's TFLite file gets its own default name (model.tflite, model_b_to_a.tflite).
+    signatures = ("serving_default", "b_to_a") if model == "cyclegan" else ("serving_default",)
+    for signature in signatures:
+        result = kerasgan("export", f"--model_path={run}", "--format=tflite", f"--signature={signature}")
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "max abs error" in result.stdout
+    names = {"serving_default": "model.tflite", "b_to_a": "model_b_to_a.tflite"}
+    assert sorted(name for name in os.listdir(run) if name.endswith(".tflite")) == sorted(names[s] for s in signatures)
 
 
 def test_cyclegan_generator_flags_reach_the_model():

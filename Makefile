@@ -31,7 +31,7 @@ data-packages:
 	fi
 
 # Trains DCGAN on MNIST (about 4 minutes on 2 CPU cores), writes sample grids, the loss curve and the
-# .keras model to runs/, and a SavedModel to saved_models/dcgan/. `make demo-digits` is the small digits recipe.
+# .keras model and a SavedModel to runs/dcgan_mnist_<time>/. `make demo-digits` is the small digits recipe.
 demo: $(STAMP)
 	$(BIN)/kerasgan train --flagfile=zoo/dcgan_mnist.flags --output_dir=runs/dcgan_mnist_$$(date +%Y%m%d_%H%M%S)
 

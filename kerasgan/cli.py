@@ -1,6 +1,7 @@
 """The `kerasgan` command: `kerasgan train|sample [--flags]` (absl flags; --flagfile for recipes)."""
 import contextlib
 import json
+import logging as pylogging
 import os
 import sys
 import tempfile
@@ -471,6 +472,8 @@ def _one_line(error):
 def main(argv):
     if not quiet.verbosity_asked(sys.argv):
         logging.set_verbosity(logging.WARNING)
+        # kerasgan's notices (how a folder was split, say) as plain lines, not absl's "W1206 02:21:58.96 ..." records
+        logging.get_absl_handler().setFormatter(pylogging.Formatter("kerasgan: %(message)s"))
         # TensorFlow's Python-side notices about its own internals (the TFLite calibrator's Interpreter, say).
         warnings.filterwarnings("ignore", module=r"(tensorflow|keras|tf_keras)(\.|$)")
         warnings.filterwarnings("ignore", message=r".*tf\.lite\.Interpreter is deprecated")

@@ -63,10 +63,11 @@ flags.DEFINE_integer(
     "keep_checkpoints", 2, "How many of the newest checkpoints to keep while training; a finished run keeps its last one."
 )
 flags.DEFINE_float(
-    "collapse_threshold", 0.05, "Warn of mode collapse when the samples' diversity (mean pairwise distance, over "
-    "real data's) stays below this for --collapse_patience epochs; 0: no check."
+    "collapse_threshold", 0.3, "Warn of mode collapse when the samples' diversity (mean pairwise distance, over real "
+    "data's; below 0.3 the samples look alike) stays below this for --collapse_patience checks, or at the last one "
+    "(checks: with the sample grids); 0: no check."
 )
-flags.DEFINE_integer("collapse_patience", 3, "Epochs in a row below --collapse_threshold before the warning.")
+flags.DEFINE_integer("collapse_patience", 2, "Checks in a row below --collapse_threshold before the warning.")
 flags.DEFINE_bool(
     "deterministic", False, "Deterministic ops (tf.config.experimental.enable_op_determinism): a resumed run then "
     "ends with exactly the weights of an uninterrupted one; some ops run slower."

@@ -10,16 +10,20 @@ from sklearn.metrics import pairwise_distances
 
 from kerasgan import callbacks
 
-# Measured on digits 16x16 (train split, 1,408 images, batch 64: 22 steps an epoch): healthy
-# GANs on Radford et al.'s networks (filters 8 and 64, 4 seeds) start at 0.07-0.09 untrained and end epoch 1 at 0.10-0.14,
-# then rise (0.92 after 10 epochs); a generator frozen with a zeroed last kernel gives 0.000,
-# with that kernel scaled by 0.01 0.003-0.005.
-DEFAULT_THRESHOLD = 0.05
+# The threshold, from the sample grids of DCGAN runs on 200 photo crops at 32x32 (bench/own_images.py):
+# grids of 64 identical-looking tiles measured 0.08-0.22 (the default settings stuck there from step ~100 to
+# their end at 300; lower learning rates still 0.08 at step 900), the first grids with a few distinct kinds
+# of tile 0.33, varied ones 0.5-1.1. Runs that escape the identical phase cross 0.3 at steps 120 (R1,
+# WGAN-GP), 240 (spectral norm) and 360-600 (instance noise, label smoothing, the defaults trained longer).
+# On digits 16x16 healthy GANs measure 0.07-0.09 untrained, 0.10-0.14 after 22 steps and 0.92 after 220;
+# a generator frozen with a zeroed last kernel 0.000.
+DEFAULT_THRESHOLD = 0.3
 DEFAULT_NUM_SAMPLES = 128
-DEFAULT_PATIENCE = 3
+DEFAULT_PATIENCE = 2
 REMEDIES = (
-    "lower the learning rates, label_smoothing=0.1 or instance_noise=0.1, unrolled_steps=5, "
-    "the Wasserstein loss with a gradient penalty, or an ensemble of discriminators"
+    "train longer (GANs on small data often pass through this), an R1 penalty (penalty='r1', penalty_weight=10), "
+    "instance_noise=0.1 or label_smoothing=0.2, the Wasserstein loss with a gradient penalty, unrolled_steps=5 or an "
+    "ensemble of discriminators"
 )
 
 
@@ -209,12 +213,15 @@ def diversity(samples):
 class ModeCollapseWarning(keras.callbacks.Callback):
     """Warns once when the generator's samples stay far less diverse than the real data.
 
-    At each epoch end it draws `num_samples` samples from a fixed seed (a conditional model:
-    labels 0, 1, ..., num_classes - 1 in turn) and logs `diversity`: their mean pairwise
+    Every `every` epochs and after the last one (`every=None`: about every 200 steps,
+    `callbacks.epochs_between`) it draws `num_samples` samples from a fixed seed (a conditional
+    model: labels 0, 1, ..., num_classes - 1 in turn) and logs `diversity`: their mean pairwise
     Euclidean distance over that of `num_samples` rows of `reference` (real samples). A
-    ratio below `threshold` for `patience` epochs in a row emits one `ModeCollapse`
-    warning (and an absl warning) naming the ratio, the epoch and what to try; a collapsed
-    generator's ratio is near 0. `ratios` holds every epoch's ratio. Models that do not
+    ratio below `threshold` (0.3: below it the samples look alike, see DEFAULT_THRESHOLD) at
+    `patience` checks in a row, or at the last one, emits one `ModeCollapse` warning naming
+    the ratio, the epoch and what to try; checking goes on, and a later check above the
+    threshold says that the samples are varied again (absl warning). `ratios` and `epochs`
+    hold every check's ratio and epoch, `summary()` describes the last. Models that do not
     sample (translators and classifiers: `sampling_alternative`) are skipped.
     Pairwise similarity of samples as a measure of collapse follows AC-GAN (Odena et al. 2017,
     arXiv:1610.09585, with MS-SSIM); the Euclidean distance also works on 2-D points.
@@ -272,14 +279,19 @@ class ModeCollapseWarning(keras.callbacks.Callback):
         self.epochs.append(epoch + 1)
         if logs is not None:
             logs["diversity"] = ratio
-        self._below = self._below + 1 if ratio < self.threshold else 0
-        if self._below >= self.patience and not self.warned:
+        collapsed = ratio < self.threshold
+        self._below = self._below + 1 if collapsed else 0
+        last = epoch + 1 >= (self.params or {}).get("epochs", math.inf)
+        if collapsed and not self.warned and (self._below >= self.patience or last):
             self.warned = True
             warnings.warn(
                 f"mode collapse at epoch {epoch + 1}: the samples' diversity is {ratio:.3g} of the real data's "
-                f"(below {self.threshold:g} at {self._below} checks in a row). Try: {REMEDIES}",
+                f"(below {self.threshold:g} at {self._below} check{'s' * (self._below > 1)} in a row: the samples look "
+                f"alike). Try: {REMEDIES}",
                 ModeCollapse, stacklevel=2,
             )
+        elif self.warned and not collapsed and len(self.ratios) > 1 and self.ratios[-2] < self.threshold:
+            logging.warning(f"the samples are varied again at epoch {epoch + 1}: diversity {ratio:.3g} of the real data's")
 
     def measure(self):
         """The diversity of `num_samples` fixed-seed samples over the reference's (nan for non-finite samples)."""

@@ -1,6 +1,7 @@
 """DivergenceGuard stops a run at its first NaN; ModeCollapseWarning warns once of a collapsed generator."""
 import logging
 import warnings
+from unittest import mock
 
 import keras
 import numpy as np
@@ -159,7 +160,7 @@ def test_a_constant_generator_warns_once_after_patience_epochs():
     kernel.assign(np.zeros(kernel.shape))  # every sample is tanh(bias) of the last layer
     warning = ModeCollapseWarning(IMAGES, num_samples=16, patience=3)
     seen = WarnedAfterEachEpoch(warning)
-    with pytest.warns(ModeCollapse, match=r"mode collapse at epoch 3: .* diversity is 0 .*Try: lower the learning rates") as caught:
+    with pytest.warns(ModeCollapse, match=r"mode collapse at epoch 3: .* diversity is 0 .*look alike\)\. Try: train longer") as caught:
         history = model.fit(IMAGES, batch_size=8, epochs=4, verbose=0, callbacks=[warning, seen])
     assert len([w for w in caught if issubclass(w.category, ModeCollapse)]) == 1
     assert seen.warned == [False, False, True, True]
@@ -167,17 +168,40 @@ def test_a_constant_generator_warns_once_after_patience_epochs():
     assert history.history["diversity"] == pytest.approx(warning.ratios)
 
 
-def test_a_healthy_model_does_not_warn_and_logs_its_diversity():
+def _real_digits(count=128):
+    return data.examples("digits", "all", count, image_size=8)[0]
+
+
+def test_varied_samples_do_not_warn_and_their_diversity_is_logged(monkeypatch):
     dataset = data.load("digits", image_size=8, batch_size=64)
-    reference = next(iter(dataset)).numpy()
     model = tiny_dcgan()
-    warning = ModeCollapseWarning(reference, num_samples=32, patience=1)
+    real = _real_digits()  # a generator whose samples are as varied as real digits
+    monkeypatch.setattr(model, "generate", lambda count, seed=None, **_: np.random.default_rng(seed).permutation(real)[:count])
+    warning = ModeCollapseWarning(next(iter(dataset)).numpy(), num_samples=32, patience=1)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         history = model.fit(dataset.take(5), epochs=2, verbose=0, callbacks=[warning])
     assert not [w for w in caught if issubclass(w.category, ModeCollapse)] and not warning.warned
     assert history.history["diversity"] == pytest.approx(warning.ratios)
-    assert min(warning.ratios) > guards.DEFAULT_THRESHOLD
+    assert min(warning.ratios) > guards.DEFAULT_THRESHOLD and warning.epochs == [1, 2]
+    assert "(not collapsed: the threshold is 0.3)" in warning.summary()
+
+
+def test_alike_samples_at_the_last_check_warn_and_a_recovery_is_told(monkeypatch):
+    model = tiny_dcgan()
+    real = _real_digits()
+    alike = np.repeat(real[:1], 32, axis=0) + np.random.default_rng(0).normal(0, 0.01, (32, 8, 8, 1)).astype("float32")
+    phases = iter([alike, real[:32], alike])  # collapsed, varied, collapsed again
+    monkeypatch.setattr(model, "generate", lambda count, seed=None, **_: next(phases))
+    warning = ModeCollapseWarning(real, num_samples=32, patience=2)
+    with pytest.warns(ModeCollapse, match="mode collapse at epoch 1") as caught:
+        model.fit(IMAGES, batch_size=8, epochs=1, verbose=0, callbacks=[warning])  # one check, the last: it warns
+    assert len(caught) == 1 and warning.warned
+    with mock.patch.object(guards.logging, "warning") as said:
+        model.fit(IMAGES, batch_size=8, epochs=2, verbose=0, callbacks=[warning])  # varied, then alike: no second warning
+    assert said.call_args_list[0].args[0].startswith("the samples are varied again at epoch 1")
+    assert [ratio < 0.3 for ratio in warning.ratios] == [True, False, True]
+    assert "(collapsed: the threshold is 0.3)" in warning.summary()
 
 
 def test_points_of_the_mixture_gan_and_a_cgan_with_cycled_labels(monkeypatch):

@@ -337,9 +337,9 @@ def check_resume(case, tmp_path):
     first = checkpoints.Checkpoints(full, every=3, keep=10)
     model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=case.callbacks() + [first])
     uninterrupted = training_state(model)
-    assert sorted(os.listdir(full)) == [f"step-{s:09d}" for s in (3, 4, 6, 8)]
+    assert sorted(os.listdir(full)) == [f"step-{s:09d}" for s in (3, 6, 8)]  # every 3 steps, and the end
     cut = os.path.join(str(tmp_path), "cut")  # what a run killed between steps 6 and 9 leaves
-    for step in (3, 4, 6):
+    for step in (3, 6):
         shutil.copytree(os.path.join(full, f"step-{step:09d}"), os.path.join(cut, f"step-{step:09d}"))
     for optimizer, rate in rates:  # as a new process compiles them; the schedules start from these
         optimizer.learning_rate = rate

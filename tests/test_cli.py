@@ -16,10 +16,10 @@ KERASGAN = os.path.join(os.path.dirname(sys.executable), "kerasgan")
 TINY = ["--dataset=digits", "--split=all", "--image_size=16", "--filters=8", "--latent_dim=8", "--batch_size=64"]
 
 
-def kerasgan(*arguments, cwd=None):
+def kerasgan(*arguments, cwd=None, timeout=300):
     command = [KERASGAN] if os.path.exists(KERASGAN) else [sys.executable, "-m", "kerasgan.cli"]
     return subprocess.run(
-        command + list(arguments), capture_output=True, text=True, timeout=300, cwd=cwd,
+        command + list(arguments), capture_output=True, text=True, timeout=timeout, cwd=cwd,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
 

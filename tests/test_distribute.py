@@ -148,7 +148,7 @@ def test_sample_grid_on_a_non_chief_worker_draws_but_writes_nothing(tmp_path, mo
     monkeypatch.setattr(callbacks.plots, "picture", lambda *args: drawn.append(args) or (np.zeros((4, 16, 16, 1)), 2))
     model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1)
     model.compile()
-    grid = callbacks.SampleGrid(str(tmp_path / "samples"), num_images=4, log_dir=str(tmp_path / "logs"))
+    grid = callbacks.SampleGrid(str(tmp_path / "samples"), num_images=4, every=1, log_dir=str(tmp_path / "logs"))
     images = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
     model.fit(images, batch_size=8, epochs=2, verbose=0, callbacks=[grid])
     assert len(drawn) == 2 and grid.last_path is None

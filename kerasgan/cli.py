@@ -364,15 +364,15 @@ def _save_boundary(model, path):
     return plots.save_decision_boundary(model, domains, path)
 
 
-def _load_model():
+def _load_model(run_data=True):
     """The zoo model at --model_path (a .keras file or a run folder holding model.keras), which must be --model's
-    class when given; data flags left out are taken from the run's run.flags (the data it trained on)."""
+    class when given; with `run_data`, data flags left out are taken from the run's run.flags (the data it trained on)."""
     from kerasgan import runs, saving
 
     if not FLAGS.model_path:
         raise UsageError("this command needs --model_path, a .keras file (or the run folder) written by kerasgan train")
     path = runs.model_file(FLAGS.model_path)
-    taken = runs.apply_data_flags(os.path.dirname(path), FLAGS)
+    taken = runs.apply_data_flags(os.path.dirname(path), FLAGS) if run_data else []
     if taken:
         print(f"kerasgan: {' '.join(taken)} (from {os.path.join(os.path.dirname(path), runs.FLAGS_FILE)})", file=sys.stderr)
     return saving.load_model(path, _model_class() if FLAGS["model"].present else None)
@@ -406,7 +406,7 @@ def export_model():
     """Exports a saved model as a SavedModel version or a TFLite file."""
     from kerasgan import export, registry, runs
 
-    model = _load_model()
+    model = _load_model(run_data=False)  # an export reads no data
     if FLAGS.format == "saved_model":
         model_path = runs.model_file(FLAGS.model_path)
         export_dir = FLAGS.export_dir or os.path.join(os.path.dirname(model_path), runs.SAVED_MODELS)

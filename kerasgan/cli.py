@@ -443,13 +443,16 @@ def evaluate():
         feature_extractor=FLAGS.feature_extractor,
     )
     floor = evaluation.floor(model, FLAGS.dataset, split, scores, feature_extractor=FLAGS.feature_extractor)
-    print(f"{type(model).__name__} on {FLAGS.dataset} ({split}):" + (f"{'':>12}real data" if floor else ""))
-    for name, value in scores.items():
-        real = floor.get(name) if floor else None
-        line = f"  {name}: {value:.4g}" if isinstance(value, float) else f"  {name}: {value}"
-        print(line if real is None or name == "examples" else f"{line:<28}{real:.4g}")
+    print(f"{type(model).__name__} on {FLAGS.dataset} ({split}):")
+    width = max(len(name) for name in scores) + 2
     if floor:
-        print(f"  (real data: {evaluation.FLOOR_NOTE})")
+        print(f"  {'':<{width}}{'model':>10}  {'real data':>10}")
+    for name, value in scores.items():
+        real = floor.get(name) if floor and name != "examples" else None
+        shown = f"{value:.4g}" if isinstance(value, float) else str(value)
+        print(f"  {name + ':':<{width}}{shown:>10}" + (f"  {real:>10.4g}" if real is not None else ""))
+    if floor:
+        print(f"  real data: {evaluation.FLOOR_NOTE}")
     if FLAGS.output:
         with open(FLAGS.output, "w") as handle:
             json.dump({**scores, **({"real_data": floor} if floor else {})}, handle, indent=1)

@@ -116,7 +116,7 @@ def test_evaluate_prints_real_datas_scores_beside_the_models(trained, tmp_path):
                       f"--output={tmp_path / 'scores.json'}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert "--dataset=digits" in result.stderr and "trained on split=all" in result.stderr  # from run.flags
-    assert "real data" in result.stdout.splitlines()[0]
+    assert result.stdout.splitlines()[1].split() == ["model", "real", "data"]
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["real_data"]["frechet_distance"] < scores["frechet_distance"]
 

@@ -39,16 +39,21 @@ import sections  # bench/sections.py
 from absl import app, flags
 
 FLAGS = flags.FLAGS
-flags.DEFINE_string("folder", "/tmp/kerasgan_photo_crops", "Crop folder (train/ and test/), made when missing.")
-flags.DEFINE_list("configs", None, "Configurations to run (names of CONFIGS); default: every one.")
-flags.DEFINE_list("seeds", ["0"], "Training seeds of each configuration.")
-flags.DEFINE_string("scratch", "/tmp/own_images", "Run folders, SavedModels and trajectories.")
-flags.DEFINE_string("results", "bench/results/own_images.json", "Results JSON (resumable).")
-flags.DEFINE_string("recipe", "recipe", "The configuration whose samples go to own_images_samples.png.")
-flags.DEFINE_list("trajectories", None, "Save sample trajectories of these TRAJECTORIES instead of benchmarking.")
-flags.DEFINE_integer("trajectory_every", 25, "Steps between saved samples of a trajectory.")
-flags.DEFINE_string("trajectory", None, "Internal: the one trajectory this process trains.")
-flags.DEFINE_string("readme", "README.md", "Where the own-images table goes (between its markers); '' for nowhere.")
+
+
+def define_flags():
+    """The script's flags, defined when it runs (so that tests can import its functions beside other benches')."""
+    flags.DEFINE_string("folder", "/tmp/kerasgan_photo_crops", "Crop folder (train/ and test/), made when missing.")
+    flags.DEFINE_list("configs", None, "Configurations to run (names of CONFIGS); default: every one.")
+    flags.DEFINE_list("seeds", ["0"], "Training seeds of each configuration.")
+    flags.DEFINE_string("scratch", "/tmp/own_images", "Run folders, SavedModels and trajectories.")
+    flags.DEFINE_string("results", "bench/results/own_images.json", "Results JSON (resumable).")
+    flags.DEFINE_string("recipe", "recipe", "The configuration whose samples go to own_images_samples.png.")
+    flags.DEFINE_list("trajectories", None, "Save sample trajectories of these TRAJECTORIES instead of benchmarking.")
+    flags.DEFINE_integer("trajectory_every", 25, "Steps between saved samples of a trajectory.")
+    flags.DEFINE_string("trajectory", None, "Internal: the one trajectory this process trains.")
+    flags.DEFINE_string("readme", "README.md", "Where the own-images table goes (between its markers); '' for nowhere.")
+
 
 IMAGE_SIZE = 32
 NUM_FID_IMAGES = 200
@@ -90,6 +95,8 @@ TRAJECTORIES = {
     "default": (DEFAULT, None),
     "recipe": ([f"--flagfile={RECIPE_FILE}"], None),
     "digits": (["--flagfile=zoo/dcgan_digits.flags", "--epochs=40"], "digits"),
+    # The user's second attempt (batch 16, filters 32, 960 steps): a partial collapse to a few modes.
+    "b16_f32": (CONFIGS["b16_f32"], None),
 }
 
 
@@ -371,4 +378,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

@@ -1,6 +1,6 @@
 """DCGAN on a few hundred images of your own: which settings give varied samples in a few CPU minutes?
 
-    python bench/own_images.py                          # every configuration, seed 0, then the recipe on 3 seeds
+    python bench/own_images.py --readme=''              # every configuration at seed 0 (README untouched)
     python bench/own_images.py --configs=default,recipe --seeds=0,1,2
     python bench/own_images.py --trajectories=default,recipe,digits
 
@@ -348,17 +348,23 @@ def trajectory(name, folder):
             if self.step % every == 0:
                 saved[self.step] = self.model.generate(NUM_DIVERSITY, seed=0)
 
+        def on_train_end(self, logs=None):
+            if self.step not in saved:  # the last step, when the run's length is not a multiple of `every`
+                saved[self.step] = self.model.generate(NUM_DIVERSITY, seed=0)
+
     start = time.time()
     model.fit(dataset, steps_per_epoch=steps, epochs=cli.FLAGS.epochs, callbacks=[Trajectory()], verbose=0)
     seconds = time.time() - start
     order = sorted(saved)
     ratios = np.array([diversity_ratio(saved[step], real) for step in order])
     path = os.path.join(FLAGS.scratch, f"trajectory_{name}.npz")
+    staged = os.path.join(FLAGS.scratch, f".trajectory_{name}.tmp.npz")  # renamed into place: never half-written
     np.savez_compressed(
-        path, real=real, steps=np.array(order), diversity_ratio=ratios,
+        staged, real=real, steps=np.array(order), diversity_ratio=ratios,
         flags=np.array(config_flags + [f"--dataset={dataset_name}"]),
         **{f"samples_{step}": saved[step].astype(np.float32) for step in order},
     )
+    os.replace(staged, path)
     print(f"{path}: {len(order)} snapshots up to step {order[-1]} in {seconds / 60:.1f} min; diversity ratio "
           f"{ratios[0]:.3f} at step 0, {ratios[len(ratios) // 2]:.3f} mid-way, {ratios[-1]:.3f} at the end", flush=True)
 

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: data-packages demo demo-digits test test-quick lint bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak bench-own-images install clean
+.PHONY: data-packages demo demo-digits test test-quick lint bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak bench-own-images bench-precision install clean
 
 install: $(STAMP)
 
@@ -72,6 +72,11 @@ bench-mixtures: $(STAMP)
 # (the recipe on 3 seeds: about 15 minutes on 2 CPU cores; --configs=... runs the other settings tried).
 bench-own-images: $(STAMP)
 	$(BIN)/python bench/own_images.py --configs=default,recipe --seeds=0,1,2
+
+# Inception FID on MNIST of DCGAN and WGAN-GP trained in float32 and in mixed bfloat16, 3 seeds each: what
+# --precision=auto rests on (about 2 hours on 2 CPU cores; resumes per run). Writes BENCHMARKS.md's Precision section.
+bench-precision: $(STAMP)
+	$(BIN)/python bench/precision.py $(PRECISION_ARGS)
 
 # CGAN label accuracy on digits, 3 seeds (docs/protocols.md section 3; about 12 minutes).
 bench-cgan: $(STAMP)

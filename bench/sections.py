@@ -15,3 +15,14 @@ def replace_section(path, section, begin, end):
     with open(temporary, "w") as handle:
         handle.write(text[:start] + section + "\n" + ("\n" + rest if rest else ""))
     os.replace(temporary, path)
+
+
+def write_json(path, value):
+    """Writes `value` as JSON whole or not at all (a temporary file renamed into place)."""
+    import json
+
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+    temporary = path + ".tmp"
+    with open(temporary, "w") as handle:
+        json.dump(value, handle, indent=1)
+    os.replace(temporary, path)

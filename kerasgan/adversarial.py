@@ -14,7 +14,7 @@ import copy
 import keras
 import tensorflow as tf
 
-from kerasgan import replicas
+from kerasgan import jit_choice, precision, replicas
 
 
 class AdversarialModel(keras.Model):
@@ -26,18 +26,26 @@ class AdversarialModel(keras.Model):
     `batch()` (what a training batch holds), `train_step`, and the serving protocol
     (`serving_endpoints`, `serving_networks`, `serving_examples`).
 
+    Every subclass's constructor also takes `precision` ("auto", "float32", "bfloat16" or
+    "float16", kerasgan.precision): the networks it builds compute in that precision.
+
     Args:
         seed: the seed of the noise the training step draws (None: a random one).
         **kwargs: keras.Model's (name, dtype, trainable).
     """
 
-    # What jit_compile="auto" means on a machine with only CPUs: the faster setting measured by
-    # `make bench`. Keras' own "auto" is always off there; on GPU/TPU it is kept.
-    cpu_jit_compile = False
+    # Whether precision="auto" computes in the machine's native 16-bit type: only for the models whose
+    # sample quality was measured to hold under it (BENCHMARKS.md, Precision).
+    mixed_precision_by_default = False
     # Models that do not sample from z say what to call instead of `generate`.
     sampling_alternative = None
     # Whether `kerasgan train` draws sample grids (a classifier draws its decision regions instead).
     draws_samples = True
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in vars(cls):
+            cls.__init__ = precision.built_under_precision(cls.__init__)
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -107,13 +115,16 @@ class AdversarialModel(keras.Model):
             generator_optimizer: updates `generator_networks()`.
             discriminator_optimizer: updates `discriminator_networks()`; another instance.
             run_eagerly, steps_per_execution: as keras.Model.compile.
-            jit_compile: True, False or "auto" (on a CPU-only machine: the class's measured `cpu_jit_compile`).
+            jit_compile: True, False or "auto": on a CPU-only machine, the faster of the two measured at the
+                start of a long `fit` (kerasgan.jit_choice); elsewhere Keras' choice.
         """
+        self.measures_jit = jit_choice.measures(self, jit_compile, run_eagerly)
+        self.jit_choice = None
         super().compile(
             optimizer=None,
             run_eagerly=run_eagerly,
             steps_per_execution=steps_per_execution,
-            jit_compile=self._resolve_jit_compile(jit_compile, run_eagerly),
+            jit_compile=False if self.measures_jit else jit_compile,
         )
         if generator_optimizer is not None and generator_optimizer is discriminator_optimizer:
             raise ValueError("pass two optimizer instances: one optimizer cannot update two networks")
@@ -128,15 +139,6 @@ class AdversarialModel(keras.Model):
             "steps_per_execution": steps_per_execution,
             "jit_compile": jit_compile,
         }
-
-    def _resolve_jit_compile(self, jit_compile, run_eagerly):
-        """`cpu_jit_compile` for "auto" on a CPU-only machine outside tf.distribute; else as given (Keras resolves "auto")."""
-        distributed = tf.distribute.has_strategy() or getattr(self, "_distribute_strategy", None) is not None
-        if jit_compile != "auto" or run_eagerly or distributed:
-            return jit_compile
-        if any(device.device_type != "CPU" for device in tf.config.list_physical_devices()):
-            return jit_compile
-        return self.cpu_jit_compile
 
     def _build_optimizer(self, optimizer, networks):
         """Resolves `optimizer`, adds loss scaling under mixed_float16 and builds its slots for `networks`."""
@@ -181,6 +183,9 @@ class AdversarialModel(keras.Model):
             x = batch.check_dataset(x)
         else:
             x, y = batch.check_arrays(x, y)
+        if getattr(self, "measures_jit", False) and (self.jit_choice is None or self.jit_choice.result is None):
+            self.jit_choice = jit_choice.MeasuredJitChoice()
+            kwargs["callbacks"] = [self.jit_choice, *(kwargs.get("callbacks") or [])]
         return super().fit(x, y, **kwargs)
 
     def track(self, **values):
@@ -230,7 +235,7 @@ class AdversarialModel(keras.Model):
             value = getattr(flags, flag.name)
             if value is not None:
                 arguments.update(flag.arguments(value))
-        return cls(**arguments, seed=flags.seed)
+        return cls(**arguments, seed=flags.seed, precision=getattr(flags, "precision", "auto"))
 
     @classmethod
     def training_data(cls, flags, split=None, batch_size=None, shuffle=True):
@@ -287,6 +292,7 @@ class AdversarialModel(keras.Model):
             "trainable": self.trainable,
             "dtype": keras.dtype_policies.serialize(self.dtype_policy),
             "seed": self.seed,
+            "precision": self.precision,
         }
 
     @classmethod
@@ -297,6 +303,8 @@ class AdversarialModel(keras.Model):
                 config[key] = keras.saving.deserialize_keras_object(value)
             elif isinstance(value, list) and value and all(map(_serialized, value)):  # a list of networks
                 config[key] = [keras.saving.deserialize_keras_object(item) for item in value]
+        if "precision" not in config and "dtype" in config:  # saved before models recorded their precision
+            config["precision"] = precision.precision_of(keras.dtype_policies.get(config["dtype"]).name)
         return cls(**config)
 
 

@@ -1,4 +1,4 @@
-"""tf.distribute strategies and mixed precision for training a zoo model on more devices.
+"""tf.distribute strategies for training a zoo model on more devices (mixed precision: kerasgan.precision).
 
 Build and compile inside the strategy's scope, then fit as usual:
 
@@ -8,13 +8,11 @@ Build and compile inside the strategy's scope, then fit as usual:
     model.fit(dataset)
 
 References: https://www.tensorflow.org/guide/distributed_training,
-https://www.tensorflow.org/tutorials/distribute/multi_worker_with_keras and
-https://keras.io/api/mixed_precision/.
+https://www.tensorflow.org/tutorials/distribute/multi_worker_with_keras.
 """
 import json
 import os
 
-import keras
 import tensorflow as tf
 
 STRATEGIES = ("default", "mirrored", "multi_worker", "tpu")
@@ -99,15 +97,3 @@ def is_chief(strategy):
         return True
     has_chief = "chief" in resolver.cluster_spec().as_dict()
     return task_type == "worker" and task_id == 0 and not has_chief
-
-
-def precision_policy(mixed):
-    """Sets and returns keras' global dtype policy: mixed_float16 on GPU, mixed_bfloat16 on CPU/TPU, or float32."""
-    if not mixed:
-        name = "float32"
-    elif tf.config.list_physical_devices("GPU"):  # physical: leaves the runtime uninitialized
-        name = "mixed_float16"
-    else:
-        name = "mixed_bfloat16"
-    keras.mixed_precision.set_global_policy(name)
-    return name

@@ -121,20 +121,9 @@ def test_single_process_strategies_are_chief():
     assert distribute.is_chief(tf.distribute.get_strategy()) and distribute.is_chief(None)
 
 
-def test_precision_policy_is_bfloat16_on_cpu_and_float16_on_gpu(float32_after, monkeypatch):
-    assert distribute.precision_policy(True) == "mixed_bfloat16"
-    assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
-    assert distribute.precision_policy(False) == "float32"
-    assert keras.mixed_precision.global_policy().name == "float32"
-    monkeypatch.setattr(tf.config, "list_physical_devices", lambda kind=None: ["gpu"] if kind == "GPU" else [])
-    assert distribute.precision_policy(True) == "mixed_float16"
-    assert keras.mixed_precision.global_policy().name == "mixed_float16"
-
-
-def test_a_model_built_in_a_strategy_scope_under_a_policy_computes_in_16_bits(float32_after):
-    distribute.precision_policy(True)
+def test_a_model_built_in_a_strategy_scope_in_bfloat16_computes_in_16_bits(float32_after):
     with distribute.strategy("default").scope():
-        model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1)
+        model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1, precision="bfloat16")
         model.compile()
     assert model.dtype_policy.name == "mixed_bfloat16"
     dense = next(layer for layer in model.generator.layers if isinstance(layer, keras.layers.Dense))
@@ -157,7 +146,7 @@ def test_sample_grid_on_a_non_chief_worker_draws_but_writes_nothing(tmp_path, mo
 
 def test_train_with_the_mirrored_strategy_in_mixed_precision(tmp_path):
     run = tmp_path / "run"
-    result = kerasgan("train", "--strategy=mirrored", "--mixed_precision", "--jit_compile=false", *TINY, "--epochs=1",
+    result = kerasgan("train", "--strategy=mirrored", "--precision=bfloat16", "--jit_compile=false", *TINY, "--epochs=1",
                       f"--output_dir={run}", f"--export_dir={tmp_path / 'saved_models'}")
     assert result.returncode == 0, result.stderr[-3000:]
     assert {"samples.png", "model.keras", "history.json", "loss_curve.png"} <= set(os.listdir(run))

@@ -173,27 +173,6 @@ def test_fit_runs_with_xla():
     assert all(np.isfinite(history.history["g_loss"]))
 
 
-def test_auto_jit_compile_is_each_models_measured_cpu_setting():
-    """On this CPU-only machine "auto" means XLA for WGAN and the MLP GAN, not for DCGAN (BENCHMARKS.md);
-    an explicit setting wins, and under tf.distribute "auto" is Keras' (off)."""
-    from kerasgan.zoo import WGAN
-
-    wgan = WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8)
-    dcgan = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8)
-    mlp = GAN(data_dim=2, latent_dim=2, units=8, depth=1)
-    for model, expected in ((wgan, True), (dcgan, False), (mlp, True)):
-        model.compile()
-        assert model.jit_compile is expected, type(model).__name__
-        assert model.get_compile_config()["jit_compile"] == "auto"  # re-resolved where the model is loaded
-    wgan.compile(jit_compile=False)
-    dcgan.compile(jit_compile=True)
-    assert (wgan.jit_compile, dcgan.jit_compile) == (False, True)
-    with testing.two_cpu_strategy().scope():
-        mirrored = WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8)
-        mirrored.compile()
-    assert mirrored.jit_compile is False
-
-
 def test_split_real_batch_gives_each_discriminator_step_its_own_slice():
     real = tf.reshape(tf.range(12, dtype=tf.float32), (6, 2))
     labels = tf.range(6)

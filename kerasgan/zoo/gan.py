@@ -26,7 +26,6 @@ class GAN(gan.GAN):
         **kwargs: the options of `kerasgan.gan.GAN`.
     """
 
-    cpu_jit_compile = True  # XLA measured faster on the CPU (BENCHMARKS.md)
     cli_flags = gan.FLAGS + (
         gan.LATENT_DIM,
         UNITS,

@@ -28,7 +28,6 @@ class WGAN(gan.GAN):
         **kwargs: the other options of `kerasgan.gan.GAN`.
     """
 
-    cpu_jit_compile = True  # XLA measured faster on the CPU (BENCHMARKS.md)
     cli_flags = tuple(flag for flag in gan.FLAGS if flag.name not in ("loss", "label_smoothing")) + (
         gan.LATENT_DIM, gan.FILTERS,
         Flag("normalization", str, "WGAN: the critic's normalization, layer or none.", values=("layer", "none", "batch"),

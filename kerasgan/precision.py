@@ -1,0 +1,123 @@
+"""The numeric precision a model computes in: float32, or 16-bit compute with float32 weights.
+
+Mixed precision (Micikevicius et al. 2018, arXiv:1710.03740) keeps the variables in float32
+and runs the layers in a 16-bit type: bfloat16 on CPUs that compute it natively
+(avx512_bf16, AMX) and on TPUs; float16 with loss scaling on GPUs with tensor cores (compute
+capability 7.0 or newer). kerasgan's networks end in float32 layers, so outputs, losses and
+metrics stay float32 whatever the policy.
+
+`precision="auto"` (the default of every model and of `kerasgan train`) picks the machine's
+16-bit type for the models whose sample quality was measured to hold under it (the class
+attribute `mixed_precision_by_default`, set from BENCHMARKS.md's Precision section) and
+float32 for the others and on machines without native 16-bit arithmetic. A global policy
+set with `keras.mixed_precision.set_global_policy` is kept under "auto".
+"""
+import contextlib
+import functools
+import inspect
+import threading
+
+import keras
+import tensorflow as tf
+
+CHOICES = ("auto", "float32", "bfloat16", "float16")
+POLICIES = {"float32": "float32", "bfloat16": "mixed_bfloat16", "float16": "mixed_float16"}
+NATIVE_BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
+TENSOR_CORES = (7, 0)  # the first compute capability with float16 tensor cores (Volta)
+
+_building = threading.local()
+
+
+def cpu_flags(path="/proc/cpuinfo"):
+    """The instruction-set flags of the first CPU in /proc/cpuinfo (an empty set where there is none)."""
+    try:
+        with open(path) as handle:
+            for line in handle:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def native_policy():
+    """The mixed policy this machine computes natively: mixed_bfloat16 (TPU, CPU with bf16 instructions),
+    mixed_float16 (GPU with tensor cores), or None."""
+    if isinstance(tf.distribute.get_strategy(), tf.distribute.TPUStrategy) or tf.config.list_physical_devices("TPU"):
+        return "mixed_bfloat16"
+    gpus = tf.config.list_physical_devices("GPU")  # physical: leaves the runtime uninitialized
+    if gpus:
+        capability = tf.config.experimental.get_device_details(gpus[0]).get("compute_capability") or (0, 0)
+        return "mixed_float16" if tuple(capability) >= TENSOR_CORES else None
+    if cpu_flags() & set(NATIVE_BF16_CPU_FLAGS):
+        return "mixed_bfloat16"
+    return None
+
+
+def policy_name(precision, model_class=None):
+    """The Keras dtype policy of `precision` for a model of `model_class`.
+
+    Args:
+        precision: "auto", "float32", "bfloat16" or "float16".
+        model_class: the model's class; under "auto" only a class with `mixed_precision_by_default`
+            gets the native 16-bit policy.
+    """
+    if precision not in CHOICES:
+        raise ValueError(f"precision must be one of {', '.join(CHOICES)}, got {precision!r}")
+    if precision != "auto":
+        return POLICIES[precision]
+    chosen = keras.mixed_precision.global_policy().name
+    if chosen != "float32":  # the user's own global policy
+        return chosen
+    if model_class is not None and not getattr(model_class, "mixed_precision_by_default", False):
+        return "float32"
+    return native_policy() or "float32"
+
+
+def precision_of(policy):
+    """The `precision` value of a Keras policy name: "float32", "bfloat16" or "float16"."""
+    for precision, name in POLICIES.items():
+        if name == policy:
+            return precision
+    raise ValueError(f"kerasgan computes in float32, mixed_bfloat16 or mixed_float16, got the dtype policy {policy!r}")
+
+
+@contextlib.contextmanager
+def global_policy(name):
+    """Keras' global dtype policy set to `name` inside the block, restored after it."""
+    before = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(name)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+
+
+def built_under_precision(init):
+    """Wraps a model class's `__init__`: it takes `precision=` and builds its networks under that policy.
+
+    Only the outermost `__init__` of a construction resolves the precision (a subclass's `__init__`
+    calls its base's, which then builds under the same policy); it sets `model.precision`.
+    """
+
+    @functools.wraps(init)
+    def __init__(self, *args, precision="auto", **kwargs):
+        if getattr(_building, "active", False):
+            return init(self, *args, **kwargs)
+        name = policy_name(precision, type(self))
+        _building.active = True
+        try:
+            with global_policy(name):
+                init(self, *args, **kwargs)
+        finally:
+            _building.active = False
+        self.precision = precision_of(name)
+
+    # Keras reads the constructor's signature (Operation.__new__): the wrapped one, with `precision`.
+    signature = inspect.signature(init)
+    parameters = list(signature.parameters.values())
+    at = next((i for i, p in enumerate(parameters) if p.kind == p.VAR_KEYWORD), len(parameters))
+    if "precision" not in signature.parameters:
+        parameters.insert(at, inspect.Parameter("precision", inspect.Parameter.KEYWORD_ONLY, default="auto"))
+    __init__.__signature__ = signature.replace(parameters=parameters)
+    return __init__

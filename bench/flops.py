@@ -80,12 +80,26 @@ def flops_per_cycle(flags, vendor, family):
     return 8, "SSE: one 128-bit add and one multiply per cycle"
 
 
+def bf16_flops_per_cycle(flags):
+    """bf16 FLOPs per cycle and core of the vector units, and the assumption in words; (None, reason) without bf16 instructions.
+
+    AVX512_BF16's VDPBF16PS multiplies 32 bf16 pairs into 16 float32 sums per instruction (64 FLOPs);
+    two per cycle as for FMAs. AMX tiles (amx_bf16) are faster still; oneDNN uses them for large
+    enough matrices, so a step can pass this peak.
+    """
+    if "avx512_bf16" in flags:
+        note = " (AMX bf16 tiles are also present: up to 1,024 FLOPs/cycle for large matrix products)" if "amx_bf16" in flags else ""
+        return 128, "AVX512_BF16: 2 VDPBF16PS per cycle x 32 bf16 products x 2" + note
+    return None, "no bf16 vector instructions"
+
+
 def machine():
     """The CPU (model, cores, clock, SIMD flags) from /proc/cpuinfo and the peak fp32 FLOP/s it implies."""
     fields, cores = _cpuinfo()
     flags = set(fields.get("flags", "").split())
     per_cycle, assumption = flops_per_cycle(flags, fields.get("vendor_id"), int(fields.get("cpu family", 0)))
     ghz = float(fields.get("cpu MHz", 0)) / 1000
+    bf16_per_cycle, bf16_assumption = bf16_flops_per_cycle(flags)
     return {
         "cpu": fields.get("model name", "unknown"),
         "vendor": fields.get("vendor_id"),
@@ -93,8 +107,11 @@ def machine():
         "cores": cores,
         "cores_available": len(os.sched_getaffinity(0)),
         "ghz": ghz,
-        "simd": sorted(flag for flag in flags if flag in ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile")),
+        "simd": sorted(flag for flag in flags if flag in ("avx", "avx2", "fma", "avx512f", "avx512_bf16", "amx_tile", "amx_bf16")),
         "flops_per_cycle_per_core": per_cycle,
         "peak_assumption": assumption,
         "peak_gflops": cores * ghz * per_cycle,
+        "bf16_flops_per_cycle_per_core": bf16_per_cycle,
+        "bf16_peak_assumption": bf16_assumption,
+        "bf16_peak_gflops": cores * ghz * bf16_per_cycle if bf16_per_cycle else None,
     }

@@ -6,7 +6,8 @@ step start from the same weights. The steps follow the keras.io examples (Keras 
 random interpolates, `critic_steps` critic updates then one generator update, Adam(1e-4, 0.5, 0.9));
 `HandWrittenDCGAN` the DCGAN example (one discriminator call on the concatenated fake and real
 batch, noisy labels, binary cross-entropy, Adam(2e-4, 0.5)), on logits since the protocol's
-discriminator ends in Dense(1). Both pass training=True explicitly, as kerasgan does.
+discriminator ends in Dense(1). Both pass training=True explicitly, as kerasgan does. The last layers
+compute in float32 under a mixed policy, as Keras' mixed-precision guide advises and kerasgan's networks do.
 """
 import keras
 import tensorflow as tf
@@ -22,12 +23,12 @@ def wgan_gp_networks():
     x = layers.Dense(7 * 7 * 32, activation="relu")(z)
     x = layers.Reshape((7, 7, 32))(x)
     x = layers.Conv2DTranspose(16, 4, strides=2, padding="same", activation="relu")(x)
-    images = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(x)
+    images = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", dtype="float32")(x)
     generator = keras.Model(z, images, name="generator")
     inputs = keras.Input(WGAN_GP["image_shape"])
     x = layers.LeakyReLU(0.2)(layers.Conv2D(16, 4, strides=2, padding="same")(inputs))
     x = layers.LeakyReLU(0.2)(layers.Conv2D(32, 4, strides=2, padding="same")(x))
-    scores = layers.Dense(1)(layers.Flatten()(x))
+    scores = layers.Dense(1, dtype="float32")(layers.Flatten()(x))
     return generator, keras.Model(inputs, scores, name="critic")
 
 
@@ -40,14 +41,14 @@ def dcgan_networks():
     for filters in (128, 64):
         x = layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False)(x)
         x = layers.ReLU()(layers.BatchNormalization()(x))
-    images = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(x)
+    images = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh", dtype="float32")(x)
     generator = keras.Model(z, images, name="generator")
     inputs = keras.Input(DCGAN["image_shape"])
     x = layers.LeakyReLU(0.2)(layers.Conv2D(64, 4, strides=2, padding="same")(inputs))
     for filters in (128, 256):
         x = layers.Conv2D(filters, 4, strides=2, padding="same", use_bias=False)(x)
         x = layers.LeakyReLU(0.2)(layers.BatchNormalization()(x))
-    logits = layers.Dense(1)(layers.Flatten()(x))
+    logits = layers.Dense(1, dtype="float32")(layers.Flatten()(x))
     return generator, keras.Model(inputs, logits, name="discriminator")
 
 

@@ -51,10 +51,16 @@ test-quick: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kerasgan tests bench
 
-# Training throughput: every zoo recipe and kerasgan against hand-written train steps, jit_compile
-# on and off, FLOP/s against the CPU's peak, the input pipeline (docs/protocols.md section 5; about 21 minutes
-# on 2 CPU cores). Writes bench/results/throughput.json and the Throughput section of BENCHMARKS.md.
-bench: $(STAMP)
+# Training throughput: kerasgan against a hand-written Keras step at equal settings, its defaults (precision
+# and jit_compile "auto") against PyTorch eager and torch.compile twins, every zoo recipe, the input pipelines
+# of the real datasets and the FID network's speed (about 90 minutes on 2 CPU cores). Installs the bench
+# extra (torch, CPU build) first. Writes bench/results/throughput.json and the Throughput section of BENCHMARKS.md.
+BENCH_STAMP := $(VENV)/.installed-bench
+$(BENCH_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
 	$(BIN)/python bench/throughput.py
 
 # Sizes and latencies of the newest digits demo model in Keras, SavedModel and TFLite (make demo-digits first).
@@ -76,7 +82,7 @@ bench-own-images: $(STAMP)
 # Inception FID on MNIST of DCGAN and WGAN-GP trained in float32 and in mixed bfloat16, 3 seeds each: what
 # --precision=auto rests on (about 2 hours on 2 CPU cores; resumes per run). Writes BENCHMARKS.md's Precision section.
 bench-precision: $(STAMP)
-	$(BIN)/python bench/precision.py $(PRECISION_ARGS)
+	$(BIN)/python bench/precision_fid.py $(PRECISION_ARGS)
 
 # CGAN label accuracy on digits, 3 seeds (docs/protocols.md section 3; about 12 minutes).
 bench-cgan: $(STAMP)

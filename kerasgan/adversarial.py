@@ -203,13 +203,15 @@ class AdversarialModel(keras.Model):
     def replica_draw(self, batch_size, shape, distribution=keras.random.normal):
         """This replica's rows of one global draw, so any replica count sees the same noise."""
         count, replica_id = replicas.share()
+        if count == 1:  # one replica: the whole draw, no slice
+            return distribution((batch_size,) + tuple(shape), seed=self.seed_generator)
         values = distribution((batch_size * count,) + tuple(shape), seed=self.seed_generator)
         return values[replica_id * batch_size : (replica_id + 1) * batch_size]
 
     def scaled_loss(self, loss, optimizer):
         """The loss to differentiate: divided by the replicas (their gradients are summed), then loss-scaled."""
         count, _ = replicas.share()
-        return optimizer.scale_loss(loss / count)
+        return optimizer.scale_loss(loss / count if count > 1 else loss)
 
     def apply_update(self, tape, scaled_loss, networks, optimizer):
         """One optimizer update of `networks` (one network or a list) from the gradients of `scaled_loss`."""

@@ -1,8 +1,8 @@
 """Does 16-bit compute keep sample quality? DCGAN and WGAN-GP on MNIST in float32 and in mixed bfloat16.
 
-    python bench/precision.py                                # both models, both precisions, seeds 0-2
-    python bench/precision.py --models=dcgan --seeds=0       # a part
-    python bench/precision.py --models=                      # only rewrite BENCHMARKS.md from the results
+    python bench/precision_fid.py                                # both models, both precisions, seeds 0-2
+    python bench/precision_fid.py --models=dcgan --seeds=0       # a part
+    python bench/precision_fid.py --models=                      # only rewrite BENCHMARKS.md from the results
 
 Each (model, precision, seed) runs `kerasgan train --flagfile=zoo/<recipe>.flags --precision=<p>
 --seed=<s>` (the same steps for both precisions) into runs/precision/, then `kerasgan evaluate
@@ -28,7 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RECIPES = {"dcgan": "dcgan_mnist", "wgan_gp": "wgan_gp_mnist"}
 PRECISIONS = ("float32", "bfloat16")
 NUM_IMAGES = 10_000
-BEGIN, END = "<!-- precision:begin (written by bench/precision.py) -->", "<!-- precision:end -->"
+BEGIN, END = "<!-- precision:begin (written by bench/precision_fid.py) -->", "<!-- precision:end -->"
 
 
 def define_flags():
@@ -134,7 +134,7 @@ def section(found):
         "Inception FID on MNIST (10,000 samples against the 10,000 test images, pool_3 of the TF "
         "inception-2015-12-05 graph, bilinear resize to 299x299) of the same recipe trained for the same steps in "
         "float32 and in mixed bfloat16 (float32 weights, bfloat16 compute), 3 seeds each: mean +- standard deviation "
-        "(the seeds' values). Written by `make bench-precision` (`python bench/precision.py`). Training minutes are the "
+        "(the seeds' values). Written by `make bench-precision` (`python bench/precision_fid.py`). Training minutes are the "
         "median wall time of `kerasgan train` on this 2-core CPU (avx512_bf16, AMX), shared with other jobs.", "",
         "| model | recipe | float32 FID | bfloat16 FID | verdict | train min (float32 / bfloat16) |",
         "|---|---|---|---|---|---|",

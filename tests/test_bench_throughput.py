@@ -1,0 +1,63 @@
+"""bench/throughput_tables.py and bench/precision_fid.py: the tables are the rows' own numbers, ratios included."""
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
+import precision_fid  # noqa: E402
+import throughput_tables as tables  # noqa: E402
+
+MACHINE = {
+    "cpu": "a CPU", "vendor": "GenuineIntel", "cores": 2, "ghz": 2.0, "simd": ["avx512_bf16"], "tensorflow": "2",
+    "keras": "3", "python": "3.11", "torch": "2.13.0", "peak_gflops": 256.0, "peak_assumption": "fp32",
+    "bf16_peak_gflops": 512.0, "bf16_peak_assumption": "bf16",
+}
+
+
+def timing(ms, batch=64, steps=50):
+    return {"median_ms": ms, "p25_ms": ms, "p75_ms": ms, "timed_steps": steps, "images_per_s": 1000 * batch / ms,
+            "first_step_s": 1.0}
+
+
+def equal(variant, ours_ms, theirs_ms):
+    return {"group": "equal", "config": "dcgan_reference", "variant": variant, "flops_per_step": 5.12e9,
+            "kerasgan": timing(ours_ms), "hand_written": timing(theirs_ms), "steps": 60, "warmup": 10, "date": "d"}
+
+
+def test_equal_settings_table_gives_the_ratio_and_the_share_of_each_precisions_peak():
+    rows = [equal("float32_off", 40.0, 50.0), equal("bfloat16_on", 20.0, 20.0)]
+    made = tables.Tables({(r["group"], r["config"], r["variant"]): r for r in rows}, MACHINE)
+    lines = made.equal({"dcgan_reference": "DCGAN ref"})
+    assert "| DCGAN ref | float32 | off | 1,600 (40.0 ms) | 1,280 (50.0 ms) | **1.25** | 128 (50 %) |" in lines
+    assert "| DCGAN ref | bfloat16 | on | 3,200 (20.0 ms) | 3,200 (20.0 ms) | **1.00** | 256 (50 %) |" in lines
+
+
+def test_peers_table_compares_the_default_with_the_faster_float32_hand_written_step_and_torch():
+    rows = [
+        equal("float32_off", 40.0, 50.0), equal("float32_on", 40.0, 40.0),
+        {"group": "peers", "config": "dcgan_reference", "variant": "default", "flops_per_step": 5.12e9,
+         "precision": "bfloat16", "jit_compile": False, **timing(20.0)},
+        {"group": "peers", "config": "dcgan_reference", "variant": "torch_eager", **timing(30.0)},
+        {"group": "peers", "config": "dcgan_reference", "variant": "torch_compile", "error": "RuntimeError: no"},
+    ]
+    made = tables.Tables({(r["group"], r["config"], r["variant"]): r for r in rows}, MACHINE)
+    line = made.peers({"dcgan_reference": "DCGAN ref"})[2]
+    cells = [cell.strip() for cell in line.split("|")[1:-1]]
+    assert cells[1] == "1,600 (40.0 ms) (XLA on)"  # the faster hand-written float32 setting
+    assert cells[3] == "failed [1]" and "RuntimeError: no" in made.errors[0]
+    assert cells[4] == "3,200 (20.0 ms) (bfloat16, XLA off)"
+    assert cells[5:8] == ["**2.00**", "**1.50**", "–"]
+    assert cells[8] == "256 (50 %)"
+
+
+def test_median_row_takes_each_timing_over_the_rounds():
+    runs = [{**equal("float32_off", ms, 2 * ms), "peak_rss_mib": ms} for ms in (30.0, 10.0, 20.0)]
+    row = tables.median_row(runs)
+    assert row["kerasgan"]["median_ms"] == 20.0 and row["hand_written"]["median_ms"] == 40.0
+    assert row["rounds"] == 3 and row["peak_rss_mib"] == 30.0
+
+
+def test_precision_verdict_compares_the_mean_gap_with_the_seed_spread():
+    assert precision_fid.verdict([10.0, 12.0, 14.0], [11.0, 13.0, 15.0]) == "equal within the seed spread"
+    assert precision_fid.verdict([10.0, 10.5, 11.0], [20.0, 20.5, 21.0]) == "bfloat16 worse by 10.0"
+    assert precision_fid.verdict([20.0, 20.5, 21.0], [10.0, 10.5, 11.0]) == "bfloat16 better by 10.0"
+    assert precision_fid.verdict([10.0], [10.0]) == "too few seeds"

@@ -37,6 +37,7 @@ def define_flags():
     flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/precision"), "One JSON per scored run.")
     flags.DEFINE_string("runs", os.path.join(ROOT, "runs/precision"), "Run folders.")
     flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The file whose Precision section is rewritten.")
+    flags.DEFINE_bool("score", True, "Score the trained runs; --noscore only trains them (score them later, with one version of the FID code).")
 
 
 def _kerasgan(arguments, log_path):
@@ -73,11 +74,15 @@ def run_one(model, precision, seed):
     log_path = run + ".log"
     os.makedirs(FLAGS.runs, exist_ok=True)
     training = train_arguments(model, precision, seed, run)
-    train_seconds = None
+    seconds_path = run + "_train_seconds.json"
     if not os.path.exists(os.path.join(run, "model.keras")):  # an unfinished run resumes from its checkpoint
         resumed, started = os.path.exists(run), time.time()
         _kerasgan(training, log_path)
-        train_seconds = None if resumed else time.time() - started
+        sections.write_json(seconds_path, None if resumed else time.time() - started)
+    with open(seconds_path) as handle:
+        train_seconds = json.load(handle)
+    if not FLAGS.score:
+        return {"fid": float("nan"), "train_seconds": train_seconds}
     scores_path = run + "_scores.json"
     scoring = evaluate_arguments(run, scores_path)
     _kerasgan(scoring, log_path)
@@ -172,8 +177,9 @@ def main(argv):
                     print(error, flush=True)
                     continue
                 print(f"{model} {precision} seed {seed}: FID {result['fid']:.2f} ({time.time() - started:.0f} s)", flush=True)
-    sections.replace_section(FLAGS.markdown, section(_finished()), BEGIN, END)
-    print(f"wrote {FLAGS.markdown}")
+    if FLAGS.score:
+        sections.replace_section(FLAGS.markdown, section(_finished()), BEGIN, END)
+        print(f"wrote {FLAGS.markdown}")
     if failures:
         raise SystemExit("failed (rerun to retry them):\n" + "\n".join(failures))
 

@@ -37,7 +37,9 @@ def define_flags():
     flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/precision"), "One JSON per scored run.")
     flags.DEFINE_string("runs", os.path.join(ROOT, "runs/precision"), "Run folders.")
     flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The file whose Precision section is rewritten.")
-    flags.DEFINE_bool("score", True, "Score the trained runs; --noscore only trains them (score them later, with one version of the FID code).")
+    flags.DEFINE_bool(
+        "score", True, "Score the trained runs; --noscore only trains them (score them later, with one version of the FID code)."
+    )
 
 
 def _kerasgan(arguments, log_path):

@@ -109,8 +109,7 @@ class QualityMetrics(keras.callbacks.Callback):
             self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "quality"))
 
     def on_epoch_end(self, epoch, logs=None):
-        last = epoch + 1 == self.params.get("epochs")
-        if ((epoch + 1) % self.every and not last) or self.model.stop_training:
+        if not is_due(epoch, self.every, self.params, self.model.stop_training):
             return
         scores = evaluation.evaluate(
             self.model, self.dataset, split=self.split, num_images=self.num_images, seed=self.seed,

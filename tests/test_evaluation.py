@@ -205,8 +205,8 @@ def test_kerasgan_trains_on_mnist_and_evaluates_with_the_inception_fid_offline(t
     assert result.returncode == 0, result.stderr[-3000:]
     result = kerasgan("evaluate", f"--model_path={run / 'model.keras'}", "--dataset=mnist", "--num_images=24",
                       f"--output={tmp_path / 'scores.json'}", timeout=900)  # the Inception network, on a busy machine
-    assert "real data" in result.stdout
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "real data" in result.stdout
     assert "DCGAN on mnist (test):" in result.stdout and "fid:" in result.stdout and "kid:" in result.stdout
     scores = json.loads((tmp_path / "scores.json").read_text())
     assert scores["examples"] == 24 and scores["fid"] > 0

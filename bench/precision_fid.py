@@ -90,8 +90,11 @@ def run_one(model, precision, seed):
     _kerasgan(scoring, log_path)
     with open(scores_path) as handle:
         scores = json.load(handle)
+    from kerasgan.metrics import inception
+
     result = {
         "model": model, "precision": precision, "seed": seed, "fid": scores["fid"], "scores": scores,
+        "fid_network_precision": getattr(inception, "DEFAULT_PRECISION", "float32"),
         "train_seconds": train_seconds, "commands": ["kerasgan " + " ".join(training), "kerasgan " + " ".join(scoring)],
         "date": time.strftime("%Y-%m-%d"),
     }
@@ -134,15 +137,22 @@ def _minutes(results):
     return f"{statistics.median(timed) / 60:.1f}" if timed else "–"
 
 
+def _network_precision(found):
+    """The arithmetic of the FID network the results were scored with (one for all, or a list)."""
+    kinds = sorted({result.get("fid_network_precision", "float32") for results in found.values() for result in results})
+    return " and ".join(kinds) + (" (the runs were scored with different networks)" if len(kinds) > 1 else "")
+
+
 def section(found):
     """The "## Precision" section of BENCHMARKS.md from the results."""
     lines = [
         BEGIN, "## Precision", "",
         "Inception FID on MNIST (10,000 samples against the 10,000 test images, pool_3 of the TF "
-        "inception-2015-12-05 graph, bilinear resize to 299x299) of the same recipe trained for the same steps in "
-        "float32 and in mixed bfloat16 (float32 weights, bfloat16 compute), 3 seeds each: mean +- standard deviation "
-        "(the seeds' values). Written by `make bench-precision` (`python bench/precision_fid.py`). Training minutes are the "
-        "median wall time of `kerasgan train` on this 2-core CPU (avx512_bf16, AMX), shared with other jobs.", "",
+        f"inception-2015-12-05 graph in {_network_precision(found)}, bilinear resize to 299x299) of the same "
+        "recipe trained for the same steps in float32 and in mixed bfloat16 (float32 weights, bfloat16 "
+        "compute), 3 seeds each: mean +- standard deviation (the seeds' values). Written by `make "
+        "bench-precision` (`python bench/precision_fid.py`). Training minutes are the median wall time of "
+        "`kerasgan train` on this 2-core CPU (avx512_bf16, AMX), shared with other jobs.", "",
         "| model | recipe | float32 FID | bfloat16 FID | verdict | train min (float32 / bfloat16) |",
         "|---|---|---|---|---|---|",
     ]

@@ -51,15 +51,16 @@ test-quick: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check kerasgan tests bench
 
-# Training throughput: kerasgan against a hand-written Keras step at equal settings, its defaults (precision
-# and jit_compile "auto") against PyTorch eager and torch.compile twins, every zoo recipe, the input pipelines
-# of the real datasets and the FID network's speed (about 90 minutes on 2 CPU cores). Installs the bench
-# extra (torch, CPU build) first. Writes bench/results/throughput.json and the Throughput section of BENCHMARKS.md.
+# The bench extra (torch, CPU build) for make bench.
 BENCH_STAMP := $(VENV)/.installed-bench
 $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	touch $(BENCH_STAMP)
 
+# Training throughput: kerasgan against a hand-written Keras step at equal settings, its defaults (precision
+# and jit_compile "auto") against PyTorch eager and torch.compile twins, every zoo recipe, the input pipelines
+# of the real datasets and the FID network's speed (about 90 minutes on 2 CPU cores). Installs the bench
+# extra (torch, CPU build) first. Writes bench/results/throughput.json and the Throughput section of BENCHMARKS.md.
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/throughput.py
 

@@ -60,6 +60,7 @@ flags.DEFINE_integer("warmup", 10, "Step intervals dropped at the start (tracing
 flags.DEFINE_string("one", None, "Time <group>:<config>:<variant> in this process and print one JSON line (used by the parent).")
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/throughput.json"), "The JSON of all rows.")
 flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose Throughput section is rewritten.")
+flags.DEFINE_string("readme", os.path.join(ROOT, "README.md"), "The README whose speed table is rewritten ('': none).")
 flags.DEFINE_integer(
     "repeats", 3, "Rounds over all rows; each figure is the median of its rounds (this machine's speed drifts)."
 )
@@ -185,7 +186,9 @@ def main(argv):
     os.makedirs(os.path.dirname(FLAGS.results), exist_ok=True)
     sections.write_json(FLAGS.results, {"machine": machine, "rows": ordered})
     sections.replace_section(FLAGS.markdown, tables.section(machine, ordered, EQUAL, ZOO, PIPELINES), tables.BEGIN, tables.END)
-    print(f"wrote {FLAGS.results} and {FLAGS.markdown} in {time.time() - started:.0f} s")
+    if FLAGS.readme:
+        sections.replace_section(FLAGS.readme, tables.readme_table(machine, ordered, EQUAL), tables.README_BEGIN, tables.README_END)
+    print(f"wrote {FLAGS.results}, {FLAGS.markdown} and {FLAGS.readme or 'no README'} in {time.time() - started:.0f} s")
 
 
 if __name__ == "__main__":

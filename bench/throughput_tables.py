@@ -273,3 +273,34 @@ def section(machine, rows, equal, zoo, pipelines):
         lines += ["", "Failures (the start of each error message):", ""]
         lines += [f"{index}. {error}" for index, error in enumerate(made.errors, 1)]
     return "\n".join(lines + [END])
+
+
+README_BEGIN, README_END = "<!-- speed table: written by bench/throughput.py -->", "<!-- end of speed table -->"
+
+
+def readme_table(machine, rows, equal):
+    """The README's speed table: kerasgan's defaults against the float32 hand-written step and PyTorch."""
+    keyed = {(row["group"], row["config"], row["variant"]): row for row in rows}
+    made = Tables(keyed, machine)
+    lines = [
+        README_BEGIN,
+        "| training step (batch 64) | kerasgan default: images/s | precision, XLA | ÷ hand-written Keras, float32 "
+        "| ÷ PyTorch eager | ÷ torch.compile |",
+        "|---|---|---|---|---|---|",
+    ]
+    for config, label in equal.items():
+        default = made.get("peers", config, "default")
+        if not default or "error" in default:
+            continue
+        theirs = made._best_hand_written(config)
+        others = (
+            (theirs, "hand_written"), (made.get("peers", config, "torch_eager"), None),
+            (made.get("peers", config, "torch_compile"), None),
+        )
+        ratios = [_ratio(default, other, key).strip("*") for other, key in others]
+        lines.append(
+            f"| {label} | {default['images_per_s']:,.0f} | {default['precision']}, XLA "
+            f"{'on' if default['jit_compile'] else 'off'} | {' | '.join(ratios)} |"
+        )
+    lines.append(f"\n{machine['cpu']}, {machine['cores']} cores, measured {machine['date']} by `make bench` (medians of its rounds).")
+    return "\n".join(lines + [README_END])

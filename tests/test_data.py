@@ -8,7 +8,9 @@ from PIL import Image
 from sklearn.datasets import load_digits
 
 from kerasgan import data
-from kerasgan.data import offline
+from kerasgan.data import loader, offline
+from kerasgan.data.images import to_model_range
+from kerasgan.data.pipeline import SHUFFLE_BUFFER, batch_pipeline
 from kerasgan.data.tfds_source import is_tfds_name
 
 
@@ -92,6 +94,64 @@ def test_shuffle_is_deterministic_per_seed_and_reshuffles_each_epoch():
 
 def test_dataset_is_finite():
     assert data.load("digits", batch_size=100).cardinality() == 14
+
+
+# the pipeline: what moves through the shuffle, in which order, and where it is scaled
+
+
+def shuffled_indices(num_examples, batch_size, seed, epochs):
+    """The example indices of `epochs` epochs of tf.data's seeded shuffle, as load shuffles its examples."""
+    indices = tf.data.Dataset.range(num_examples)
+    indices = indices.shuffle(min(num_examples, SHUFFLE_BUFFER), seed=seed, reshuffle_each_iteration=True)
+    return np.concatenate(list(indices.batch(batch_size, drop_remainder=True).repeat(epochs).as_numpy_iterator()))
+
+
+@pytest.mark.parametrize("image_size, channels", [(None, None), (None, 3), (16, None)])
+def test_shuffled_batches_are_the_seeded_shuffle_of_the_examples_each_epoch(image_size, channels):
+    images, labels = offline.digits("train")
+    dataset = data.load("digits", batch_size=50, seed=3, with_labels=True, image_size=image_size, channels=channels)
+    got_images, got_labels = collect(dataset.repeat(2))
+    order = shuffled_indices(len(images), 50, 3, epochs=2)
+    size = None if image_size is None else (image_size, image_size)
+    np.testing.assert_array_equal(got_labels, labels[order])
+    np.testing.assert_array_equal(got_images, to_model_range(images[order], size, channels).numpy())
+    assert got_images.dtype == np.float32 and got_images.min() >= -1.0 and got_images.max() <= 1.0
+
+
+def test_arrays_move_as_stored_through_the_shuffle_and_are_scaled_per_batch():
+    images = np.arange(6 * 4 * 4 * 3, dtype=np.uint8).reshape(6, 4, 4, 3)
+    labels = np.arange(6, dtype=np.int32)
+    single = loader._arrays(images, labels, True, None, 1)
+    assert single.dataset.element_spec[0] == tf.TensorSpec((4, 4, 3), tf.uint8)
+    assert not single.cache  # in memory already: a cache would only copy them
+    batch_images, batch_labels = single.finish(*next(iter(single.dataset.batch(6))))
+    expected = np.stack([to_model_range(image, channels=1) for image in images])
+    np.testing.assert_array_equal(batch_images, expected)
+    np.testing.assert_array_equal(batch_labels, labels)
+    resized = loader._arrays(images, labels, False, (8, 8), None)  # resized once per example, then cached
+    assert resized.cache and resized.finish is None
+    assert resized.dataset.element_spec == tf.TensorSpec((8, 8, 3), tf.float32)
+
+
+def test_batch_pipeline_finishes_whole_batches():
+    shapes = []
+
+    def finish(batch):
+        shapes.append(tuple(batch.shape))
+        return tf.cast(batch, tf.float32) / 2
+
+    dataset = batch_pipeline(tf.data.Dataset.range(10), 4, shuffle=False, num_examples=10, finish=finish)
+    assert shapes == [(4,)]
+    assert [batch.tolist() for batch in dataset.as_numpy_iterator()] == [[0, 0.5, 1, 1.5], [2, 2.5, 3, 3.5]]
+
+
+def test_unbatched_examples_are_finished_like_loaded_ones():
+    examples, size = loader.unbatched("digits", shuffle=False, channels=3, with_labels=True)
+    assert size == 1437 and examples.element_spec[0] == tf.TensorSpec((8, 8, 3), tf.float32)
+    images, labels = collect(examples.batch(1437))
+    loaded_images, loaded_labels = collect(data.load("digits", batch_size=1437, shuffle=False, channels=3, with_labels=True))
+    np.testing.assert_array_equal(images, loaded_images)
+    np.testing.assert_array_equal(labels, loaded_labels)
 
 
 # Gaussian mixtures (docs/protocols.md section 1)

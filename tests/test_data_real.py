@@ -88,6 +88,20 @@ def test_load_gives_the_packaged_images_in_model_range_with_labels(name):
 
 
 @needs_mnist
+def test_mnist_batches_are_its_seeded_shuffle_scaled_per_batch_and_reshuffled_each_epoch():
+    images, labels = mnist_sources.mnist("test")
+    dataset = data.load("mnist", split="test", batch_size=250, seed=7, num_samples=3000, with_labels=True)
+    assert dataset.element_spec[0] == tf.TensorSpec((250, 28, 28, 1), tf.float32)
+    epochs = [np.concatenate(parts) for parts in zip(*dataset.repeat(2).as_numpy_iterator())]
+    indices = tf.data.Dataset.range(3000).shuffle(3000, seed=7, reshuffle_each_iteration=True).batch(250).repeat(2)
+    order = np.concatenate(list(indices.as_numpy_iterator()))
+    assert not np.array_equal(order[:3000], order[3000:])
+    np.testing.assert_array_equal(epochs[1], labels[order])
+    np.testing.assert_allclose(epochs[0], images[order] / 127.5 - 1, atol=1e-6)
+    assert epochs[0].min() == -1.0 and epochs[0].max() == 1.0
+
+
+@needs_mnist
 def test_mnist_is_served_offline_even_when_tfds_is_mocked():
     with tfds.testing.mock_data(num_examples=20):
         dataset = data.load("mnist", batch_size=1000, with_labels=True, shuffle=False)

@@ -30,7 +30,8 @@ def centre_square(image):
 
 
 def to_model_range(image, size=None, channels=None):
-    """Returns an integer or [0, 1] float image as float32 in [-1, 1], resized to `size` (H, W)."""
+    """Returns an integer or [0, 1] float image, or a batch of them, as float32 in [-1, 1] with `channels` channels,
+    resized to `size` (H, W)."""
     image = tf.image.convert_image_dtype(image, tf.float32)
     image = match_channels(image, channels)
     if size is not None:

@@ -1,4 +1,5 @@
-"""The tf.data stages after a source: caching, shuffling, zipping unpaired domains, batching and prefetching."""
+"""The tf.data stages after a source: caching, shuffling, zipping unpaired domains, batching, per-batch maps and
+prefetching."""
 
 import os
 
@@ -32,8 +33,21 @@ def check_cache_fits(dataset, num_examples, name):
         )
 
 
-def batch_pipeline(dataset, batch_size, shuffle=True, seed=0, num_examples=None, name="the dataset", cache=True):
-    """Caches, shuffles (reshuffled each epoch), batches without remainder and prefetches a dataset."""
+def batch_pipeline(
+    dataset, batch_size, shuffle=True, seed=0, num_examples=None, name="the dataset", cache=True, finish=None
+):
+    """Caches, shuffles (reshuffled each epoch), batches without remainder, finishes and prefetches a dataset.
+
+    Args:
+        dataset: the unbatched examples.
+        batch_size: examples per batch; the last partial batch is dropped.
+        shuffle: whether to shuffle (a buffer of up to SHUFFLE_BUFFER examples).
+        seed: the shuffle's seed.
+        num_examples: the dataset's size, when known: checked against batch_size and the memory.
+        name: the dataset's name in messages.
+        cache: whether to cache the examples in memory (after checking that they fit).
+        finish: a map applied to each batch (vectorized: one call per batch, not per example), or None.
+    """
     if num_examples is not None and num_examples < batch_size:
         raise ValueError(
             f"{name!r} has {num_examples} examples, fewer than batch_size={batch_size}: "
@@ -45,7 +59,10 @@ def batch_pipeline(dataset, batch_size, shuffle=True, seed=0, num_examples=None,
     if shuffle:
         buffer_size = min(num_examples or SHUFFLE_BUFFER, SHUFFLE_BUFFER)
         dataset = dataset.shuffle(buffer_size, seed=seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    dataset = dataset.batch(batch_size, drop_remainder=True)
+    if finish is not None:
+        dataset = dataset.map(finish)
+    return dataset.prefetch(tf.data.AUTOTUNE)
 
 
 def zip_unpaired(side_a, side_b, shuffle=True, seed=0):

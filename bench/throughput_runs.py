@@ -12,9 +12,9 @@ import time
 
 import flops
 import keras
-import numpy as np
 import reference_steps as reference
 import tensorflow as tf
+from step_timing import summary
 
 from kerasgan import cli, jit_choice, precision
 from kerasgan.zoo import DCGAN, WGAN
@@ -42,19 +42,6 @@ def step_times(model, dataset, steps, warmup):
     model.fit(dataset, steps_per_epoch=steps, epochs=1, verbose=0, callbacks=[timer])
     intervals = [b - a for a, b in zip(timer.times, timer.times[1:])]
     return intervals[warmup:], intervals[0]
-
-
-def summary(intervals, first, batch_size):
-    """Median step time, its spread and images/s of timed `intervals`."""
-    median = float(np.median(intervals))
-    return {
-        "median_ms": 1000 * median,
-        "p25_ms": 1000 * float(np.percentile(intervals, 25)),
-        "p75_ms": 1000 * float(np.percentile(intervals, 75)),
-        "timed_steps": len(intervals),
-        "images_per_s": batch_size / median,
-        "first_step_s": first,
-    }
 
 
 def time_alone(model, dataset, batch_size, steps, warmup):

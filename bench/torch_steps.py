@@ -28,6 +28,7 @@ import time
 import numpy as np
 import torch
 import torch.nn.functional as F
+from step_timing import summary
 from torch import nn
 
 CONFIGS = ("wgan_gp_reference", "dcgan_reference")
@@ -230,16 +231,7 @@ def time_torch(config, compiled, steps, warmup, threads=None):
         d_loss.item(), g_loss.item()  # the step is finished once its losses are read
         times.append(time.perf_counter())
     intervals = np.diff(times)
-    timed = intervals[warmup:]
-    median = float(np.median(timed))
-    return {
-        "median_ms": 1000 * median,
-        "p25_ms": 1000 * float(np.percentile(timed, 25)),
-        "p75_ms": 1000 * float(np.percentile(timed, 75)),
-        "timed_steps": len(timed),
-        "images_per_s": settings["batch_size"] / median,
-        "first_step_s": float(intervals[0]),
-    }
+    return summary(list(intervals[warmup:]), intervals[0], settings["batch_size"])
 
 
 def main():

@@ -15,6 +15,17 @@ _cpus = tf.config.list_physical_devices("CPU")
 tf.config.set_logical_device_configuration(_cpus[0], [tf.config.LogicalDeviceConfiguration()] * 2)
 
 
+@pytest.fixture
+def float32_after():
+    """Restores keras' global dtype policy to float32 after the test."""
+    import keras
+
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def private_kerasgan_cache(tmp_path_factory):
     """$KERASGAN_CACHE -> an empty folder of this session (of this xdist worker: tmp_path_factory is per worker).

@@ -23,15 +23,6 @@ TINY = ["--dataset=digits", "--image_size=16", "--num_samples=64", "--batch_size
 ONE_WORKER = json.dumps({"cluster": {"worker": ["127.0.0.1:12345"]}, "task": {"type": "worker", "index": 0}})
 
 
-@pytest.fixture
-def float32_after():
-    """Restores keras' global dtype policy to float32 after the test."""
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-
-
 def kerasgan(*arguments, env=None):
     command = [KERASGAN] if os.path.exists(KERASGAN) else [sys.executable, "-m", "kerasgan.cli"]
     return subprocess.run(

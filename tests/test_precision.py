@@ -13,14 +13,6 @@ from kerasgan.zoo import DCGAN, WGAN
 
 
 @pytest.fixture
-def float32_after():
-    try:
-        yield
-    finally:
-        keras.mixed_precision.set_global_policy("float32")
-
-
-@pytest.fixture
 def machine(monkeypatch):
     """Sets what the machine has: CPU flags, GPUs with a compute capability, a TPU."""
 

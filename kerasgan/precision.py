@@ -121,3 +121,24 @@ def built_under_precision(init):
         parameters.insert(at, inspect.Parameter("precision", inspect.Parameter.KEYWORD_ONLY, default="auto"))
     __init__.__signature__ = signature.replace(parameters=parameters)
     return __init__
+
+
+def float32_copy(model):
+    """`model` rebuilt to compute in float32, holding its weights: for what cannot run 16-bit ops (TFLite's
+    builtin kernels); `model` itself when it computes in float32."""
+    if getattr(model, "precision", "float32") == "float32":
+        return model
+    copy = type(model).from_config({**_in_float32(model.get_config()), "precision": "float32"})
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+def _in_float32(config):
+    """A serialized config with every mixed dtype policy written as float32."""
+    if isinstance(config, list):
+        return [_in_float32(item) for item in config]
+    if not isinstance(config, dict):
+        return config
+    if config.get("class_name") == "DTypePolicy" and config.get("config", {}).get("name") in POLICIES.values():
+        return {**config, "config": {**config["config"], "name": "float32"}}
+    return {key: _in_float32(value) for key, value in config.items()}

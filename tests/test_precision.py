@@ -95,3 +95,17 @@ def test_the_precision_is_saved_and_restored_with_the_model(tmp_path):
     assert loaded.precision == "bfloat16"
     assert loaded.generator.layers[1].compute_dtype == "bfloat16"
     np.testing.assert_array_equal(loaded.generate(2, seed=1), model.generate(2, seed=1))
+
+
+def test_a_bfloat16_model_exports_to_tflite_from_a_float32_copy_of_its_weights(tmp_path):
+    from kerasgan import export
+
+    model = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=0, precision="bfloat16")
+    copy = precision.float32_copy(model)
+    assert copy.precision == "float32" and copy.generator.layers[1].compute_dtype == "float32"
+    for ours, theirs in zip(model.get_weights(), copy.get_weights()):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_allclose(copy.generate(4, seed=0), model.generate(4, seed=0), atol=0.05)  # bfloat16 rounding
+    path = export.tflite(model, str(tmp_path / "model.tflite"))
+    assert export.tflite_parity(model, path)["max_abs_error"] < 1e-4
+    assert precision.float32_copy(copy) is copy

@@ -7,7 +7,7 @@ import tempfile
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import saving
+from kerasgan import precision, saving
 from kerasgan.export import saved_model as saved_model_export
 
 QUANTIZATIONS = (None, "dynamic", "float16", "int8")
@@ -23,7 +23,8 @@ def tflite(model, path, quantize=None, representative_data=None, signature=SIGNA
     `representative_data`: {input name: array} of serving_default inputs, or an array for
     a one-input signature (default: `model.serving_examples(200)`: latents, or images for
     translators). `signature` picks another endpoint, e.g. CycleGAN's "b_to_a".
-    Never overwrites `path`; writes a temporary file and renames it. Returns `path`.
+    A model that computes in 16 bits is converted from a float32 copy (TFLite's builtins have
+    no bfloat16 kernels). Never overwrites `path`; writes a temporary file and renames it. Returns `path`.
     """
     if quantize not in QUANTIZATIONS:
         raise ValueError(f"quantize must be one of {QUANTIZATIONS}, got {quantize!r}")
@@ -31,6 +32,7 @@ def tflite(model, path, quantize=None, representative_data=None, signature=SIGNA
         raise ValueError(f"{type(model).__name__} has no signature {signature!r}: use one of {', '.join(model.serving_endpoints())}")
     if os.path.exists(path):
         raise FileExistsError(f"{path} already exists: exports never overwrite; choose another path")
+    model = precision.float32_copy(model)
     staging = tempfile.mkdtemp(prefix=".tflite-")
     try:
         # Through a SavedModel: the converter freezes its variables and keeps the signature names.

@@ -26,6 +26,7 @@ NATIVE_BF16_CPU_FLAGS = ("avx512_bf16", "amx_bf16")
 TENSOR_CORES = (7, 0)  # the first compute capability with float16 tensor cores (Volta)
 
 _building = threading.local()
+_auto = threading.local()  # what "auto" means inside `auto_is`
 
 
 def cpu_flags(path="/proc/cpuinfo"):
@@ -64,6 +65,8 @@ def policy_name(precision, model_class=None):
     """
     if precision not in CHOICES:
         raise ValueError(f"precision must be one of {', '.join(CHOICES)}, got {precision!r}")
+    if precision == "auto" and getattr(_auto, "value", None):
+        precision = _auto.value
     if precision != "auto":
         return POLICIES[precision]
     chosen = keras.mixed_precision.global_policy().name
@@ -80,6 +83,30 @@ def precision_of(policy):
         if name == policy:
             return precision
     raise ValueError(f"kerasgan computes in float32, mixed_bfloat16 or mixed_float16, got the dtype policy {policy!r}")
+
+
+@contextlib.contextmanager
+def auto_is(precision):
+    """precision="auto" means `precision` ("float32", ...) for the models built inside the block (a check of
+    float32 arithmetic, say, on a machine where auto would pick 16 bits)."""
+    before = getattr(_auto, "value", None)
+    _auto.value = precision
+    try:
+        yield
+    finally:
+        _auto.value = before
+
+
+def computed_precision(networks, requested):
+    """The precision `networks` compute in: a 16-bit type if any of their layers computes in one, else
+    float32 (networks built outside a model, e.g. given to it, keep theirs); `requested` when there are none."""
+    names = {layer.dtype_policy.name for network in networks for layer in network._flatten_layers()}
+    if not networks:
+        return requested
+    for name in ("mixed_bfloat16", "mixed_float16"):
+        if name in names:
+            return precision_of(name)
+    return "float32"
 
 
 @contextlib.contextmanager
@@ -111,7 +138,8 @@ def built_under_precision(init):
                 init(self, *args, **kwargs)
         finally:
             _building.active = False
-        self.precision = precision_of(name)
+        networks = self.generator_networks() + self.discriminator_networks()
+        self.precision = computed_precision(networks, precision_of(name))
 
     # Keras reads the constructor's signature (Operation.__new__): the wrapped one, with `precision`.
     signature = inspect.signature(init)

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from kerasgan import checkpoints, export
+from kerasgan import checkpoints, export, precision
 
 
 @dataclasses.dataclass
@@ -247,7 +247,7 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
     Plain SGD, because Adam's first step, m / sqrt(v), would hide a loss scaled by the
     number of replicas; gradients are summed across replicas, so that is what this checks.
     """
-    make = case.make_deterministic or case.make
+    make = _in_float32(case.make_deterministic or case.make)  # the replicas' arithmetic, not bfloat16 rounding
     sgd = lambda: dict(  # noqa: E731
         generator_optimizer=keras.optimizers.SGD(learning_rate), discriminator_optimizer=keras.optimizers.SGD(learning_rate)
     )
@@ -273,6 +273,16 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
         np.testing.assert_allclose(
             step_two, step_one, rtol=0, atol=max(1e-3 * scale, resolution), err_msg=f"{case.name}: {one.path}"
         )
+
+
+def _in_float32(make):
+    """`make` with precision="auto" meaning float32."""
+
+    def made():
+        with precision.auto_is("float32"):
+            return make()
+
+    return made
 
 
 def check_traced_once(case, jit_compile, epochs=2, steps=3):

@@ -109,3 +109,23 @@ def test_a_bfloat16_model_exports_to_tflite_from_a_float32_copy_of_its_weights(t
     path = export.tflite(model, str(tmp_path / "model.tflite"))
     assert export.tflite_parity(model, path)["max_abs_error"] < 1e-4
     assert precision.float32_copy(copy) is copy
+
+
+def test_networks_given_to_a_model_keep_their_precision_and_the_model_says_so(machine):
+    machine(("avx512_bf16",))
+    given = DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, precision="float32")
+    model = DCGAN(generator=given.generator, discriminator=given.discriminator, precision="bfloat16")
+    assert model.precision == "float32"
+    assert precision.float32_copy(model) is model
+
+
+def test_auto_is_sets_what_auto_means_inside_the_block(machine):
+    machine(("avx512_bf16",))
+
+    class Measured:
+        mixed_precision_by_default = True
+
+    with precision.auto_is("float32"):
+        assert precision.policy_name("auto", Measured) == "float32"
+        assert precision.policy_name("bfloat16", Measured) == "mixed_bfloat16"
+    assert precision.policy_name("auto", Measured) == "mixed_bfloat16"

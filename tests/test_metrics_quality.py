@@ -269,14 +269,14 @@ def test_digits_extractor_is_the_digits_classifier_features(monkeypatch):
 
 def test_the_default_extractor_is_fid_inception(monkeypatch):
     """None and "inception" name kerasgan.metrics.fid_inception (replaced here by a tiny stand-in), with batches of 50."""
-    seen = []
+    sizes = []
     stand_in = keras.Sequential([keras.Input((None, None, None)), keras.layers.GlobalAveragePooling2D()], name="fid_inception")
-    original = stand_in.predict_on_batch
-    monkeypatch.setattr(stand_in, "predict_on_batch", lambda batch: seen.append(len(batch)) or original(batch))
     monkeypatch.setattr(features_module, "fid_inception", lambda: stand_in)
+    batches = features_module._image_batches
+    monkeypatch.setattr(features_module, "_image_batches", lambda images, size: sizes.append(size) or batches(images, size))
     grey = images(120, size=8)
     np.testing.assert_allclose(extract_features(grey), grey.mean(axis=(1, 2)), atol=1e-6)
-    assert seen == [50, 50, 20]
+    assert sizes == [50]
     assert frechet_distance(grey, images(60, size=5, seed=1), "inception") > 0  # any size, one network
     with pytest.raises(ValueError, match=r"takes images \(H, W, 1 or 3\), got images of shape \(8, 8, 2\)"):
         extract_features(images(4, size=8, channels=2))
@@ -284,6 +284,27 @@ def test_the_default_extractor_is_fid_inception(monkeypatch):
         extract_features(grey, layer="pool_3")
     with pytest.raises(ValueError, match="unknown feature_extractor 'vgg'"):
         extract_features(grey, "vgg")
+
+
+def test_the_fid_network_is_traced_once_for_every_batch_and_image_size(monkeypatch):
+    """Batches of 50 and a last one of 20, then 5x5 grey, then 7x7 RGB: one trace, where predict_on_batch retraces."""
+    traces = []
+    inputs = keras.Input((None, None, None))
+    counted = keras.layers.Lambda(lambda x: traces.append(x.shape) or x)(inputs)  # Python runs only when traced
+    stand_in = keras.Model(inputs, keras.layers.GlobalAveragePooling2D()(counted), name="fid_inception")
+    monkeypatch.setattr(features_module, "fid_inception", lambda: stand_in)
+    monkeypatch.setattr(stand_in, "predict_on_batch", None)  # the FID network never runs through it
+    traces.clear()
+    for each in (images(120, size=8), images(3, size=5), images(4, size=7, channels=3)):
+        np.testing.assert_allclose(extract_features(each), each.mean(axis=(1, 2)), atol=1e-6)
+    assert len(traces) == 1 and tuple(traces[0]) == (None, None, None, None)
+
+
+def test_precision_is_for_the_fid_network_only():
+    with pytest.raises(ValueError, match="precision='float32' sets the FID Inception network's arithmetic: leave it out"):
+        extract_features(images(4, size=8), "digits", precision="float32")
+    with pytest.raises(ValueError, match="leave it out for other feature extractors"):
+        extract_features(images(4), tiny_extractor(), precision="bfloat16")
 
 
 # bad inputs

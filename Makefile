@@ -59,8 +59,9 @@ $(BENCH_STAMP): $(STAMP)
 
 # Training throughput: kerasgan against a hand-written Keras step at equal settings, its defaults (precision
 # and jit_compile "auto") against PyTorch eager and torch.compile twins, every zoo recipe, the input pipelines
-# of the real datasets and the FID network's speed (about 90 minutes on 2 CPU cores). Installs the bench
-# extra (torch, CPU build) first. Writes bench/results/throughput.json and the Throughput section of BENCHMARKS.md.
+# of the real datasets and the FID network's speed (about 210 minutes on 2 CPU cores, estimated: 70 rows of
+# 0.5-2 minutes, 3 rounds; not yet run whole). Installs the bench extra (torch, CPU build) first. Writes
+# bench/results/throughput.json, the Throughput section of BENCHMARKS.md and the README's speed table.
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/throughput.py
 

@@ -25,7 +25,7 @@ GROUPS = {
         "model and data": ("model",) + DATA,
         "training": (
             "batch_size", "epochs", "generator_learning_rate", "discriminator_learning_rate", "seed", "jit_compile",
-            "precision", "strategy", "tpu", "deterministic",
+            "precision", "strategy", "tpu", "deterministic", "mixed_precision",
         ),
         "the run folder": (
             "output_dir", "export_dir", "sample_every", "num_images", "checkpoint_every", "keep_checkpoints",

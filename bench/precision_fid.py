@@ -61,7 +61,7 @@ def train_arguments(model, precision, seed, run):
 def evaluate_arguments(run, scores_path):
     return [
         "evaluate", f"--model_path={os.path.relpath(run, ROOT)}", "--dataset=mnist", f"--num_images={NUM_IMAGES}",
-        f"--output={scores_path}",
+        f"--output={os.path.relpath(scores_path, ROOT)}",
     ]
 
 
@@ -167,7 +167,13 @@ def section(found):
             f"| {model} | zoo/{recipe}.flags | {cells[0]} | {cells[1]} | {verdict(*fids)} "
             f"| {_minutes(full)} / {_minutes(half)} |"
         )
-        commands += [f"- `{command}`" for command in (full + half)[0]["commands"]]
+        first = (full + half)[0]
+        run = os.path.join(ROOT, "runs/precision", f"{model}_{first['precision']}_seed{first['seed']}")
+        shown = train_arguments(model, first["precision"], first["seed"], run), evaluate_arguments(run, run + "_scores.json")
+        commands += [f"- `kerasgan {' '.join(arguments)}`" for arguments in shown]
+    missing = [model for model in RECIPES if not any(key[0] == model for key in found)]
+    if missing:
+        lines += ["", f"Not measured yet: {', '.join(missing)} (`make bench-precision` trains and scores what is missing)."]
     lines += ["", "Commands of one run (each run sets its own --precision and --seed):", "", *commands, END]
     return "\n".join(lines)
 

@@ -118,19 +118,12 @@ def test_shuffled_batches_are_the_seeded_shuffle_of_the_examples_each_epoch(imag
     assert got_images.dtype == np.float32 and got_images.min() >= -1.0 and got_images.max() <= 1.0
 
 
-def test_arrays_move_as_stored_through_the_shuffle_and_are_scaled_per_batch():
-    images = np.arange(6 * 4 * 4 * 3, dtype=np.uint8).reshape(6, 4, 4, 3)
-    labels = np.arange(6, dtype=np.int32)
-    single = loader._arrays(images, labels, True, None, 1)
-    assert single.dataset.element_spec[0] == tf.TensorSpec((4, 4, 3), tf.uint8)
-    assert not single.cache  # in memory already: a cache would only copy them
-    batch_images, batch_labels = single.finish(*next(iter(single.dataset.batch(6))))
-    expected = np.stack([to_model_range(image, channels=1) for image in images])
-    np.testing.assert_array_equal(batch_images, expected)
-    np.testing.assert_array_equal(batch_labels, labels)
-    resized = loader._arrays(images, labels, False, (8, 8), None)  # resized once per example, then cached
-    assert resized.cache and resized.finish is None
-    assert resized.dataset.element_spec == tf.TensorSpec((8, 8, 3), tf.float32)
+def test_in_memory_images_are_scaled_per_batch_as_each_image_would_be():
+    images, labels = offline.digits("train")
+    batch_images, batch_labels = next(iter(data.load("digits", batch_size=40, shuffle=False, with_labels=True, channels=3)))
+    expected = np.stack([to_model_range(image, channels=3) for image in images[:40]])
+    np.testing.assert_array_equal(batch_images.numpy(), expected)
+    np.testing.assert_array_equal(batch_labels.numpy(), labels[:40])
 
 
 def test_batch_pipeline_finishes_whole_batches():

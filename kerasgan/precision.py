@@ -100,9 +100,9 @@ def auto_is(precision):
 def computed_precision(networks, requested):
     """The precision `networks` compute in: a 16-bit type if any of their layers computes in one, else
     float32 (networks built outside a model, e.g. given to it, keep theirs); `requested` when there are none."""
-    names = {layer.dtype_policy.name for network in networks for layer in network._flatten_layers()}
     if not networks:
         return requested
+    names = {layer.dtype_policy.name for network in networks for layer in network._flatten_layers()}
     for name in ("mixed_bfloat16", "mixed_float16"):
         if name in names:
             return precision_of(name)

@@ -14,7 +14,8 @@ prints one JSON line) so that its peak RSS is its own (bench/throughput_runs.py)
 - pipeline: kerasgan.data.load of each real dataset against one cached batch;
 - fid: the FID network's feature extraction speed.
 The whole set runs --repeats rounds, one row after another; each figure is the median over the
-rounds. Writes bench/results/throughput.json and the "## Throughput" section of BENCHMARKS.md.
+rounds. Writes bench/results/throughput.json and the "## Throughput" section of BENCHMARKS.md after
+every row; a stopped run goes on from runs/throughput_rounds.json when run again with the same flags.
 """
 import datetime
 import json
@@ -65,6 +66,10 @@ flags.DEFINE_integer(
     "repeats", 3, "Rounds over all rows; each figure is the median of its rounds (this machine's speed drifts)."
 )
 flags.DEFINE_integer("timeout", 3600, "Seconds before a row's subprocess is stopped.")
+flags.DEFINE_string(
+    "rounds_file", os.path.join(ROOT, "runs/throughput_rounds.json"),
+    "The rounds timed so far; a stopped run with the same rows, --repeats, --steps and --warmup goes on from it.",
+)
 
 
 def run_one(group, config, variant):
@@ -163,6 +168,25 @@ def _selected():
     ]
 
 
+def _rounds_so_far(plan):
+    """The rows already timed by a stopped run of the same plan, by "group:config:variant"; {} for a new plan."""
+    if not os.path.exists(FLAGS.rounds_file):
+        return {}
+    with open(FLAGS.rounds_file) as handle:
+        saved = json.load(handle)
+    return saved["rounds"] if saved["plan"] == plan else {}
+
+
+def _write(machine, rows):
+    """Writes the JSON, the Throughput section and the README speed table from every row so far."""
+    ordered = sorted(rows.values(), key=lambda row: (list(GROUPS).index(row["group"]), row["config"], row["variant"]))
+    os.makedirs(os.path.dirname(FLAGS.results), exist_ok=True)
+    sections.write_json(FLAGS.results, {"machine": machine, "rows": ordered})
+    sections.replace_section(FLAGS.markdown, tables.section(machine, ordered, EQUAL, ZOO, PIPELINES), tables.BEGIN, tables.END)
+    if FLAGS.readme:
+        sections.replace_section(FLAGS.readme, tables.readme_table(machine, ordered, EQUAL), tables.README_BEGIN, tables.README_END)
+
+
 def main(argv):
     del argv
     if FLAGS.one:
@@ -173,21 +197,23 @@ def main(argv):
     if selected or machine is None:  # --groups= (none) only rewrites BENCHMARKS.md from the JSON
         machine = {**flops.machine(), **_versions(), "date": datetime.date.today().isoformat(), "load_average": os.getloadavg()}
     started = time.time()
-    rounds = {}
+    plan = {"rows": [":".join(key) for key in selected], "repeats": FLAGS.repeats, "steps": FLAGS.steps, "warmup": FLAGS.warmup}
+    rounds = _rounds_so_far(plan)
     for round_ in range(FLAGS.repeats):  # whole rounds, so that a slow spell of the machine hits every row alike
         for key in selected:
+            done = rounds.setdefault(":".join(key), [])
+            if len(done) > round_:
+                continue
             row = _subprocess_row(*key)
-            rounds.setdefault(key, []).append(row)
+            done.append(row)
             print(f"round {round_ + 1}: {' '.join(key)}: {_progress(row)}", flush=True)
-    for key, runs in rounds.items():
-        rows[key] = {**tables.median_row(runs), "date": machine["date"]}
-    machine["wall_s_last_run"] = time.time() - started
-    ordered = sorted(rows.values(), key=lambda row: (list(GROUPS).index(row["group"]), row["config"], row["variant"]))
-    os.makedirs(os.path.dirname(FLAGS.results), exist_ok=True)
-    sections.write_json(FLAGS.results, {"machine": machine, "rows": ordered})
-    sections.replace_section(FLAGS.markdown, tables.section(machine, ordered, EQUAL, ZOO, PIPELINES), tables.BEGIN, tables.END)
-    if FLAGS.readme:
-        sections.replace_section(FLAGS.readme, tables.readme_table(machine, ordered, EQUAL), tables.README_BEGIN, tables.README_END)
+            sections.write_json(FLAGS.rounds_file, {"plan": plan, "rounds": rounds})
+            rows[key] = {**tables.median_row(done), "date": machine["date"]}
+            machine["wall_s_last_run"] = time.time() - started
+            _write(machine, rows)
+    _write(machine, rows)
+    if os.path.exists(FLAGS.rounds_file):
+        os.remove(FLAGS.rounds_file)
     print(f"wrote {FLAGS.results}, {FLAGS.markdown} and {FLAGS.readme or 'no README'} in {time.time() - started:.0f} s")
 
 

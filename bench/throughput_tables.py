@@ -3,6 +3,7 @@ import statistics
 
 BEGIN, END = "<!-- throughput:begin (written by bench/throughput.py) -->", "<!-- throughput:end -->"
 TIMED = ("kerasgan", "hand_written", "data_load", "cached")
+PAIRS = (("kerasgan", "hand_written"), ("data_load", "cached"))  # timed A B B A in one process: compared round by round
 
 
 def median_row(runs):
@@ -24,7 +25,19 @@ def median_row(runs):
         merged["images_per_s_rounds"] = [part["images_per_s"] for part in parts]
         if name:
             row[name] = merged
+    for ours, theirs in PAIRS:
+        if ours in row and theirs in row:
+            row["ratio_rounds"] = [run[ours]["images_per_s"] / run[theirs]["images_per_s"] for run in runs]
+            row["ratio"] = float(statistics.median(row["ratio_rounds"]))
     return row
+
+
+def _paired_ratio(row, ours, theirs):
+    """'**1.02** (0.98, 1.02, 1.10)': the median over rounds of the per-round ratio, and each round's ratio."""
+    if "ratio" not in row:  # one round
+        return f"**{row[ours]['images_per_s'] / row[theirs]['images_per_s']:.2f}**"
+    rounds = ", ".join(f"{ratio:.2f}" for ratio in row["ratio_rounds"])
+    return f"**{row['ratio']:.2f}** ({rounds})" if len(row["ratio_rounds"]) > 1 else f"**{row['ratio']:.2f}**"
 
 
 def _rate(timing):
@@ -85,10 +98,9 @@ class Tables:
                 if "error" in row:
                     lines.append(f"| {label} | {model_precision} | {jit} | {self.cell(row)} | | | |")
                     continue
-                ratio = row["kerasgan"]["images_per_s"] / row["hand_written"]["images_per_s"]
                 lines.append(
                     f"| {label} | {model_precision} | {jit} | {self.cell(row, 'kerasgan')} | {self.cell(row, 'hand_written')} "
-                    f"| **{ratio:.2f}** | {self.gflops(row, 'kerasgan', model_precision)} |"
+                    f"| {_paired_ratio(row, 'kerasgan', 'hand_written')} | {self.gflops(row, 'kerasgan', model_precision)} |"
                 )
         return lines
 
@@ -170,11 +182,10 @@ class Tables:
             if "error" in row:
                 lines.append(f"| {config} | | | | {self.cell(row)} | | |")
                 continue
-            ratio = row["data_load"]["images_per_s"] / row["cached"]["images_per_s"]
             lines.append(
                 f"| {row['dataset']} | zoo/{row['recipe']}.flags | {row['shapes']} | {row['precision']}, XLA "
                 f"{'on' if row['jit_compile'] else 'off'} | {self.cell(row, 'data_load')} | {self.cell(row, 'cached')} "
-                f"| **{ratio:.2f}** |"
+                f"| {_paired_ratio(row, 'data_load', 'cached')} |"
             )
         return lines
 
@@ -214,8 +225,9 @@ def section(machine, rows, equal, zoo, pipelines):
         "`on_train_batch_end` (which waits for the step's metrics), after dropping the first warm-up intervals "
         f"(steps per model and warm-up: {', '.join(f'{s} and {w}' for s, w in steps)}). Two models timed in one process run "
         "in the order A B B A (half the timed steps each). The whole set runs in "
-        f"{rounds} rounds, one row after another, and each figure is the median over the rounds: this shared machine's "
-        "speed drifts by 10-20 % between minutes, so read ratios within about 1.1 as ties. Values marked * were timed over "
+        f"{rounds} rounds, one row after another, and each figure is the median over the rounds; a ratio of two models timed "
+        "in one process is the median of the rounds' own ratios, which are shown in brackets. This shared machine's speed "
+        "drifts by 10-20 % between minutes, so read ratios within about 1.1 as ties. Values marked * were timed over "
         "fewer than 50 steps.",
         "",
         f"Machine: {machine['cpu']} ({machine['vendor']}), {machine['cores']} cores at {machine['ghz']:.2f} GHz "

@@ -61,3 +61,12 @@ def test_precision_verdict_compares_the_mean_gap_with_the_seed_spread():
     assert precision_fid.verdict([10.0, 10.5, 11.0], [20.0, 20.5, 21.0]) == "bfloat16 worse by 10.0"
     assert precision_fid.verdict([20.0, 20.5, 21.0], [10.0, 10.5, 11.0]) == "bfloat16 better by 10.0"
     assert precision_fid.verdict([10.0], [10.0]) == "too few seeds"
+
+
+def test_a_ratio_of_two_models_timed_together_is_the_median_of_the_rounds_ratios():
+    # kerasgan/hand-written per round: 30/30 = 1.0, 10/5 = 2.0, 20/25 = 0.8 -> median 1.0 (the medians' ratio would be 0.8)
+    runs = [{**equal("float32_off", ours, theirs), "peak_rss_mib": 1.0} for ours, theirs in ((30.0, 30.0), (5.0, 10.0), (25.0, 20.0))]
+    row = tables.median_row(runs)
+    assert row["ratio_rounds"] == [1.0, 2.0, 0.8] and row["ratio"] == 1.0
+    line = tables.Tables({("equal", "dcgan_reference", "float32_off"): row}, MACHINE).equal({"dcgan_reference": "DCGAN ref"})[2]
+    assert "| **1.00** (1.00, 2.00, 0.80) |" in line

@@ -59,11 +59,14 @@ $(BENCH_STAMP): $(STAMP)
 
 # Training throughput: kerasgan against a hand-written Keras step at equal settings, its defaults (precision
 # and jit_compile "auto") against PyTorch eager and torch.compile twins, every zoo recipe, the input pipelines
-# of the real datasets and the FID network's speed (about 210 minutes on 2 CPU cores, estimated: 70 rows of
-# 0.5-2 minutes, 3 rounds; not yet run whole). Installs the bench extra (torch, CPU build) first. Writes
-# bench/results/throughput.json, the Throughput section of BENCHMARKS.md and the README's speed table.
+# of the real datasets and the FID network's speed; then the float32 and bfloat16 convolution kernels of DCGAN.
+# About 2 hours on 2 CPU cores, estimated from its parts (3 rounds; the equal-settings group's 60 timings took
+# 35 minutes). Resumes where it stopped. Installs the bench extra (torch, CPU build) first. Writes
+# bench/results/throughput.json and conv_kernels.json, BENCHMARKS.md's Throughput and Convolution kernels
+# sections and the README's speed table.
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/conv_kernels.py
 
 # Sizes and latencies of the newest digits demo model in Keras, SavedModel and TFLite (make demo-digits first).
 DEMO_MODEL ?= $(lastword $(sort $(wildcard runs/dcgan_digits_*/model.keras)))

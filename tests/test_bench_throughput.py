@@ -3,6 +3,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "bench"))
+import conv_kernels  # noqa: E402
 import precision_fid  # noqa: E402
 import throughput_tables as tables  # noqa: E402
 
@@ -70,3 +71,16 @@ def test_a_ratio_of_two_models_timed_together_is_the_median_of_the_rounds_ratios
     assert row["ratio_rounds"] == [1.0, 2.0, 0.8] and row["ratio"] == 1.0
     line = tables.Tables({("equal", "dcgan_reference", "float32_off"): row}, MACHINE).equal({"dcgan_reference": "DCGAN ref"})[2]
     assert "| **1.00** (1.00, 2.00, 0.80) |" in line
+
+
+def test_conv_kernel_table_gives_each_kernels_speedup_and_the_sums():
+    def row(kernel, f32, bf16):
+        return {"network": "discriminator", "kind": "conv", "side": 16, "channels_in": 64, "channels_out": 128,
+                "kernel": kernel, "float32_ms": f32, "bfloat16_ms": bf16}
+
+    lines = conv_kernels.table([row("forward", 10.0, 5.0), row("backprop_input", 6.0, 3.0), row("backprop_filter", 8.0, 10.0)])
+    assert "| discriminator | conv 64->128 at 16x16 | backprop_filter | 8.00 | 10.00 | **0.80** |" in lines
+    assert lines[-1] == (
+        "Summed over the layers: forward 10.0 ms against 5.0 ms (**2.00x**); backprop_input 6.0 ms against 3.0 ms "
+        "(**2.00x**); backprop_filter 8.0 ms against 10.0 ms (**0.80x**)."
+    )

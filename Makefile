@@ -60,7 +60,7 @@ $(BENCH_STAMP): $(STAMP)
 # Training throughput: kerasgan against a hand-written Keras step at equal settings, its defaults (precision
 # and jit_compile "auto") against PyTorch eager and torch.compile twins, every zoo recipe, the input pipelines
 # of the real datasets and the FID network's speed; then the float32 and bfloat16 convolution kernels of DCGAN.
-# About 2 hours on 2 CPU cores, estimated from its parts (3 rounds; the equal-settings group's 60 timings took
+# It takes about 120 minutes on 2 CPU cores, estimated from its parts (3 rounds; the equal-settings group's 60 timings took
 # 35 minutes). Resumes where it stopped. Installs the bench extra (torch, CPU build) first. Writes
 # bench/results/throughput.json and conv_kernels.json, BENCHMARKS.md's Throughput and Convolution kernels
 # sections and the README's speed table.

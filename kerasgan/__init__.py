@@ -3,7 +3,7 @@
 The public API: the zoo's models (`kerasgan.zoo`, also importable from here), the bases to
 build one's own (`AdversarialModel`, `Translator`, and `kerasgan.gan.GAN`, Algorithm 1; `kerasgan.GAN`
 is the zoo's MLP GAN), the registry, the model contract (`kerasgan.testing`), and the modules
-`data`, `evaluation`, `export`, `metrics`, `callbacks`, `losses`, `penalties`. Importing
+`data`, `evaluation`, `export`, `metrics`, `callbacks`, `losses`, `penalties`, `convolutions`. Importing
 kerasgan registers every zoo model, so `keras.models.load_model("model.keras")` works after it.
 """
 __version__ = "0.1.0"

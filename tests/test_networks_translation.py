@@ -62,7 +62,7 @@ def test_resnet_generator_shapes_and_parameters():
 def test_resnet_generator_downsamplings(downsamplings, strided):
     network = build_resnet_generator((16, 16, 3), filters=2, residual_blocks=1, downsamplings=downsamplings)
     assert network.output.shape == (None, 16, 16, 3)
-    convolutions = [layer for layer in network.layers if type(layer) is keras.layers.Conv2D]
+    convolutions = [layer for layer in network.layers if isinstance(layer, keras.layers.Conv2D)]
     assert sum(layer.strides == (2, 2) for layer in convolutions) == strided
     assert count_layers(network, keras.layers.Conv2DTranspose) == strided
     # the residual block works at filters * 2**downsamplings channels, on a map halved that many times

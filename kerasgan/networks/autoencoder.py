@@ -6,6 +6,7 @@ the DCGAN generator with a linear output, so the reconstruction error is unbound
 import keras
 from keras import layers
 
+from kerasgan.convolutions import Conv2DTranspose
 from kerasgan.networks.dcgan import KERNEL_SIZE, downsample, upsample
 
 
@@ -15,7 +16,7 @@ def build_autoencoder(image_shape, filters=64, embedding_dim=128, name="discrimi
     encoded = layers.Flatten()(downsample(images, image_shape, filters))
     embedding = layers.Dense(embedding_dim, dtype="float32", name="embedding")(encoded)
     x = upsample(embedding, image_shape, filters)
-    reconstruction = layers.Conv2DTranspose(
+    reconstruction = Conv2DTranspose(
         image_shape[-1], KERNEL_SIZE, strides=2, padding="same", dtype="float32", name="reconstruction"
     )(x)
     return keras.Model(images, [reconstruction, embedding], name=name)

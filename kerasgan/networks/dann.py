@@ -4,6 +4,8 @@ Features and logits are float32 under a mixed-precision policy (losses and expor
 """
 import keras
 
+from kerasgan.convolutions import Conv2D
+
 VECTOR_UNITS = 32  # docs/protocols.md section 2: 2 x Dense(32, relu) features for the moons
 HEAD_UNITS = 100  # the paper's MNIST heads: fully connected layers of 100 units
 
@@ -22,9 +24,9 @@ def build_feature_extractor(input_shape, random_invert=0.0, seed=None, name="fea
     inputs = keras.Input(tuple(input_shape), name="inputs")
     if len(input_shape) == 3:
         x = _random_inversion(inputs, random_invert, seed) if random_invert else inputs
-        x = keras.layers.Conv2D(32, 5, padding="same", activation="relu")(x)
+        x = Conv2D(32, 5, padding="same", activation="relu")(x)
         x = keras.layers.MaxPooling2D()(x)
-        x = keras.layers.Conv2D(48, 5, padding="same", activation="relu")(x)
+        x = Conv2D(48, 5, padding="same", activation="relu")(x)
         x = keras.layers.MaxPooling2D()(x)
         outputs = keras.layers.Flatten(dtype="float32", name="features")(x)
     elif len(input_shape) == 1:

@@ -7,6 +7,7 @@ generator with a tanh output, LeakyReLU(0.2) in the discriminator. All kernels 4
 import keras
 from keras import layers
 
+from kerasgan.convolutions import Conv2D, Conv2DTranspose
 from kerasgan.layers import batch_norm
 
 KERNEL_SIZE = 4
@@ -41,7 +42,7 @@ def upsample(x, image_shape, filters):
     x = layers.ReLU()(x)
     x = layers.Reshape((start_h, start_w, filters * 2 ** (blocks - 1)))(x)
     for block in reversed(range(blocks - 1)):
-        x = layers.Conv2DTranspose(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
+        x = Conv2DTranspose(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=False)(x)
         x = batch_norm()(x)
         x = layers.ReLU()(x)
     return x
@@ -50,10 +51,10 @@ def upsample(x, image_shape, filters):
 def downsample(x, image_shape, filters, normalization="batch", spectral_norm=False):
     """Conv, LeakyReLU -> (Conv, norm, LeakyReLU) x (blocks - 1), halving the map each time."""
     weighted = layers.SpectralNormalization if spectral_norm else (lambda layer: layer)
-    x = weighted(layers.Conv2D(filters, KERNEL_SIZE, strides=2, padding="same"))(x)
+    x = weighted(Conv2D(filters, KERNEL_SIZE, strides=2, padding="same"))(x)
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     for block in range(1, upsampling_blocks(image_shape)):
-        conv = layers.Conv2D(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=normalization != "batch")
+        conv = Conv2D(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=normalization != "batch")
         x = weighted(conv)(x)
         if normalization == "batch":
             x = batch_norm()(x)
@@ -81,7 +82,7 @@ def build_generator(image_shape, latent_dim=100, filters=64, num_classes=None, n
         inputs.append(labels)
         x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(labels)])
     x = upsample(x, image_shape, filters)
-    x = layers.Conv2DTranspose(channels, KERNEL_SIZE, strides=2, padding="same")(x)
+    x = Conv2DTranspose(channels, KERNEL_SIZE, strides=2, padding="same")(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(inputs if num_classes else z, images, name=name)
 

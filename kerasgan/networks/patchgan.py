@@ -7,6 +7,7 @@ use it, with batch norm and instance norm respectively, none on the first block.
 """
 import keras
 
+from kerasgan.convolutions import Conv2D
 from kerasgan.layers import batch_norm, instance_norm
 
 KERNEL_SIZE = 4
@@ -86,7 +87,7 @@ def build_patchgan(image_shape, condition_shape=None, filters=64, layers=None, n
         normalized = block > 0 and normalization is not None
         if not strided:
             x = keras.layers.ZeroPadding2D(1)(x)  # as the paper's code: each stride-1 block takes a pixel
-        x = keras.layers.Conv2D(
+        x = Conv2D(
             filters * min(2**block, MAX_FILTERS),
             KERNEL_SIZE,
             strides=2 if strided else 1,
@@ -99,5 +100,5 @@ def build_patchgan(image_shape, condition_shape=None, filters=64, layers=None, n
             x = instance_norm()(x)
         x = keras.layers.LeakyReLU(negative_slope=0.2)(x)
     x = keras.layers.ZeroPadding2D(1)(x)
-    logits = keras.layers.Conv2D(1, KERNEL_SIZE, dtype="float32", name="logits")(x)
+    logits = Conv2D(1, KERNEL_SIZE, dtype="float32", name="logits")(x)
     return keras.Model(inputs if condition_shape is not None else images, logits, name=name)

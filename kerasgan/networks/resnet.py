@@ -8,6 +8,7 @@ Images in and out are in [-1, 1].
 import keras
 from keras import layers
 
+from kerasgan.convolutions import Conv2D, Conv2DTranspose
 from kerasgan.layers import ReflectionPadding2D, instance_norm
 
 DOWNSAMPLINGS = 2  # the paper's d128, d256
@@ -33,11 +34,11 @@ def check_shape(image_shape, downsamplings=DOWNSAMPLINGS):
 def residual_block(x, filters):
     """x + (pad, 3x3 conv, IN, ReLU, pad, 3x3 conv, IN)(x): R256 at filters=256."""
     y = ReflectionPadding2D((1, 1))(x)
-    y = layers.Conv2D(filters, 3, use_bias=False)(y)
+    y = Conv2D(filters, 3, use_bias=False)(y)
     y = instance_norm()(y)
     y = layers.ReLU()(y)
     y = ReflectionPadding2D((1, 1))(y)
-    y = layers.Conv2D(filters, 3, use_bias=False)(y)
+    y = Conv2D(filters, 3, use_bias=False)(y)
     y = instance_norm()(y)
     return layers.Add()([x, y])
 
@@ -65,17 +66,17 @@ def build_resnet_generator(
     output_channels = image_shape[-1] if output_channels is None else output_channels
     images = keras.Input(tuple(image_shape), name="images")
     x = ReflectionPadding2D((3, 3))(images)
-    x = layers.Conv2D(filters, 7, use_bias=False)(x)
+    x = Conv2D(filters, 7, use_bias=False)(x)
     x = layers.ReLU()(instance_norm()(x))
     for level in range(1, downsamplings + 1):
-        x = layers.Conv2D(filters * 2**level, 3, strides=2, padding="same", use_bias=False)(x)
+        x = Conv2D(filters * 2**level, 3, strides=2, padding="same", use_bias=False)(x)
         x = layers.ReLU()(instance_norm()(x))
     for _ in range(residual_blocks):
         x = residual_block(x, filters * 2**downsamplings)
     for level in reversed(range(downsamplings)):
-        x = layers.Conv2DTranspose(filters * 2**level, 3, strides=2, padding="same", use_bias=False)(x)
+        x = Conv2DTranspose(filters * 2**level, 3, strides=2, padding="same", use_bias=False)(x)
         x = layers.ReLU()(instance_norm()(x))
     x = ReflectionPadding2D((3, 3))(x)
-    x = layers.Conv2D(output_channels, 7)(x)
+    x = Conv2D(output_channels, 7)(x)
     translated = layers.Activation("tanh", dtype="float32", name="translated")(x)
     return keras.Model(images, translated, name=name)

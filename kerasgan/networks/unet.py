@@ -8,6 +8,7 @@ concatenate each encoder activation to the decoder's of the same size (Ronneberg
 import keras
 from keras import layers
 
+from kerasgan.convolutions import Conv2D, Conv2DTranspose
 from kerasgan.layers import batch_norm
 
 KERNEL_SIZE = 4
@@ -61,7 +62,7 @@ def build_unet(input_shape, output_channels, filters=64, depth=None, dropout=0.5
     x, skips = images, []
     for block in range(depth):
         normalized = 0 < block < depth - 1
-        x = layers.Conv2D(
+        x = Conv2D(
             filters * min(2**block, MAX_FILTERS), KERNEL_SIZE, strides=2, padding="same", use_bias=not normalized
         )(x)
         if normalized:
@@ -69,7 +70,7 @@ def build_unet(input_shape, output_channels, filters=64, depth=None, dropout=0.5
         x = layers.LeakyReLU(negative_slope=0.2)(x)
         skips.append(x)
     for block in reversed(range(depth - 1)):
-        x = layers.Conv2DTranspose(
+        x = Conv2DTranspose(
             filters * min(2**block, MAX_FILTERS), KERNEL_SIZE, strides=2, padding="same", use_bias=False
         )(x)
         x = batch_norm()(x)
@@ -77,6 +78,6 @@ def build_unet(input_shape, output_channels, filters=64, depth=None, dropout=0.5
             x = layers.Dropout(dropout)(x)
         x = layers.ReLU()(x)
         x = layers.Concatenate()([x, skips[block]])
-    x = layers.Conv2DTranspose(output_channels, KERNEL_SIZE, strides=2, padding="same")(x)
+    x = Conv2DTranspose(output_channels, KERNEL_SIZE, strides=2, padding="same")(x)
     translated = layers.Activation("tanh", dtype="float32", name="translated")(x)
     return keras.Model(images, translated, name=name)

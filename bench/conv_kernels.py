@@ -6,7 +6,8 @@ A training step runs three kernels per convolution: the forward pass, the gradie
 respect to the input (backprop-input) and the gradient with respect to the kernel
 (backprop-filter). Each is timed alone here, as TensorFlow runs it on this CPU (oneDNN), on the
 shapes of kerasgan's DCGAN at 32x32x1, batch 64, filters 64 (kerasgan/networks/dcgan.py). The
-ratio says how much bfloat16 buys per kernel. Writes bench/results/conv_kernels.json and the
+ratio says how much bfloat16 buys per kernel. The kernel gradient is also timed as kerasgan's
+layers compute it in bfloat16 (kerasgan.convolutions.kernel_gradient, a forward convolution). Writes bench/results/conv_kernels.json and the
 "## Convolution kernels" section of BENCHMARKS.md.
 """
 import os
@@ -17,6 +18,8 @@ import numpy as np
 import sections
 import tensorflow as tf
 from absl import app, flags
+
+from kerasgan import convolutions
 
 FLAGS = flags.FLAGS
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,6 +35,7 @@ LAYERS = (
     ("generator", "transposed", 16, 64, 1),
 )
 KERNELS = ("forward", "backprop_input", "backprop_filter")
+DTYPES = ("float32", "bfloat16", "kerasgan")  # kerasgan: bfloat16 through kerasgan.convolutions' layers
 
 flags.DEFINE_integer("repeats", 50, "Timed calls per kernel and precision (after 5 warm-up calls); the median is reported.")
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/conv_kernels.json"), "The JSON of the timings.")
@@ -60,6 +64,9 @@ def kernels(kind, side, channels_in, channels_out):
         if kind == "transposed":  # its forward is the convolution's backprop-input and the other way round
             convolution["forward"], convolution["backprop_input"] = convolution["backprop_input"], convolution["forward"]
         made[dtype.name] = convolution
+    made["kerasgan"] = dict(made["bfloat16"])
+    made["kerasgan"]["backprop_filter"] = tf.function(lambda x=x, y=y: convolutions.kernel_gradient(
+        x, y, (KERNEL, KERNEL), (2, 2), "same"))  # x, y: the bfloat16 tensors of the loop's last pass
     return made
 
 
@@ -76,19 +83,21 @@ def median_ms(function, repeats):
 
 def table(rows):
     lines = [
-        "| network | layer | kernel | float32 ms | bfloat16 ms | float32 ÷ bfloat16 |",
-        "|---|---|---|---|---|---|",
+        "| network | layer | kernel | float32 ms | bfloat16 ms | float32 ÷ bfloat16 | bfloat16 ms, kerasgan's layers "
+        "| float32 ÷ kerasgan's bfloat16 |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         layer = f"{row['kind']} {row['channels_in']}->{row['channels_out']} at {row['side']}x{row['side']}"
         lines.append(
             f"| {row['network']} | {layer} | {row['kernel']} | {row['float32_ms']:.2f} | {row['bfloat16_ms']:.2f} "
-            f"| **{row['float32_ms'] / row['bfloat16_ms']:.2f}** |"
+            f"| **{row['float32_ms'] / row['bfloat16_ms']:.2f}** | {row['kerasgan_ms']:.2f} "
+            f"| **{row['float32_ms'] / row['kerasgan_ms']:.2f}** |"
         )
-    totals = {kernel: [sum(row[f"{dtype}_ms"] for row in rows if row["kernel"] == kernel) for dtype in ("float32", "bfloat16")]
-              for kernel in KERNELS}
-    lines += ["", "Summed over the layers: " + "; ".join(
-        f"{kernel} {f32:.1f} ms against {bf16:.1f} ms (**{f32 / bf16:.2f}x**)" for kernel, (f32, bf16) in totals.items()) + "."]
+    totals = {kernel: [sum(row[f"{dtype}_ms"] for row in rows if row["kernel"] == kernel) for dtype in DTYPES] for kernel in KERNELS}
+    lines += ["", "Summed over the layers, float32 against bfloat16 and kerasgan's bfloat16: " + "; ".join(
+        f"{kernel} {f32:.1f} ms against {bf16:.1f} ms (**{f32 / bf16:.2f}x**) and {ours:.1f} ms (**{f32 / ours:.2f}x**)"
+        for kernel, (f32, bf16, ours) in totals.items()) + "."]
     return lines
 
 
@@ -101,7 +110,9 @@ def section(machine, rows):
         f"(batch {BATCH}, filters 64, kernels {KERNEL}x{KERNEL}, stride 2) run alone through TensorFlow on this CPU, the "
         f"median of {rows[0]['repeats']} calls, in float32 and in bfloat16. A layer's training costs its forward pass, its "
         "backprop-input (the gradient sent to the layer below; the first layer of the discriminator needs it only to train "
-        "the generator) and its backprop-filter (the gradient of its kernel). "
+        "the generator) and its backprop-filter (the gradient of its kernel). The last two columns are bfloat16 as kerasgan's "
+        "layers (kerasgan.convolutions) run it: TensorFlow's kernels, except the kernel gradient, computed as one forward "
+        "convolution. "
         f"Machine: {machine['cpu']}, {machine['cores']} cores, SIMD: {', '.join(machine['simd'])}; TensorFlow {tf.__version__}.",
         "",
         *table(rows),
@@ -119,8 +130,8 @@ def main(argv):
                    "kernel": kernel, "repeats": FLAGS.repeats}
             for dtype, functions in made.items():
                 row[f"{dtype}_ms"] = median_ms(functions[kernel], FLAGS.repeats)
-            print(f"{network} {kind} {channels_in}->{channels_out} {kernel}: {row['float32_ms']:.2f} / {row['bfloat16_ms']:.2f} ms",
-                  flush=True)
+            print(f"{network} {kind} {channels_in}->{channels_out} {kernel}: " + " / ".join(
+                f"{row[f'{dtype}_ms']:.2f}" for dtype in DTYPES) + " ms", flush=True)
             rows.append(row)
     machine = flops.machine()
     sections.write_json(FLAGS.results, {"machine": machine, "tensorflow": tf.__version__, "rows": rows})

@@ -37,9 +37,11 @@ LAYERS = (
 KERNELS = ("forward", "backprop_input", "backprop_filter")
 DTYPES = ("float32", "bfloat16", "kerasgan")  # kerasgan: bfloat16 through kerasgan.convolutions' layers
 
-flags.DEFINE_integer("repeats", 50, "Timed calls per kernel and precision (after 5 warm-up calls); the median is reported.")
-flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/conv_kernels.json"), "The JSON of the timings.")
-flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose section is rewritten.")
+
+def define_flags():
+    flags.DEFINE_integer("repeats", 50, "Timed calls per kernel and precision (after 5 warm-up calls); the median is reported.")
+    flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/conv_kernels.json"), "The JSON of the timings.")
+    flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose section is rewritten.")
 
 
 def kernels(kind, side, channels_in, channels_out):
@@ -140,4 +142,5 @@ def main(argv):
 
 
 if __name__ == "__main__":
+    define_flags()
     app.run(main)

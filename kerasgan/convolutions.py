@@ -1,8 +1,8 @@
 """Conv2D and Conv2DTranspose whose kernel gradient runs as a forward convolution in bfloat16 on the CPU.
 
 Why by hand: TensorFlow's bfloat16 Conv2DBackpropFilter (the gradient of a convolution's
-kernel) is slower on the CPU than its float32 one, while the bfloat16 forward convolution is
-about twice as fast as float32's (measured per layer of DCGAN 32x32 by bench/conv_kernels.py).
+kernel) is no faster on the CPU than its float32 one, while its bfloat16 forward convolution is
+more than twice as fast as float32's (measured per layer of DCGAN 32x32 by bench/conv_kernels.py).
 The kernel gradient is itself a convolution: for y = conv(x, W) with stride s,
 
     dW[a, b, i, o] = sum over n, h, w of  x_padded[n, s*h + a, s*w + b, i] * dy[n, h, w, o],

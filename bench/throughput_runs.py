@@ -66,7 +66,7 @@ def time_default(model, dataset, batch_size, steps, warmup):
     """A model compiled with kerasgan's defaults: a fit long enough for jit_compile="auto" to measure and choose
     (kerasgan.jit_choice), timed after the choice; the choice and its measurements in the summary."""
     model.compile()
-    measuring = jit_choice.WARMUP * 2 + 2 * jit_choice.ROUNDS * jit_choice.BLOCK
+    measuring = jit_choice.measuring_steps()
     total = max(jit_choice.MIN_STEPS, measuring + steps)
     intervals, first = step_times(model, dataset, total, measuring + warmup)
     row = summary(intervals, first, batch_size)

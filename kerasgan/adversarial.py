@@ -34,9 +34,6 @@ class AdversarialModel(keras.Model):
         **kwargs: keras.Model's (name, dtype, trainable).
     """
 
-    # Whether precision="auto" computes in the machine's native 16-bit type: only for the models whose
-    # sample quality was measured to hold under it (BENCHMARKS.md, Precision).
-    mixed_precision_by_default = False
     # Models that do not sample from z say what to call instead of `generate`.
     sampling_alternative = None
     # Whether `kerasgan train` draws sample grids (a classifier draws its decision regions instead).
@@ -46,6 +43,13 @@ class AdversarialModel(keras.Model):
         super().__init_subclass__(**kwargs)
         if "__init__" in vars(cls):
             cls.__init__ = precision.built_under_precision(cls.__init__)
+
+    @classmethod
+    def mixed_precision_by_default(cls, arguments):
+        """Whether precision="auto" computes in the machine's native 16-bit type for a model built with
+        `arguments` (the constructor's, by name): only where sample quality was measured to hold under it
+        (BENCHMARKS.md, Precision)."""
+        return False
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)

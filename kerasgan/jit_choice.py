@@ -17,8 +17,14 @@ from absl import logging
 
 MIN_STEPS = 400  # shorter fits keep plain graphs: the choice would cost more than it can save
 WARMUP = 3  # steps dropped after each compilation (tracing, XLA compile, first allocations)
+SETTLE = 1  # steps dropped after each later switch (the other setting's threads still spinning, cold caches)
 BLOCK = 8  # steps timed per block
-ROUNDS = 3  # blocks per setting, alternating: off, on, off, on, ...
+ROUNDS = 4  # blocks per setting, alternating: off, on, off, on, ...
+
+
+def measuring_steps():
+    """The steps the measurement takes: each setting's warm-up, settling and timed steps."""
+    return 2 * (WARMUP + (ROUNDS - 1) * SETTLE + ROUNDS * BLOCK)
 
 
 def measures(model, jit_compile, run_eagerly):
@@ -49,8 +55,9 @@ class MeasuredJitChoice(keras.callbacks.Callback):
             return
         blocks = []
         for round_ in range(ROUNDS):
+            dropped = WARMUP if round_ == 0 else SETTLE
             for setting in (False, True):
-                blocks += [(setting, round_ == 0 and step < WARMUP) for step in range(WARMUP * (round_ == 0) + BLOCK)]
+                blocks += [(setting, step < dropped) for step in range(dropped + BLOCK)]
         self.schedule = blocks
         self.functions[False] = self.model.train_function
         self._switch(False)
@@ -65,11 +72,11 @@ class MeasuredJitChoice(keras.callbacks.Callback):
     def on_train_batch_end(self, batch, logs=None):
         if not self.schedule:
             return
-        setting, warmup = self.schedule.pop(0)
+        setting, dropped = self.schedule.pop(0)
         seconds = time.perf_counter() - self.started
-        if warmup and self.first_step.get(setting) is None:
+        if dropped and self.first_step.get(setting) is None:
             self.first_step[setting] = seconds
-        elif not warmup:
+        elif not dropped:
             self.times[setting].append(seconds)
         if not self.schedule:
             self._choose()

@@ -8,8 +8,9 @@ metrics stay float32 whatever the policy.
 
 `precision="auto"` (the default of every model and of `kerasgan train`) picks the machine's
 16-bit type for the models whose sample quality was measured to hold under it (the class
-attribute `mixed_precision_by_default`, set from BENCHMARKS.md's Precision section) and
-float32 for the others and on machines without native 16-bit arithmetic. A global policy
+method `mixed_precision_by_default`, which sees the constructor's arguments and follows
+BENCHMARKS.md's Precision section) and float32 for the others and on machines without
+native 16-bit arithmetic. A global policy
 set with `keras.mixed_precision.set_global_policy` is kept under "auto".
 """
 import contextlib
@@ -55,13 +56,14 @@ def native_policy():
     return None
 
 
-def policy_name(precision, model_class=None):
-    """The Keras dtype policy of `precision` for a model of `model_class`.
+def policy_name(precision, model_class=None, arguments=None):
+    """The Keras dtype policy of `precision` for a model of `model_class` built with `arguments`.
 
     Args:
         precision: "auto", "float32", "bfloat16" or "float16".
-        model_class: the model's class; under "auto" only a class with `mixed_precision_by_default`
-            gets the native 16-bit policy.
+        model_class: the model's class; under "auto" only a model whose class's
+            `mixed_precision_by_default(arguments)` is true gets the native 16-bit policy.
+        arguments: the model constructor's arguments by name (omitted: its defaults).
     """
     if precision not in CHOICES:
         raise ValueError(f"precision must be one of {', '.join(CHOICES)}, got {precision!r}")
@@ -72,7 +74,7 @@ def policy_name(precision, model_class=None):
     chosen = keras.mixed_precision.global_policy().name
     if chosen != "float32":  # the user's own global policy
         return chosen
-    if model_class is not None and not getattr(model_class, "mixed_precision_by_default", False):
+    if model_class is not None and not model_class.mixed_precision_by_default(arguments or {}):
         return "float32"
     return native_policy() or "float32"
 
@@ -131,7 +133,12 @@ def built_under_precision(init):
     def __init__(self, *args, precision="auto", **kwargs):
         if getattr(_building, "active", False):
             return init(self, *args, **kwargs)
-        name = policy_name(precision, type(self))
+        try:
+            arguments = signature.bind_partial(self, *args, **kwargs).arguments
+        except TypeError:  # init raises it with its own message
+            arguments = {}
+        arguments = {**arguments.pop(var_keyword, {}), **arguments} if var_keyword else arguments
+        name = policy_name(precision, type(self), arguments)
         _building.active = True
         try:
             with global_policy(name):
@@ -143,8 +150,9 @@ def built_under_precision(init):
 
     # Keras reads the constructor's signature (Operation.__new__): the wrapped one, with `precision`.
     signature = inspect.signature(init)
+    var_keyword = next((p.name for p in signature.parameters.values() if p.kind == p.VAR_KEYWORD), None)
     parameters = list(signature.parameters.values())
-    at = next((i for i, p in enumerate(parameters) if p.kind == p.VAR_KEYWORD), len(parameters))
+    at = list(signature.parameters).index(var_keyword) if var_keyword else len(parameters)
     if "precision" not in signature.parameters:
         parameters.insert(at, inspect.Parameter("precision", inspect.Parameter.KEYWORD_ONLY, default="auto"))
     __init__.__signature__ = signature.replace(parameters=parameters)

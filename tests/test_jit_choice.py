@@ -10,9 +10,10 @@ from kerasgan.zoo import DCGAN, WGAN
 
 @pytest.fixture
 def short_measurement(monkeypatch):
-    """A measurement of a few steps (the real one times 48 steps of fits of at least 400)."""
+    """A measurement of a few steps (the real one times 64 steps of fits of at least 400)."""
     monkeypatch.setattr(jit_choice, "MIN_STEPS", 12)
     monkeypatch.setattr(jit_choice, "WARMUP", 1)
+    monkeypatch.setattr(jit_choice, "SETTLE", 1)
     monkeypatch.setattr(jit_choice, "BLOCK", 2)
     monkeypatch.setattr(jit_choice, "ROUNDS", 2)
 
@@ -36,9 +37,9 @@ def test_auto_measures_both_settings_in_fit_and_keeps_the_faster(short_measureme
     assert result is not None and result["off_ms"] > 0 and result["on_ms"] > 0
     assert result["jit_compile"] == (result["on_ms"] < result["off_ms"])
     assert model.jit_compile is result["jit_compile"]
-    # 1 warm-up and 2 blocks of 2 steps per setting, alternating; then the faster one for the rest.
-    assert settings[:10] == [False] * 3 + [True] * 3 + [False] * 2 + [True] * 2
-    assert settings[10:] == [result["jit_compile"]] * 6
+    # Per setting, alternating: 1 warm-up step and 2 timed, then 1 settling step and 2 timed; then the faster one.
+    assert settings[:12] == [False] * 3 + [True] * 3 + [False] * 3 + [True] * 3
+    assert settings[12:] == [result["jit_compile"]] * 4
 
 
 def test_a_short_fit_keeps_plain_graphs_and_measures_in_a_later_long_one(short_measurement):

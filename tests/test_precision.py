@@ -25,6 +25,11 @@ def machine(monkeypatch):
     return have
 
 
+def model_class(measured):
+    """A model class whose quality was (or was not) measured to hold in 16 bits."""
+    return type("Model", (), {"mixed_precision_by_default": staticmethod(lambda arguments: measured)})
+
+
 @pytest.mark.parametrize(
     "cpu, gpu, tpu, expected",
     [
@@ -44,18 +49,26 @@ def test_native_policy_follows_the_hardware(machine, cpu, gpu, tpu, expected):
 def test_auto_is_16_bit_only_for_models_measured_to_keep_their_quality(machine, monkeypatch):
     machine(("avx512_bf16",))
 
-    class Measured:
-        mixed_precision_by_default = True
-
-    class Unmeasured:
-        mixed_precision_by_default = False
-
+    Measured, Unmeasured = model_class(measured=True), model_class(measured=False)
     assert precision.policy_name("auto", Measured) == "mixed_bfloat16"
     assert precision.policy_name("auto", Unmeasured) == "float32"
     machine(("avx2",))
     assert precision.policy_name("auto", Measured) == "float32"
     assert precision.policy_name("bfloat16", Unmeasured) == "mixed_bfloat16"
     assert precision.policy_name("float16") == "mixed_float16"
+
+
+def test_auto_is_bfloat16_for_wgan_gp_and_float32_for_weight_clipping_and_dcgan(machine):
+    machine(("avx512_bf16",))
+    settings = {"image_shape": (16, 16, 1), "latent_dim": 8, "filters": 8}
+    assert WGAN(**settings).precision == "bfloat16"
+    assert WGAN(**settings, penalty="gp").precision == "bfloat16"
+    assert WGAN(**settings, penalty="clip").precision == "float32"
+    assert WGAN(**settings, constraint="clip").precision == "float32"
+    assert WGAN(**settings, penalty="clip", precision="bfloat16").precision == "bfloat16"
+    assert DCGAN(**settings).precision == "float32"
+    machine(("avx2",))
+    assert WGAN(**settings).precision == "float32"
 
 
 def test_auto_keeps_a_global_policy_the_user_set(machine, float32_after):
@@ -122,9 +135,7 @@ def test_networks_given_to_a_model_keep_their_precision_and_the_model_says_so(ma
 def test_auto_is_sets_what_auto_means_inside_the_block(machine):
     machine(("avx512_bf16",))
 
-    class Measured:
-        mixed_precision_by_default = True
-
+    Measured = model_class(measured=True)
     with precision.auto_is("float32"):
         assert precision.policy_name("auto", Measured) == "float32"
         assert precision.policy_name("bfloat16", Measured) == "mixed_bfloat16"

@@ -81,6 +81,13 @@ class WGAN(gan.GAN):
         self.filters = filters
         self.normalization = normalization
 
+    @classmethod
+    def mixed_precision_by_default(cls, arguments):
+        """WGAN-GP: its bfloat16 FID on MNIST was within float32's seed spread (BENCHMARKS.md, Precision).
+        Weight clipping was not measured and stays float32."""
+        penalty, constraint = arguments.get("penalty"), arguments.get("constraint")
+        return penalty == "gp" or (penalty is None and constraint is None)
+
     @property
     def critic(self):
         """The discriminator, by its WGAN name."""

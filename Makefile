@@ -84,8 +84,8 @@ bench-mixtures: $(STAMP)
 bench-own-images: $(STAMP)
 	$(BIN)/python bench/own_images.py --configs=default,recipe --seeds=0,1,2
 
-# Inception FID on MNIST of DCGAN and WGAN-GP trained in float32 and in mixed bfloat16, 3 seeds each: what
-# --precision=auto rests on (about 2 hours on 2 CPU cores; resumes per run). Writes BENCHMARKS.md's Precision section.
+# Inception FID on MNIST of DCGAN and WGAN-GP trained in float32 and in mixed bfloat16, 5 seeds each: what
+# --precision=auto rests on (about 210 minutes on 2 CPU cores; resumes per run). Writes BENCHMARKS.md's Precision section.
 bench-precision: $(STAMP)
 	$(BIN)/python bench/precision_fid.py $(PRECISION_ARGS)
 

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import precision
-from kerasgan.zoo import DCGAN, WGAN
+from kerasgan.zoo import DCGAN, EBGAN, WGAN
 
 
 @pytest.fixture
@@ -58,17 +58,21 @@ def test_auto_is_16_bit_only_for_models_measured_to_keep_their_quality(machine, 
     assert precision.policy_name("float16") == "mixed_float16"
 
 
-def test_auto_is_bfloat16_for_wgan_gp_and_float32_for_weight_clipping_and_dcgan(machine):
+def test_auto_is_bfloat16_for_the_measured_settings_of_dcgan_and_wgan_gp_only(machine):
     machine(("avx512_bf16",))
     settings = {"image_shape": (16, 16, 1), "latent_dim": 8, "filters": 8}
     assert WGAN(**settings).precision == "bfloat16"
-    assert WGAN(**settings, penalty="gp").precision == "bfloat16"
+    assert WGAN((16, 16, 1), 8, "gp", filters=8).precision == "bfloat16"  # positional arguments too
     assert WGAN(**settings, penalty="clip").precision == "float32"
     assert WGAN(**settings, constraint="clip").precision == "float32"
     assert WGAN(**settings, penalty="clip", precision="bfloat16").precision == "bfloat16"
-    assert DCGAN(**settings).precision == "float32"
+    assert DCGAN(**settings).precision == "bfloat16"
+    assert DCGAN(**settings, loss="non_saturating").precision == "bfloat16"
+    assert DCGAN(**settings, loss="least_squares").precision == "float32"
+    assert DCGAN(**settings, spectral_norm=True).precision == "float32"
+    assert EBGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8).precision == "float32"
     machine(("avx2",))
-    assert WGAN(**settings).precision == "float32"
+    assert WGAN(**settings).precision == "float32" and DCGAN(**settings).precision == "float32"
 
 
 def test_auto_keeps_a_global_policy_the_user_set(machine, float32_after):

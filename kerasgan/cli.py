@@ -95,8 +95,8 @@ flags.DEFINE_enum(
     ["auto", "float32", "bfloat16", "float16"],
     "What the networks compute in (weights stay float32): bfloat16 (mixed_bfloat16), float16 (mixed_float16 "
     "with loss scaling) or float32; auto: the machine's native 16-bit type (bfloat16 on a CPU with avx512_bf16 "
-    "or AMX and on TPU, float16 on a GPU with tensor cores) for the models measured to keep their quality in it, "
-    "float32 otherwise.",
+    "or AMX and on TPU, float16 on a GPU with tensor cores) for the models measured to keep their quality in it "
+    "(DCGAN, WGAN-GP), float32 otherwise.",
 )
 flags.DEFINE_bool(
     "mixed_precision", None, "Deprecated: use --precision=bfloat16 (CPU, TPU) or --precision=float16 (GPU)."

@@ -10,8 +10,8 @@ metrics stay float32 whatever the policy.
 16-bit type for the models whose sample quality was measured to hold under it (the class
 method `mixed_precision_by_default`, which sees the constructor's arguments and follows
 BENCHMARKS.md's Precision section) and float32 for the others and on machines without
-native 16-bit arithmetic. A global policy
-set with `keras.mixed_precision.set_global_policy` is kept under "auto".
+native 16-bit arithmetic. A global policy set with `keras.mixed_precision.set_global_policy`
+is kept under "auto".
 """
 import contextlib
 import functools

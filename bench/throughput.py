@@ -8,8 +8,9 @@ Groups of rows, each row timed in its own subprocess (`--one=<group>:<config>:<v
 prints one JSON line) so that its peak RSS is its own (bench/throughput_runs.py):
 - equal: kerasgan against a plain keras.io-style train_step (bench/reference_steps.py) on the
   same networks, weights, batch, precision and XLA setting, in one process;
-- peers: kerasgan's defaults (precision and jit_compile "auto") against PyTorch twins of the
-  reference networks, eager and torch.compile (bench/torch_steps.py; torch only in the bench extra);
+- peers: kerasgan's defaults (precision and jit_compile "auto") against the float32 hand-written
+  step in the same process, and PyTorch twins of the reference networks, eager and torch.compile
+  (bench/torch_steps.py; torch only in the bench extra);
 - zoo: every recipe at its shapes on a batch held in memory: float32 with XLA off and on, and the defaults;
 - pipeline: kerasgan.data.load of each real dataset against one cached batch;
 - fid: the FID network's feature extraction speed.

@@ -2,8 +2,8 @@
 
 Timing: `fit(steps_per_epoch=...)` with a callback taking time.perf_counter() at each
 on_train_batch_end (which waits for the step's metrics); the first `warmup` step intervals
-(tracing, compiling) are dropped and the median of the rest is the step time. Two models
-compared in one process run in the order A B B A, half the timed steps per run.
+(tracing, compiling) are dropped and the median of the rest is the step time. Models compared
+in one process run in the order A B ... B A, half the timed steps per run.
 """
 import os
 import resource
@@ -50,11 +50,11 @@ def time_alone(model, dataset, batch_size, steps, warmup):
 
 
 def time_interleaved(runs, batch_size, steps, warmup):
-    """Timing summaries of two (name, model, dataset) runs timed in the order A B B A, half the steps each."""
+    """Timing summaries of (name, model, dataset) runs timed in the order A B ... B A, half the steps each."""
     timed = max(steps - warmup, 2)
     halves = {name: {"intervals": [], "first": None} for name, _, _ in runs}
-    order = [(runs[0], warmup, timed - timed // 2), (runs[1], warmup, timed - timed // 2)]
-    order += [(runs[1], 2, timed // 2), (runs[0], 2, timed // 2)]  # the second fit of a model only makes an iterator
+    order = [(run, warmup, timed - timed // 2) for run in runs]
+    order += [(run, 2, timed // 2) for run in reversed(runs)]  # the second fit of a model only makes an iterator
     for (name, model, dataset), skipped, count in order:
         intervals, first = step_times(model, dataset, skipped + count, skipped)
         halves[name]["intervals"] += intervals
@@ -196,12 +196,24 @@ def equal_row(config, variant, steps, warmup):
 
 def default_row(config, steps, warmup):
     """kerasgan's defaults on an EQUAL configuration's networks: built under precision="auto" for the class,
-    compiled with jit_compile="auto", timed after the choice."""
+    compiled with jit_compile="auto" and timed after the choice; then, in the same process, timed A B C C B A
+    against the hand-written float32 step with XLA off and on ("kerasgan" and "hand_written", its faster
+    setting, give the paired ratio)."""
     cls = WGAN if config.startswith("wgan") else DCGAN
     chosen = precision.precision_of(precision.policy_name("auto", cls))
     ours, _, batch, step_flops = equal_networks(config, chosen)
-    row = {"batch_size": int(batch.shape[0]), "unit": "images", "flops_per_step": step_flops}
-    row.update(time_default(ours, in_memory(batch), int(batch.shape[0]), steps, warmup))
+    size = int(batch.shape[0])
+    row = {"batch_size": size, "unit": "images", "flops_per_step": step_flops}
+    row.update(time_default(ours, in_memory(batch), size, steps, warmup))
+    runs = [("kerasgan", ours, in_memory(batch))]
+    for jit in ("off", "on"):
+        theirs = equal_networks(config, "float32")[1]
+        theirs.compile(jit_compile=jit == "on")
+        runs.append((f"hand_written_{jit}", theirs, in_memory(batch)))
+    timed = time_interleaved(runs, size, steps, warmup)
+    faster = max(("off", "on"), key=lambda jit: timed[f"hand_written_{jit}"]["images_per_s"])
+    row.update(kerasgan=timed["kerasgan"], hand_written=dict(timed[f"hand_written_{faster}"], xla=faster))
+    row["hand_written_other"] = timed[f"hand_written_{'on' if faster == 'off' else 'off'}"]
     return row
 
 

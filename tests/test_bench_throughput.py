@@ -32,22 +32,37 @@ def test_equal_settings_table_gives_the_ratio_and_the_share_of_each_precisions_p
     assert "| DCGAN ref | bfloat16 | on | 3,200 (20.0 ms) | 3,200 (20.0 ms) | **1.00** | 256 (50 %) |" in lines
 
 
-def test_peers_table_compares_the_default_with_the_faster_float32_hand_written_step_and_torch():
+def default(default_ms, ours_ms, theirs_ms, xla="on"):
+    """A peers default row: the default timed alone, then with the hand-written float32 step in its process."""
+    return {"group": "peers", "config": "dcgan_reference", "variant": "default", "flops_per_step": 5.12e9,
+            "precision": "bfloat16", "jit_compile": False, **timing(default_ms), "kerasgan": timing(ours_ms),
+            "hand_written": dict(timing(theirs_ms), xla=xla), "peak_rss_mib": 1.0}
+
+
+def test_peers_table_compares_the_default_with_the_hand_written_step_of_its_process_and_torch():
     rows = [
-        equal("float32_off", 40.0, 50.0), equal("float32_on", 40.0, 40.0),
-        {"group": "peers", "config": "dcgan_reference", "variant": "default", "flops_per_step": 5.12e9,
-         "precision": "bfloat16", "jit_compile": False, **timing(20.0)},
+        equal("float32_on", 10.0, 10.0),  # another process's hand-written figure: not used
+        default(20.0, 25.0, 40.0),
         {"group": "peers", "config": "dcgan_reference", "variant": "torch_eager", **timing(30.0)},
         {"group": "peers", "config": "dcgan_reference", "variant": "torch_compile", "error": "RuntimeError: no"},
     ]
     made = tables.Tables({(r["group"], r["config"], r["variant"]): r for r in rows}, MACHINE)
     line = made.peers({"dcgan_reference": "DCGAN ref"})[2]
     cells = [cell.strip() for cell in line.split("|")[1:-1]]
-    assert cells[1] == "1,600 (40.0 ms) (XLA on)"  # the faster hand-written float32 setting
+    assert cells[1] == "1,600 (40.0 ms) (XLA on)"
     assert cells[3] == "failed [1]" and "RuntimeError: no" in made.errors[0]
     assert cells[4] == "3,200 (20.0 ms) (bfloat16, XLA off)"
-    assert cells[5:8] == ["**2.00**", "**1.50**", "–"]
+    assert cells[5:8] == ["**1.60**", "**1.50**", "–"]  # 40 / 25 timed together; 30 / 20 across processes
     assert cells[8] == "256 (50 %)"
+
+
+def test_a_default_rows_rounds_give_its_timings_paired_ratios_and_the_hand_written_xla_settings():
+    runs = [default(20.0, 25.0, 40.0, "on"), default(30.0, 20.0, 20.0, "off"), default(10.0, 10.0, 30.0, "on")]
+    row = tables.median_row(runs)
+    assert row["median_ms"] == 20.0 and row["kerasgan"]["median_ms"] == 20.0 and row["ratio_rounds"] == [1.6, 1.0, 3.0]
+    made = tables.Tables({("peers", "dcgan_reference", "default"): row}, MACHINE)
+    assert made.hand_written(row) == ("2,133 (30.0 ms) (XLA on/off/on)", "**1.60** (1.60, 1.00, 3.00)")
+    assert "| 1.60 | – | – |" in tables.readme_table(dict(MACHINE, date="d"), [row], {"dcgan_reference": "DCGAN ref"})
 
 
 def test_median_row_takes_each_timing_over_the_rounds():

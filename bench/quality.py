@@ -1,4 +1,4 @@
-"""The quality benchmark (docs/protocols.md sections 1-4): the zoo's recipes trained per seed and scored.
+"""The quality benchmark (docs/protocols.md sections 1-5): the zoo's recipes trained per seed and scored.
 
     python bench/quality.py                                   # every row and seed (make bench-quality): hours
     python bench/quality.py --models=gan_grid25,ensemble_gan_grid25 --seeds=0,1
@@ -34,6 +34,7 @@ class Row:
     extra: tuple = ()  # flags added to the recipe's
     scored_on: str = None  # the dataset evaluate scores on; default the recipe's --dataset
     label: str = ""  # what the table calls the row
+    anchor: str = None  # the published row it is set beside (Lucic et al. 2018's model of the same loss)
 
 
 MIXTURE_SCORING = ("--quality_every=1", "--quality_images=2500")  # modes and %HQ after every epoch
@@ -71,10 +72,48 @@ ROWS = {
     "dann_digits_m_on_target": Row(
         "digits_m", "dann_digits_m", ("--dataset=digits_m", "--noadaptation"), "digits_m", "train on target (upper bound)"
     ),
+    # Section 2 on MNIST -> MNIST-M: Ganin et al.'s setup, its baselines, and the recipe with the digits' two changes.
+    "dann_mnist_m": Row("mnist_m", "dann_mnist_m", scored_on="mnist_m", label="DANN, the paper's setup"),
+    "dann_mnist_m_source_only": Row("mnist_m", "dann_mnist_m", ("--noadaptation",), "mnist_m", "source only"),
+    "dann_mnist_m_on_target": Row(
+        "mnist_m", "dann_mnist_m", ("--dataset=mnist_m", "--noadaptation"), "mnist_m", "train on target (upper bound)"
+    ),
+    "dann_mnist_m_sturdy": Row(
+        "mnist_m", "dann_mnist_m_sturdy", scored_on="mnist_m", label="DANN, random inversion and dropout"
+    ),
     # Section 4.
     "pix2pix_colorization": Row("colorization", "pix2pix_colorization", label="Pix2Pix"),
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
 }
+# MNIST and Fashion-MNIST at Lucic et al. 2018's budget: batch 64, z of 64, 15,625 generator updates.
+LUCIC_BUDGET = ("--batch_size=64", "--latent_dim=64", "--steps_per_epoch=625", "--epochs=25")
+LUCIC_STEPS = 15_625
+REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the same loss)
+    "dcgan": ("DCGAN (non-saturating)", "NS GAN"),
+    "lsgan": ("least squares (DCGAN's networks)", "LSGAN"),
+    "wgan_gp": ("WGAN-GP", "WGAN GP"),
+    "wgan_clip": ("WGAN (clipping)", "WGAN"),
+    "ebgan": ("EBGAN", "BEGAN"),  # BEGAN is their autoencoder-energy GAN
+    "ensemble_gan": ("discriminator ensemble", "NS GAN"),  # non-saturating loss, several discriminators
+    "cgan": ("CGAN", "NS GAN"),  # conditional; their models are not
+}
+SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below Lucic's: a row at each
+
+
+def real_image_rows():
+    """The MNIST and Fashion-MNIST rows: every recipe at Lucic's budget, the short recipes also at their own."""
+    rows = {}
+    for dataset in ("mnist", "fashion_mnist"):
+        for model, (label, anchor) in REAL_IMAGE_MODELS.items():
+            recipe = f"{model}_{dataset}"
+            short = model in SHORT_RECIPES
+            rows[f"{recipe}_lucic" if short else recipe] = Row(dataset, recipe, LUCIC_BUDGET, label=label, anchor=anchor)
+            if short:
+                rows[recipe] = Row(dataset, recipe, label=label, anchor=anchor)
+    return rows
+
+
+ROWS.update(real_image_rows())
 
 flags.DEFINE_list("models", list(ROWS), f"Rows to run: {', '.join(ROWS)}.")
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds.")
@@ -116,7 +155,8 @@ def train_command(name, row, seed, run):
 
 def evaluate_options(row):
     """evaluation.evaluate's options for `row`: the mixtures' protocol draws 2,500 samples."""
-    options = {"split": "test", "num_images": 2500 if row.protocol in ("grid25", "ring8") else 1000, "seed": 0}
+    counts = {"grid25": 2500, "ring8": 2500, "mnist": 10_000, "fashion_mnist": 10_000}  # 10,000: Lucic et al.'s FID
+    options = {"split": "test", "num_images": counts.get(row.protocol, 1000), "seed": 0}
     if row.protocol == "digits":
         options["feature_extractor"] = "digits"  # the digits-classifier distance of docs/protocols.md section 3
     return options

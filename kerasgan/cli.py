@@ -38,7 +38,11 @@ flags.DEFINE_string(
     "validation_split", "test", "Domain adaptation (dann): labelled split of --target_dataset for val_class_accuracy ('' for none)."
 )
 flags.DEFINE_integer("batch_size", 64, "Global batch size.")
-flags.DEFINE_integer("epochs", 10, "Passes over the dataset.")
+flags.DEFINE_integer("epochs", 10, "Passes over the dataset (of --steps_per_epoch batches when given).")
+flags.DEFINE_integer(
+    "steps_per_epoch", None, "Batches per epoch; default: one pass over the dataset. Training takes epochs x "
+    "steps_per_epoch steps (e.g. 25 x 625 = 15,625, Lucic et al. 2018's budget).", lower_bound=1,
+)
 flags.DEFINE_float("generator_learning_rate", None, "Adam learning rate of G; default: the paper's.")
 flags.DEFINE_float("discriminator_learning_rate", None, "Adam learning rate of D; default: the paper's.")
 flags.DEFINE_integer("seed", 0, "Seed for weights, noise and shuffling.")
@@ -203,11 +207,17 @@ def build_model(element_spec):
 def model_and_data():
     """(dataset, steps per epoch, model): what `kerasgan train` builds from the parsed flags, the model
     not yet compiled, the dataset one repeated stream (kerasgan.checkpoints.stream)."""
+    cls = _model_class()
+    dataset, steps = _stream(cls)
+    return dataset, steps, cls.from_flags(FLAGS, dataset.element_spec)
+
+
+def _stream(cls):
+    """(the training data as one repeated stream, batches per epoch: --steps_per_epoch or one pass)."""
     from kerasgan import checkpoints
 
-    cls = _model_class()
     dataset, steps = checkpoints.stream(cls.training_data(FLAGS))
-    return dataset, steps, cls.from_flags(FLAGS, dataset.element_spec)
+    return dataset, FLAGS.steps_per_epoch or steps
 
 
 def _examples(model, count=8):
@@ -260,7 +270,7 @@ def train():
         tf.config.experimental.enable_op_determinism()
     cls = _model_class()
     # One repeated stream, so that a resumed run reads the batches an uninterrupted one would.
-    dataset, steps = checkpoints.stream(cls.training_data(FLAGS))
+    dataset, steps = _stream(cls)
     with strategy.scope():
         model = cls.from_flags(FLAGS, dataset.element_spec)
         model.compile(

@@ -70,3 +70,23 @@ def test_a_mixture_table_where_no_row_captured_a_mode_says_so():
     results = {"gan_ring8": [result("gan_ring8", 0, 390, history, modes=0, num_modes=8, hq_fraction=0.0, reverse_kl=1e9)]}
     text = quality_tables.section(quality.ROWS, results, floors, "<b>", "<e>")
     assert "No row captured a mode: **missed**" in text and "| 1 | 0.0, 0.0 (390 steps) |" in text
+
+
+def test_mnist_table_sets_each_recipe_beside_lucics_row_of_its_loss():
+    floors = {"mnist": {"fid": 1.6, "kid": 1e-4, "precision": 0.79, "recall": 0.79, "examples": 10_000}}
+    image = dict(kid=0.002, precision=0.7, recall=0.6)
+    results = {
+        "dcgan_mnist_lucic": [result("dcgan_mnist_lucic", s, 15_625, fid=fid, **image) for s, fid in ((0, 6.0), (1, 7.0))],
+        "dcgan_mnist": [result("dcgan_mnist", 0, 3_748, fid=24.5, **image)],
+        "lsgan_mnist": [result("lsgan_mnist", 0, 15_625, fid=9.0, **image)],
+        "cgan_mnist": [result("cgan_mnist", 0, 15_625, fid=8.0, label_accuracy=0.98, **image)],
+    }
+    text = quality_tables.section(quality.ROWS, results, floors, "<b>", "<e>")
+    assert "| real train vs test (floor, 10,000 vs 10,000) | | | 1.60 | | 0.10 | 0.790 / 0.790 |" in text
+    # both budgets of the DCGAN recipe on one line, against NS GAN's 6.8: a mean of 6.5 meets it
+    assert "| DCGAN (non-saturating) | NS GAN: 6.8 +- 0.5 | 0, 1 | 6.5 +- 0.5 | 24.5 (3,748) | 2.00 +- 0.00 |" in text
+    assert "| least squares (DCGAN's networks) | LSGAN: 7.8 +- 0.6 | 0 | 9.0 | the same |" in text
+    assert "| 0.980 | 1.0 | **missed** |" in text  # CGAN: label accuracy, minutes, 8.0 above 6.8
+    assert "DCGAN (non-saturating) met, least squares (DCGAN's networks) missed, CGAN missed" in text
+    assert "best here DCGAN (non-saturating) 6.5, **met**" in text  # below WGAN's 6.7, their best
+    assert "Their other rows: MM GAN 9.8 +- 0.9, WGAN 6.7 +- 0.4" in text

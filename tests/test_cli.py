@@ -171,6 +171,23 @@ def test_train_each_image_model_for_one_epoch(model, tmp_path):
     assert all(np.isfinite(values[0]) for values in history.values())
 
 
+def test_steps_per_epoch_sets_the_training_budget(tmp_path):
+    import keras
+
+    from kerasgan import zoo  # noqa: F401  (registers the zoo classes for load_model)
+
+    run = tmp_path / "run"
+    result = kerasgan("train", "--model=dcgan", *TINY, "--epochs=2", "--steps_per_epoch=3", f"--output_dir={run}",
+                      f"--export_dir={tmp_path / 'saved_models'}")
+    assert result.returncode == 0, result.stderr[-3000:]
+    model = keras.models.load_model(run / "model.keras")
+    assert int(model.generator_optimizer.iterations) == 6  # 2 x 3, not 2 passes over the 28 batches of digits
+    history = json.loads((run / "history.json").read_text())
+    assert len(history["d_loss"]) == len(history["g_loss"]) == 2
+    refused = kerasgan("train", "--model=dcgan", *TINY, "--steps_per_epoch=0", f"--output_dir={tmp_path / 'other'}")
+    assert refused.returncode != 0 and "steps_per_epoch" in refused.stderr and "Traceback" not in refused.stderr
+
+
 IMAGES_16 = tf.TensorSpec((None, 16, 16, 1), tf.float32)
 
 

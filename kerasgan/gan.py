@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import batches, images, losses, penalties, unrolling
+from kerasgan import batches, images, losses, packing, penalties, unrolling
 from kerasgan.adversarial import AdversarialModel
 from kerasgan.networks import checks
 from kerasgan.registry import Flag
@@ -30,6 +30,7 @@ OPTIONS = {
     "unrolled_steps": 0,
     "unrolled_learning_rate": DEFAULT_UNROLLED_LEARNING_RATE,
     "split_real_batch": False,
+    "pack": 1,
 }
 
 
@@ -45,6 +46,7 @@ FLAGS = (
     Flag("unrolled_steps", int, "G's loss through D unrolled this many steps (Metz et al. 2016)."),
     Flag("unrolled_learning_rate", float, "Step size of the unrolled discriminator's gradient steps."),
     Flag("split_real_batch", bool, "Give each discriminator step its own slice of the batch (a fresh real batch per critic update)."),
+    Flag("pack", int, "PacGAN: the discriminator judges this many samples joined together (Lin et al. 2018); default 1."),
 )
 LATENT_DIM = Flag("latent_dim", int, "Length of z; default: the model's (100 for images, 2 for points).")
 FILTERS = Flag("filters", int, "Filters of the networks' first convolution; default 64.")
@@ -89,6 +91,8 @@ class GAN(AdversarialModel):
         unrolled_learning_rate: the step size of the unrolled D.
         split_real_batch: give each of the k D updates its own slice of the batch, a fresh real
             batch per critic update as in WGAN's Algorithm 1.
+        pack: m, the samples D judges together, joined along their last axis (PacGAN, Lin et al.
+            2018, arXiv:1712.04086; kerasgan.packing): D then takes m times the channels.
         seed: the seed of z, epsilon and the noise.
     """
 
@@ -111,20 +115,23 @@ class GAN(AdversarialModel):
         unrolled_steps=0,
         unrolled_learning_rate=DEFAULT_UNROLLED_LEARNING_RATE,
         split_real_batch=False,
+        pack=1,
         seed=None,
         **kwargs,
     ):
         super().__init__(seed=seed, **kwargs)
-        self.check_networks(generator, discriminator)
         if isinstance(penalty, str) and penalty in penalties.CONSTRAINTS:  # kerasgan 0.1.0's penalty="clip"
             penalty, constraint = None, penalty
         options = {
             "loss": loss, "label_smoothing": label_smoothing, "discriminator_steps": discriminator_steps,
             "penalty": penalty, "constraint": constraint, "instance_noise": instance_noise,
             "unrolled_steps": unrolled_steps, "unrolled_learning_rate": unrolled_learning_rate,
-            "split_real_batch": split_real_batch,
+            "split_real_batch": split_real_batch, "pack": pack,
         }
-        _check_options(type(self).__name__, options, self.unsupported_options)
+        packing.check_pack(pack)
+        _check_options(type(self).__name__, options, self.unsupported_options, self.conditional)
+        self.pack = pack
+        self.check_networks(generator, discriminator)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -160,7 +167,7 @@ class GAN(AdversarialModel):
         checks.check_network("discriminator", discriminator)
         if len(generator.inputs) != 1:
             raise ValueError(f"generator must take one input of shape (batch, latent_dim), got {generator.inputs}")
-        checks.check_fit(generator, discriminator)
+        checks.check_fit(generator, discriminator, self.pack)
 
     def generator_networks(self):
         return [self.generator]
@@ -183,7 +190,7 @@ class GAN(AdversarialModel):
         )
         return batches.Batch(
             type(self).__name__, batches.Part("images", self.sample_shape), made_by,
-            min_size=self.discriminator_steps if self.split_real_batch else None, min_size_reason=reason,
+            min_size=(self.discriminator_steps if self.split_real_batch else 1) * self.pack, min_size_reason=reason,
         )
 
     # --- the training step (Algorithm 1) ------------------------------------------------------
@@ -274,7 +281,9 @@ class GAN(AdversarialModel):
         return self.generator([z, *conditions] if conditions else z, training=training)
 
     def critic_function(self, conditions, training=True):
-        """x -> D(x | conditions), the function penalties differentiate."""
+        """x -> D(x | conditions), the function penalties differentiate; with `pack`, D of x's packs."""
+        if self.pack > 1:
+            return lambda x: self.discriminator(packing.pack_samples(x, self.pack), training=training)
         return lambda x: self.discriminator([x, *conditions] if conditions else x, training=training)
 
     def discriminate(self, samples, conditions, training=True):
@@ -286,7 +295,7 @@ class GAN(AdversarialModel):
     def discriminate_both(self, real, fake, conditions):
         """D's scores of the real and the fake batch: one pass over both when no layer of D couples
         the examples of a batch (batch norm normalizes each batch on its own, as in Radford et al. 2015)."""
-        if checks.couples_batch(self.discriminator):
+        if checks.couples_batch(self.discriminator) or self.pack > 1:  # packs never join real and fake samples
             return self.discriminate(real, conditions), self.discriminate(fake, conditions)
         both = [ops.concatenate([condition, condition], axis=0) for condition in conditions]
         logits = self.discriminate(ops.concatenate([real, fake], axis=0), both)
@@ -381,12 +390,13 @@ class GAN(AdversarialModel):
                 "unrolled_steps": self.unrolled_steps,
                 "unrolled_learning_rate": self.unrolled_learning_rate,
                 "split_real_batch": self.split_real_batch,
+                "pack": self.pack,
             }
         )
         return config
 
 
-def _check_options(model_name, options, unsupported):
+def _check_options(model_name, options, unsupported, conditional):
     """Raises ValueError for a bad option, or a non-default one that `model_name`'s own step does not apply."""
     for name in unsupported:
         if options[name] != OPTIONS[name]:
@@ -403,3 +413,6 @@ def _check_options(model_name, options, unsupported):
         raise ValueError(f"unrolled_learning_rate must be > 0, got {options['unrolled_learning_rate']!r}")
     if not isinstance(options["split_real_batch"], bool):
         raise ValueError(f"split_real_batch must be True or False, got {options['split_real_batch']!r}")
+    if options["pack"] > 1 and (conditional or unrolled):
+        reason = "its discriminator takes one label per sample" if conditional else "the unrolled discriminator judges single samples"
+        raise ValueError(f"{model_name} cannot pack samples: {reason}; leave pack at 1")

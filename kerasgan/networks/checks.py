@@ -1,6 +1,8 @@
 """Checks that networks passed to a model fit it: one line naming the network and the fix."""
 import keras
 
+from kerasgan import packing
+
 
 def check_network(role, network):
     """Raises ValueError unless `network` is a built keras.Model."""
@@ -43,13 +45,19 @@ def vector_settings(data_dim, latent_dim, generator, default=2):
     return data_dim, latent_dim
 
 
-def check_fit(generator, discriminator):
-    """Raises ValueError unless G's first input is (batch, latent) and its output fits D's first input."""
+def check_fit(generator, discriminator, pack=1):
+    """Raises ValueError unless G's first input is (batch, latent) and its output, packed `pack` at a time
+    (kerasgan.packing), fits D's first input."""
     if len(generator.inputs[0].shape) != 2:
         raise ValueError(f"the generator's first input must be z of shape (batch, latent_dim), got {generator.inputs[0].shape}")
     produced = tuple(generator.outputs[0].shape[1:])
     expected = tuple(discriminator.inputs[0].shape[1:])
-    if produced != expected:
+    if pack > 1 and packing.packed_shape(produced, pack) != expected:
+        raise ValueError(
+            f"the generator makes samples of shape {produced}, packs of {pack} of them have shape "
+            f"{packing.packed_shape(produced, pack)}, but the discriminator takes {expected}: build it for the packs"
+        )
+    if pack == 1 and produced != expected:
         raise ValueError(
             f"the generator makes samples of shape {produced} but the discriminator takes "
             f"{expected}: give both networks the same sample shape"

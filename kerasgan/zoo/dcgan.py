@@ -1,5 +1,5 @@
 """DCGAN: deep convolutional GAN (Radford et al. 2015, arXiv:1511.06434)."""
-from kerasgan import gan, registry
+from kerasgan import gan, packing, registry
 from kerasgan.networks import checks
 from kerasgan.networks import dcgan as networks
 from kerasgan.registry import Flag
@@ -24,15 +24,18 @@ class DCGAN(gan.GAN):
     )
 
     def __init__(self, image_shape=None, latent_dim=None, spectral_norm=False, filters=64, generator=None, discriminator=None, **kwargs):
+        pack = packing.option(kwargs)
         if image_shape is None and generator is None and discriminator is not None:
             checks.check_network("discriminator", discriminator)
-            image_shape = tuple(int(d) for d in discriminator.inputs[0].shape[1:])
+            image_shape = packing.unpacked_shape(tuple(int(d) for d in discriminator.inputs[0].shape[1:]), pack)
         image_shape, latent_dim = checks.image_settings("DCGAN", image_shape, latent_dim, generator)
         if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters)
         if discriminator is None:
             normalization = None if spectral_norm else "batch"  # SN-GAN's discriminator has no batch norm
-            discriminator = networks.build_discriminator(image_shape, filters, normalization, spectral_norm)
+            discriminator = networks.build_discriminator(
+                packing.packed_shape(image_shape, pack), filters, normalization, spectral_norm
+            )
         super().__init__(generator, discriminator, **kwargs)
         self.image_shape = image_shape
         self.filters = filters

@@ -1,5 +1,5 @@
 """GAN: the original adversarial net with MLPs, for 2-D toy data (Goodfellow et al. 2014, arXiv:1406.2661)."""
-from kerasgan import gan, registry
+from kerasgan import gan, packing, registry
 from kerasgan.networks import checks, mlp
 from kerasgan.registry import Flag
 
@@ -38,7 +38,8 @@ class GAN(gan.GAN):
         if generator is None:
             generator = mlp.build_generator(data_dim, latent_dim, units, depth, data_scale)
         if discriminator is None:
-            discriminator = mlp.build_discriminator(data_dim, units, depth, data_scale)
+            pack = packing.option(kwargs)
+            discriminator = mlp.build_discriminator(data_dim * pack, units, depth, data_scale)
         super().__init__(generator, discriminator, **kwargs)
         self.data_dim = data_dim
         self.units = units

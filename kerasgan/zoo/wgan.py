@@ -1,5 +1,5 @@
 """WGAN: Wasserstein GAN with weight clipping (Arjovsky et al. 2017) or gradient penalty (Gulrajani et al. 2017)."""
-from kerasgan import gan, registry
+from kerasgan import gan, packing, registry
 from kerasgan.networks import checks
 from kerasgan.networks import dcgan as networks
 from kerasgan.registry import Flag
@@ -72,7 +72,10 @@ class WGAN(gan.GAN):
         if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters)
         if critic is None:
-            critic = networks.build_discriminator(image_shape, filters, normalization, logit_bias=False, name="critic")
+            pack = packing.option(kwargs)
+            critic = networks.build_discriminator(
+                packing.packed_shape(image_shape, pack), filters, normalization, logit_bias=False, name="critic"
+            )
         super().__init__(
             generator, critic, loss=loss, discriminator_steps=steps, penalty=penalty, penalty_weight=weight,
             constraint=constraint, clip_value=clip_value, **kwargs,

@@ -14,14 +14,16 @@ ANCHORS = {
         ("PacGAN4, the target", {"modes": 7.8, "hq_fraction": 0.959}, "PacGAN, Table 1"),
     ],
 }
-# Lucic et al. 2018 (arXiv:1711.10337), Table 2: the best FID per model, mean and std (MNIST, Fashion-MNIST).
+# Lucic et al. 2018 (arXiv:1711.10337), Table 2: the best FID per model, mean and std (MNIST, Fashion-MNIST), as
+# reproduced in Dai & Wipf 2019 (arXiv:1903.05789) and in the PA-GAN submission to ICLR 2019, which agree on every
+# cell here; the paper's own table was not read.
 LUCIC = {
     "mnist": {"MM GAN": (9.8, 0.9), "NS GAN": (6.8, 0.5), "LSGAN": (7.8, 0.6), "WGAN": (6.7, 0.4), "WGAN GP": (20.3, 5.0),
               "DRAGAN": (7.6, 0.4), "BEGAN": (13.1, 1.0)},
     "fashion_mnist": {"MM GAN": (29.6, 1.6), "NS GAN": (26.5, 1.6), "LSGAN": (30.7, 2.2), "WGAN": (21.5, 1.6),
                       "WGAN GP": (24.5, 2.1), "DRAGAN": (27.7, 1.2), "BEGAN": (22.9, 0.9)},
 }
-LUCIC_SOURCE = "Lucic et al. 2018, Table 2"
+LUCIC_SOURCE = "Lucic et al. 2018, Table 2 (not verified in the paper: as reproduced in Dai & Wipf 2019)"
 # Ganin et al. 2016 (JMLR 17), Table 2, MNIST -> MNIST-M: source only, DANN, train on target; DANN closes 52.9 %.
 GANIN, GANIN_SOURCE, GANIN_GAP = (0.5225, 0.7666, 0.9596), "Ganin et al. 2016, Table 2", 0.529
 LUCIC_STEPS = 15_625

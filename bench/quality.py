@@ -58,6 +58,14 @@ ROWS = {
     "ensemble_gan_ring8": Row(
         "ring8", "ensemble_gan_grid25", ("--dataset=ring8",) + MIXTURE_SCORING, label="discriminator ensemble"
     ),
+    # PacGAN's networks and budget with packs of 1 (GAN), 2 and 4 (zoo/pacgan_grid25.flags), 5 seeds each.
+    **{
+        f"pacgan{pack}_{mixture}": Row(
+            mixture, "pacgan_grid25", (f"--pack={pack}", f"--dataset={mixture}") + MIXTURE_SCORING,
+            label=f"PacGAN's networks, pack {pack}" + (" (GAN)" if pack == 1 else ""),
+        )
+        for mixture in ("grid25", "ring8") for pack in (1, 2, 4)
+    },
     # Section 3: trained on the train split, scored against the 360 held-out digits.
     "dcgan_digits": Row("digits", "dcgan_digits", ("--split=train",), label="DCGAN"),
     "wgan_gp_digits": Row("digits", "wgan_gp_digits", ("--split=train",), label="WGAN-GP"),

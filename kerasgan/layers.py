@@ -1,4 +1,4 @@
-"""Layers the networks share: reflection padding, instance norm, an image pool, gradient reversal."""
+"""Layers the networks share: reflection padding, instance norm, an image pool, gradient reversal, maxout."""
 import math
 import numbers
 
@@ -223,3 +223,31 @@ class GradientReversal(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "strength": self.initial_strength}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class Maxout(keras.layers.Layer):
+    """The largest of `pieces` linear units per output (Goodfellow et al. 2013, arXiv:1302.4389): a Dense
+    layer of units x pieces outputs, reduced by max over each group of `pieces`. Keras has no maxout layer,
+    hence this one; PacGAN's 2-D mixture discriminators are made of them (Lin et al. 2018)."""
+
+    def __init__(self, units, pieces, **kwargs):
+        super().__init__(**kwargs)
+        for name, value in (("units", units), ("pieces", pieces)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"Maxout {name} must be a positive integer, got {value!r}")
+        self.units, self.pieces = units, pieces
+        self.linear = keras.layers.Dense(units * pieces, dtype=self.dtype_policy)
+
+    def build(self, input_shape):
+        self.linear.build(input_shape)
+
+    def call(self, inputs):
+        pieces = ops.reshape(self.linear(inputs), (-1, self.units, self.pieces))
+        return ops.max(pieces, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "pieces": self.pieces}

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import testing
-from kerasgan.layers import GradientReversal, ImagePool, ReflectionPadding2D, instance_norm
+from kerasgan.layers import GradientReversal, ImagePool, Maxout, ReflectionPadding2D, instance_norm
 
 SHAPE = (2, 2, 1)  # pool images: each a constant id, so stored and returned images can be named
 
@@ -289,3 +289,16 @@ def test_gradient_reversal_strength_assigned_inside_the_replicas():
         np.testing.assert_allclose(gradient, [-expected, -3.0 * expected], rtol=1e-6)
     for value in strategy.experimental_local_results(reversal.strength.value):
         np.testing.assert_allclose(value, expected, rtol=1e-6)
+
+
+def test_maxout_takes_the_largest_of_its_pieces_and_round_trips(tmp_path):
+    layer = Maxout(2, 3)
+    layer.build((None, 1))
+    layer.linear.set_weights([np.array([[1.0, -1.0, 2.0, 0.5, -3.0, 0.0]]), np.zeros(6)])  # pieces (1, -1, 2), (0.5, -3, 0)
+    np.testing.assert_allclose(layer(np.array([[1.0], [-1.0]])), [[2.0, 0.5], [1.0, 3.0]])
+    model = keras.Sequential([keras.Input((1,)), layer])
+    model.save(tmp_path / "maxout.keras")
+    loaded = keras.models.load_model(tmp_path / "maxout.keras")
+    np.testing.assert_allclose(loaded(np.array([[1.0]])), [[2.0, 0.5]])
+    with pytest.raises(ValueError, match="Maxout pieces must be a positive integer, got 0"):
+        Maxout(2, 0)

@@ -1,4 +1,6 @@
 """PacGAN's packing (kerasgan.packing, the `pack` option): what the discriminator sees, training, saving, bad input."""
+import os
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -81,3 +83,22 @@ def test_the_pack_flag_reaches_the_model():
         assert cli.build_model(tf.TensorSpec((None, 2), tf.float32)).pack == 2
     finally:
         cli.FLAGS.unparse_flags()
+
+
+def test_pacgans_mixture_networks_come_from_the_flags():
+    import keras
+
+    from kerasgan import cli
+    from kerasgan.layers import Maxout
+
+    recipe = os.path.join(os.path.dirname(__file__), "..", "zoo", "pacgan_grid25.flags")
+    try:
+        cli.parse_flags(["kerasgan", f"--flagfile={recipe}"])
+        model = cli.build_model(tf.TensorSpec((None, 2), tf.float32))
+    finally:
+        cli.FLAGS.unparse_flags()
+    maxouts = [layer for layer in model.discriminator.layers if isinstance(layer, Maxout)]
+    assert model.pack == 4 and tuple(model.discriminator.inputs[0].shape[1:]) == (8,)
+    assert [(layer.units, layer.pieces) for layer in maxouts] == [(200, 5)] * 3
+    norms = [layer for layer in model.generator.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    assert len(norms) == 4 and model.generator.layers[1].units == 400 and not model.generator.layers[1].use_bias

@@ -130,6 +130,7 @@ flags.DEFINE_string("runs", os.path.join(ROOT, "runs/quality"), "Run folders (mo
 flags.DEFINE_bool("rescore", False, "Score finished rows again from their saved models (after a change to the metrics).")
 flags.DEFINE_string("figures", os.path.join(ROOT, "docs"), "Where the mixtures' figures go (quality_<mixture>.png).")
 flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose quality section is rewritten.")
+flags.DEFINE_string("readme", os.path.join(ROOT, "README.md"), "The README whose results table is rewritten ('': none).")
 
 
 def _flag(recipe, name):
@@ -274,6 +275,10 @@ def main(argv):
     floors = quality_tables.references(ROWS, _dataset, _image_size, evaluate_options)
     sections.replace_section(FLAGS.markdown, quality_tables.section(ROWS, results, floors, BEGIN, END), BEGIN, END)
     written = [FLAGS.markdown]
+    if FLAGS.readme and any(ROWS[name].protocol in quality_tables.LUCIC for name in results):
+        begin, end = quality_tables.README_BEGIN, quality_tables.README_END
+        sections.replace_section(FLAGS.readme, quality_tables.readme_table(ROWS, results, floors), begin, end)
+        written.append(FLAGS.readme)
     for protocol in ("grid25", "ring8"):
         if any(ROWS[name].protocol == protocol for name in results):
             written.append(quality_plots.mixture_figure(

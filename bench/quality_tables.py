@@ -370,3 +370,49 @@ def _cyclegan_table(protocol, rows, names, results, floor):
     lines += ["", "Label preservation: the share of translations the output domain's classifier reads as the "
               f"input's digit. Target >= 0.80 both ways: {'; '.join(verdicts)}."]
     return lines
+
+
+TITLE_OF = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+README_BEGIN, README_END = "<!-- results table: written by bench/quality.py -->", "<!-- end of results table -->"
+
+
+def readme_table(rows, results, floors):
+    """The README's results: each recipe's FID on MNIST and Fashion-MNIST at Lucic et al.'s budget beside their
+    best FID for the model of the same loss, and DANN on MNIST -> MNIST-M beside Ganin et al."""
+    at_budget = {}  # (label, dataset) -> runs at LUCIC_STEPS
+    for name, runs in results.items():
+        row = rows[name]
+        if row.protocol in LUCIC and _budget(runs) == LUCIC_STEPS:
+            at_budget[(row.label, row.protocol)] = (row.anchor, runs)
+    lines = [
+        README_BEGIN,
+        "| model | MNIST FID | Lucic et al.: their model, best FID | Fashion-MNIST FID | Lucic et al. |",
+        "|---|---|---|---|---|",
+    ]
+    for label in dict.fromkeys(label for label, _ in at_budget):
+        cells = []
+        for dataset in LUCIC:
+            anchor, runs = at_budget.get((label, dataset), (None, None))
+            if runs is None:
+                cells += ["not run yet", "–"]
+                continue
+            mean, std = LUCIC[dataset][anchor]
+            seeds = f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"
+            cells += [f"{mean_std(_scores(runs, 'fid'), digits=1)} ({seeds})", f"{anchor} {mean} +- {std}"]
+        lines.append(f"| {label} | {' | '.join(cells)} |")
+    lines.append("")
+    lines.append(
+        f"FID of 10,000 samples against the 10,000 test images after {LUCIC_STEPS:,} generator steps (batch 64, z of 64), "
+        "mean +- std over seeds, each recipe one setting; their figure is the best of a hyperparameter search "
+        "(Table 2, not verified in the paper: as reproduced in Dai & Wipf 2019). Real against real (the train split): "
+        + ", ".join(f"{floors[dataset]['fid']:.2f} on {TITLE_OF[dataset]}" for dataset in LUCIC if dataset in floors) + "."
+    )
+    dann = results.get("dann_mnist_m")
+    if dann:
+        lines += ["",
+            f"DANN from MNIST to MNIST-M with the paper's networks and schedules: target accuracy "
+            f"{mean_std(_scores(dann, 'class_accuracy'), digits=3)} ({len(dann)} seeds), against {GANIN[1]} in "
+            f"{GANIN_SOURCE} (MNIST-M's backgrounds here come from other photos than BSDS500)."
+        ]
+    lines += ["", "Written by `make bench-quality`; [BENCHMARKS.md](BENCHMARKS.md#sample-quality) has every row and command."]
+    return "\n".join(lines + [README_END])

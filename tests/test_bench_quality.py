@@ -90,3 +90,19 @@ def test_mnist_table_sets_each_recipe_beside_lucics_row_of_its_loss():
     assert "DCGAN (non-saturating) met, least squares (DCGAN's networks) missed, CGAN missed" in text
     assert "best here DCGAN (non-saturating) 6.5, **met**" in text  # below WGAN's 6.7, their best
     assert "Their other rows: MM GAN 9.8 +- 0.9, WGAN 6.7 +- 0.4" in text
+
+
+def test_readme_table_sets_both_datasets_beside_lucic_and_dann_beside_ganin():
+    floors = {"mnist": {"fid": 1.64}, "fashion_mnist": {"fid": 2.53}}
+    image = dict(kid=0.002, precision=0.7, recall=0.6)
+    results = {
+        "dcgan_mnist_lucic": [result("dcgan_mnist_lucic", s, 15_625, fid=fid, **image) for s, fid in ((0, 6.0), (1, 7.0))],
+        "dcgan_mnist": [result("dcgan_mnist", 0, 3_748, fid=24.5, **image)],  # not at their budget: not in the README
+        "lsgan_fashion_mnist": [result("lsgan_fashion_mnist", 0, 15_625, fid=28.0, **image)],
+        "dann_mnist_m": [result("dann_mnist_m", s, 9_370, class_accuracy=a) for s, a in ((0, 0.80), (1, 0.82))],
+    }
+    text = quality_tables.readme_table(quality.ROWS, results, floors)
+    assert "| DCGAN (non-saturating) | 6.5 +- 0.5 (2 seeds) | NS GAN 6.8 +- 0.5 | not run yet | – |" in text
+    assert "| least squares (DCGAN's networks) | not run yet | – | 28.0 (1 seed) | LSGAN 30.7 +- 2.2 |" in text
+    assert "24.5" not in text and "1.64 on MNIST, 2.53 on Fashion-MNIST" in text
+    assert "target accuracy 0.810 +- 0.010 (2 seeds), against 0.7666" in text

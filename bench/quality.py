@@ -92,6 +92,7 @@ ROWS = {
     # Section 4.
     "pix2pix_colorization": Row("colorization", "pix2pix_colorization", label="Pix2Pix"),
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
+    "cyclegan_mnist_m": Row("mnist2mnist_m", "cyclegan_mnist_m", label="CycleGAN"),
 }
 # MNIST and Fashion-MNIST at Lucic et al. 2018's budget: batch 64, z of 64, 15,625 generator updates.
 LUCIC_BUDGET = ("--batch_size=64", "--latent_dim=64", "--steps_per_epoch=625", "--epochs=25")

@@ -36,6 +36,7 @@ TITLES = {
     "mnist_m": "DANN on MNIST -> MNIST-M beside Ganin et al. 2016 (section 2)",
     "colorization": "Pix2Pix on colorization (section 4)",
     "digits2digits_m": "CycleGAN on digits <-> digits_m (section 4)",
+    "mnist2mnist_m": "CycleGAN on MNIST <-> MNIST-M (section 4)",
     "mnist": "FID on MNIST beside Lucic et al. 2018 (section 3)",
     "fashion_mnist": "FID on Fashion-MNIST beside Lucic et al. 2018 (section 3)",
 }
@@ -99,7 +100,7 @@ def section(rows, results, floors, begin, end):
         table = {
             "grid25": _mixture_table, "ring8": _mixture_table, "digits": _digits_table, "moons": _dann_table,
             "digits_m": _dann_table, "mnist_m": _dann_table, "colorization": _pix2pix_table, "digits2digits_m": _cyclegan_table,
-            "mnist": _real_image_table, "fashion_mnist": _real_image_table,
+            "mnist2mnist_m": _cyclegan_table, "mnist": _real_image_table, "fashion_mnist": _real_image_table,
         }[protocol]
         lines += ["", f"### {title}", ""] + table(protocol, rows, names, results, floors.get(protocol))
         lines += ["", "Commands (seed 0; the other seeds change only `--seed` and the folders):", ""]
@@ -350,13 +351,22 @@ def _pix2pix_table(protocol, rows, names, results, floor):
     return lines
 
 
+CYCLEGAN = {  # protocol: (domain A, domain B, label preservation target both ways)
+    "digits2digits_m": ("digits", "digits_m", 0.80), "mnist2mnist_m": ("MNIST", "MNIST-M", 0.95),
+}
+
+
 def _cyclegan_table(protocol, rows, names, results, floor):
+    domain_a, domain_b, target = CYCLEGAN[protocol]
+    fid = protocol == "mnist2mnist_m"
+    extra = " FID A -> B | FID B -> A |" if fid else ""
+    blank = " | |" if fid else ""
     lines = [
-        "| model | seeds | generator steps | digits -> digits_m | digits_m -> digits | minutes per seed |",
-        "|---|---|---|---|---|---|",
+        f"| model | seeds | generator steps | {domain_a} -> {domain_b} | {domain_b} -> {domain_a} |{extra} minutes per seed |",
+        "|---|---|---|---|---|" + ("---|---|" if fid else "") + "---|",
         f"| no translation (the input judged as the other domain) | | | {floor['untranslated_a_to_b']:.3f} | "
-        f"{floor['untranslated_b_to_a']:.3f} | |",
-        f"| real images of the output domain | | | {floor['real_b']:.3f} | {floor['real_a']:.3f} | |",
+        f"{floor['untranslated_b_to_a']:.3f} |{blank} |",
+        f"| real images of the output domain | | | {floor['real_b']:.3f} | {floor['real_a']:.3f} |{blank} |",
     ]
     verdicts = []
     for name in names:
@@ -364,11 +374,16 @@ def _cyclegan_table(protocol, rows, names, results, floor):
         seeds, steps, minutes = _head(runs)
         a_to_b, b_to_a = _scores(runs, "label_preservation_a_to_b"), _scores(runs, "label_preservation_b_to_a")
         scores = f"{mean_std(a_to_b, digits=3)} | {mean_std(b_to_a, digits=3)}"
+        if fid:
+            scores += f" | {mean_std(_scores(runs, 'fid_a_to_b'), digits=1)} | {mean_std(_scores(runs, 'fid_b_to_a'), digits=1)}"
         lines.append(f"| {rows[name].label} | {seeds} | {steps} | {scores} | {minutes} |")
-        met = min(np.mean(a_to_b), np.mean(b_to_a)) >= 0.8
+        met = min(np.mean(a_to_b), np.mean(b_to_a)) >= target
         verdicts.append(f"{rows[name].label} **{'met' if met else 'missed'}**")
     lines += ["", "Label preservation: the share of translations the output domain's classifier reads as the "
-              f"input's digit. Target >= 0.80 both ways: {'; '.join(verdicts)}."]
+              f"input's digit. Target >= {target:.2f} both ways: {'; '.join(verdicts)}."]
+    if fid:
+        lines[-1] += (" FID: Inception FID of the translations of each domain's first 1,000 test images against the "
+                      "output domain's first 1,000 test images (renderings of the same digits).")
     return lines
 
 

@@ -134,7 +134,7 @@ class QualityMetrics(keras.callbacks.Callback):
 class LinearDecay(keras.callbacks.Callback):
     """CycleGAN's schedule: every optimizer keeps its learning rate for the first
     `epochs - decay_epochs` epochs, then decays it linearly towards zero over the last
-    `decay_epochs` (Zhu et al. 2017, arXiv:1703.10593, section 4; default: half of `epochs`).
+    `decay_epochs` (Zhu et al. 2017, arXiv:1703.10593, section 4; default: half of `epochs`, at least 1).
 
     The starting rates are read from the optimizers when training begins; pass
     `learning_rate` when resuming a run whose rates have already decayed.
@@ -142,7 +142,7 @@ class LinearDecay(keras.callbacks.Callback):
 
     def __init__(self, epochs, decay_epochs=None, learning_rate=None):
         super().__init__()
-        decay_epochs = epochs // 2 if decay_epochs is None else decay_epochs
+        decay_epochs = max(1, epochs // 2) if decay_epochs is None else decay_epochs
         if not 0 < decay_epochs <= epochs:
             raise ValueError(f"decay_epochs must be in [1, epochs={epochs}], got {decay_epochs}")
         self.epochs = epochs

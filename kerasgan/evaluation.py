@@ -5,8 +5,8 @@ makes: samples of images (`image_scores`: FID and KID on the Inception pool_3 fe
 digits classifier's, precision and recall, label accuracy for a conditional model), 2-D points
 (`mixture_scores`: mode coverage of ring8 / grid25), paired translations (`paired_translation_scores`:
 L1, PSNR, SSIM), unpaired translations (`unpaired_translation_scores`: label preservation both
-ways on digits2digits_m, the cycle L1) or class predictions (`classifier_scores`). The protocols
-are in docs/protocols.md.
+ways on digits2digits_m and mnist2mnist_m, FID both ways on the latter, the cycle L1) or class
+predictions (`classifier_scores`). The protocols are in docs/protocols.md.
 """
 import hashlib
 import os
@@ -16,7 +16,7 @@ import keras
 import numpy as np
 
 from kerasgan import data, metrics
-from kerasgan.data import offline
+from kerasgan.data import offline, translation
 from kerasgan.metrics import inception
 from kerasgan.metrics.cached_features import cached_features
 
@@ -69,12 +69,14 @@ def paired_translation_scores(model, dataset, split="test", num_images=None):
 
 
 def unpaired_translation_scores(model, dataset, split="test", num_images=None):
-    """An unpaired translator: label preservation both ways on digits2digits_m (docs/protocols.md
-    section 4), and the cycle L1."""
+    """An unpaired translator: label preservation both ways on digits2digits_m and mnist2mnist_m (docs/protocols.md
+    section 4), on mnist2mnist_m the Inception FID of each translated set against the real images of its output
+    domain, and the cycle L1."""
     size = model.sample_shape[0]
-    if dataset == "digits2digits_m":
-        grey, grey_labels = data.examples("digits", split, num_images, image_size=size, with_labels=True, channels=3)
-        colour, colour_labels = data.examples("digits_m", split, num_images, image_size=size, with_labels=True)
+    if dataset in translation.DIGIT_DOMAINS:
+        domain_a, domain_b = translation.DIGIT_DOMAINS[dataset]
+        grey, grey_labels = data.examples(domain_a, split, num_images, image_size=size, with_labels=True, channels=3)
+        colour, colour_labels = data.examples(domain_b, split, num_images, image_size=size, with_labels=True)
     else:
         grey, colour = data.examples(dataset, split, num_images, image_size=size)
     fake_b, fake_a = model.translate_a_to_b(grey), model.translate_b_to_a(colour)
@@ -83,13 +85,19 @@ def unpaired_translation_scores(model, dataset, split="test", num_images=None):
         "cycle_l1_b": metrics.l1(model.translate_a_to_b(fake_a), colour),
         "examples": len(grey),
     }
-    if dataset == "digits2digits_m":
+    if dataset in translation.DIGIT_DOMAINS:
         scores["label_preservation_a_to_b"] = metrics.label_preservation(
-            metrics.digits_classifier(size, dataset="digits_m"), fake_b, grey_labels
+            metrics.digits_classifier(size, dataset=domain_b), fake_b, grey_labels
         )
         scores["label_preservation_b_to_a"] = metrics.label_preservation(
-            metrics.digits_classifier(size, dataset="digits"), fake_a, colour_labels
+            metrics.digits_classifier(size, dataset=domain_a), fake_a, colour_labels
         )
+    if dataset == "mnist2mnist_m":
+        _say(f"Inception features of {2 * len(grey):,} translated images")
+        real_b = _real_features(domain_b, split, colour, "inception", "inception")
+        real_a = _real_features(domain_a, split, grey, "inception", "inception")  # grey tiled to RGB, as fake_a
+        scores["fid_a_to_b"] = metrics.frechet_distance_from_features(real_b, metrics.extract_features(fake_b, "inception"))
+        scores["fid_b_to_a"] = metrics.frechet_distance_from_features(real_a, metrics.extract_features(fake_a, "inception"))
     return scores
 
 
@@ -184,7 +192,7 @@ def reference_scores(dataset, split="test", num_images=None, image_size=None, se
     Mixtures: mode coverage of real samples. Image sets: FID (or the digits-classifier distance), KID,
     precision and recall of `num_images` train images against as many of `split` (defaults as
     `evaluate`), at `image_size` (None: the dataset's own; digits sets 32). Paired sets: the input
-    itself as the translation (the trivial baseline of a paired translator). digits2digits_m: each domain's classifier
+    itself as the translation (the trivial baseline of a paired translator). digits2digits_m, mnist2mnist_m: each domain's classifier
     on the other domain's untranslated images (no translation) and on its own held-out images (a
     perfect translation).
     """
@@ -192,8 +200,8 @@ def reference_scores(dataset, split="test", num_images=None, image_size=None, se
         return metrics.mode_coverage(data.examples(dataset, "train", num_images or 2500, seed=seed)[0], dataset)
     if dataset in DIGIT_SETS + ("digits2digits_m",) + PAIRED_SETS:
         image_size = image_size or 32
-    if dataset == "digits2digits_m":
-        return _domain_references(split, num_images or 1000, image_size)
+    if dataset in translation.DIGIT_DOMAINS:
+        return _domain_references(dataset, split, num_images or 1000, image_size)
     if dataset in PAIRED_SETS:
         inputs, targets = data.examples(dataset, split, num_images or 1000, image_size=image_size, paired=True)
         inputs = np.broadcast_to(inputs, targets.shape)  # grey to colour: the grey image in every channel
@@ -233,11 +241,12 @@ def floor(model, dataset, split, scores, feature_extractor=None):
     )
 
 
-def _domain_references(split, count, size):
-    """digits <-> digits_m judges on untranslated and on real images of their domain."""
-    grey, grey_labels = data.examples("digits", split, count, image_size=size, with_labels=True, channels=3)
-    colour, colour_labels = data.examples("digits_m", split, count, image_size=size, with_labels=True)
-    judge_b, judge_a = metrics.digits_classifier(size, dataset="digits_m"), metrics.digits_classifier(size, dataset="digits")
+def _domain_references(dataset, split, count, size):
+    """A digits <-> digits-over-photos set's judges on untranslated and on real images of their domain."""
+    domain_a, domain_b = translation.DIGIT_DOMAINS[dataset]
+    grey, grey_labels = data.examples(domain_a, split, count, image_size=size, with_labels=True, channels=3)
+    colour, colour_labels = data.examples(domain_b, split, count, image_size=size, with_labels=True)
+    judge_b, judge_a = metrics.digits_classifier(size, dataset=domain_b), metrics.digits_classifier(size, dataset=domain_a)
     return {
         "untranslated_a_to_b": metrics.label_preservation(judge_b, grey, grey_labels),
         "untranslated_b_to_a": metrics.label_preservation(judge_a, colour, colour_labels),

@@ -73,3 +73,9 @@ def test_learning_rate_schedules_run_under_mirrored_strategy():
     rate = float(np.asarray(model.generator_optimizer.learning_rate))
     assert 0 < rate < 0.01  # annealed, then halved by the decay's last epoch
     assert 0 < float(np.asarray(model.gradient_reversal.strength)) < 1
+
+
+def test_a_one_epoch_cyclegan_schedule_decays_over_that_epoch():
+    from kerasgan.callbacks import LinearDecay
+
+    assert LinearDecay(epochs=1).decay_epochs == 1 and LinearDecay(epochs=30).decay_epochs == 15

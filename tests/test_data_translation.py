@@ -122,6 +122,25 @@ def test_digits2digits_m_unpaired_domains_come_from_disjoint_halves():
     assert grey.element_spec[0].shape == grey.element_spec[1].shape == (4, 8, 8, 1)
 
 
+def test_mnist2mnist_m_pairs_each_mnist_digit_with_its_rendering_and_unpairs_the_halves():
+    inputs, targets = next(iter(data.load("mnist2mnist_m", paired=True, split="test", batch_size=4, shuffle=False)))
+    digits = collect(data.load("mnist", split="test", batch_size=4, shuffle=False, num_samples=4))
+    renderings = collect(data.load("mnist_m", split="test", batch_size=4, shuffle=False, num_samples=4))
+    assert inputs.shape == (4, 28, 28, 1) and targets.shape == (4, 28, 28, 3)
+    np.testing.assert_allclose(inputs, digits, atol=1e-6)
+    np.testing.assert_allclose(targets, renderings, atol=1e-6)
+    unpaired = data.load("mnist2mnist_m", split="test", batch_size=5_000, shuffle=False)
+    assert unpaired.element_spec[0].shape == unpaired.element_spec[1].shape == (5_000, 28, 28, 3)
+    images_a, images_b = next(iter(unpaired))
+    np.testing.assert_allclose(images_a[:4, ..., 1], digits[..., 0], atol=1e-6)  # A: the first half, as RGB
+    second_half = collect(data.load("mnist_m", split="test", batch_size=1, shuffle=False, num_samples=5_004))[5_000:]
+    np.testing.assert_allclose(images_b[:4], second_half, atol=1e-6)  # B: renderings of the other digits
+    small = next(iter(data.load("mnist2mnist_m", image_size=14, split="test", batch_size=2)))
+    assert small[0].shape == small[1].shape == (2, 14, 14, 3)
+    with pytest.raises(ValueError, match="mnist2mnist_m yields two domains without labels: load 'mnist' and 'mnist_m'"):
+        data.load("mnist2mnist_m", with_labels=True)
+
+
 def test_digits2digits_m_unpaired_sides_shuffle_independently_each_epoch():
     images_a, images_b = collect(data.load("digits2digits_m", image_size=8, split="test", batch_size=1, shuffle=False))
     dataset = data.load("digits2digits_m", image_size=8, split="test", batch_size=10, seed=3)

@@ -85,6 +85,16 @@ def test_cyclegan_gets_label_preservation_both_ways_on_digits2digits_m(fake_clas
     assert set(fake_classifiers) == {(16, "digits"), (16, "digits_m")}
 
 
+def test_cyclegan_on_mnist2mnist_m_adds_the_fid_of_each_translated_set(fake_classifiers, fake_inception):
+    model = CycleGAN(image_shape=(28, 28, 3), filters=4, residual_blocks=1, pool_size=4, seed=1)
+    scores = evaluation.evaluate(model, "mnist2mnist_m", num_images=12)
+    assert {"label_preservation_a_to_b", "label_preservation_b_to_a", "fid_a_to_b", "fid_b_to_a"} <= set(scores)
+    assert set(fake_classifiers) == {(28, "mnist"), (28, "mnist_m")} and scores["fid_a_to_b"] > 0
+    assert sum(fake_inception) == 4 * 12  # the real images of both domains and both translated sets
+    references = evaluation.reference_scores("mnist2mnist_m", num_images=12, image_size=28)
+    assert set(references) == {"untranslated_a_to_b", "untranslated_b_to_a", "real_a", "real_b"}
+
+
 def test_dann_gets_its_accuracy_on_the_labelled_target():
     model = DANN(input_shape=(2,), num_classes=2, seed=1)
     scores = evaluation.evaluate(model, "moons_rotated", num_images=100)

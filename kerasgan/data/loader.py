@@ -13,7 +13,7 @@ from kerasgan.data.images import DIRECTIONS, SUPPORTED_CHANNELS, to_model_range
 from kerasgan.data.pipeline import batch_pipeline, zip_unpaired
 from kerasgan.data.tfds_source import domain_splits, is_tfds_name, load_tfds, load_tfds_domains, tfds_num_classes
 
-UNLABELLED_SOURCES = ("digits2digits_m", "colorization", "folder_domains")
+UNLABELLED_SOURCES = (*translation.DIGIT_DOMAINS, "colorization", "folder_domains")
 REAL_SETS = {"mnist": mnist_sources.mnist, "fashion_mnist": mnist_sources.fashion_mnist, "mnist_m": mnist_m.mnist_m}
 MIN_REAL_IMAGE_SIZE = 4
 
@@ -137,14 +137,14 @@ def _domains(name, source, paired):
         raise ValueError("colorization pairs each grey crop with its colour original: pass paired=True")
     if source in ("tfds_domains", "folder_domains") and paired:
         raise ValueError(f"{name!r} holds unpaired domains A and B (CycleGAN): pass paired=False")
-    if paired and source in ("digits2digits_m", "colorization", "folder"):
+    if paired and source in (*translation.DIGIT_DOMAINS, "colorization", "folder"):
         return "paired"
-    if source in ("digits2digits_m", "tfds_domains", "folder_domains"):
+    if source in (*translation.DIGIT_DOMAINS, "tfds_domains", "folder_domains"):
         return "unpaired"
     if paired:
         raise ValueError(
             f"{name!r} has one domain of images, not (input, target) pairs: paired=True needs "
-            "digits2digits_m, colorization or a folder of side-by-side A|B images"
+            "digits2digits_m, mnist2mnist_m, colorization or a folder of side-by-side A|B images"
         )
     return "single"
 
@@ -167,6 +167,8 @@ def _single(name, source, split, with_labels, shuffle, seed, image_size, channel
 def _paired(name, source, split, image_size, channels, num_samples, direction):
     if source == "digits2digits_m":
         return translation.digits_pairs(split, image_size, channels, num_samples, direction)
+    if source == "mnist2mnist_m":
+        return translation.mnist_pairs(split, image_size, channels, num_samples, direction)
     if source == "colorization":
         return translation.colorization_pairs(split, image_size, channels, num_samples, direction)
     return load_side_by_side(os.path.expanduser(name), split, image_size, channels, num_samples, direction)
@@ -175,6 +177,8 @@ def _paired(name, source, split, image_size, channels, num_samples, direction):
 def _unpaired(name, source, split, shuffle, seed, image_size, channels, num_samples, data_dir):
     if source == "digits2digits_m":
         return translation.digits_domains(split, image_size, channels, num_samples)
+    if source == "mnist2mnist_m":
+        return translation.mnist_domains(split, image_size, channels, num_samples, data_dir)
     if source == "tfds_domains":
         return load_tfds_domains(name, split, shuffle, seed, image_size, channels, num_samples, data_dir)
     return load_domain_folders(os.path.expanduser(name), split, image_size, channels, num_samples)
@@ -210,10 +214,11 @@ def load(
     channels=1 turns mnist_m grey (tf.image.rgb_to_grayscale), channels=3 repeats a grey set.
 
     Translation sets yield two domains. Unpaired (CycleGAN): digits2digits_m (digits, digits_m of
-    other digits), a TFDS cycle_gan name with split "train" or "test" (its A and B splits) and a
+    other digits), mnist2mnist_m (MNIST digits of a split's first half, MNIST-M of its second half,
+    28x28), a TFDS cycle_gan name with split "train" or "test" (its A and B splits) and a
     folder with trainA/trainB (testA/testB) subfolders give (images_a, images_b), each side
     shuffled on its own, the shorter one repeated. Paired (pix2pix), with `paired=True`:
-    digits2digits_m (grey digit, its digits_m rendering), colorization (grey crop, colour crop)
+    digits2digits_m and mnist2mnist_m (grey digit, its rendering over a photo), colorization (grey crop, colour crop)
     and a folder of side-by-side A|B images (its `split` subfolder if it has one) give aligned
     (inputs, targets). `direction="b_to_a"` swaps A and B; in pairs `channels` converts only the inputs.
 
@@ -240,9 +245,10 @@ def load(
         return batch_pipeline(
             single.dataset, batch_size, shuffle, seed, single.num_examples, name, single.cache, single.finish
         )
-    if with_labels and source == "digits2digits_m":
+    if with_labels and source in translation.DIGIT_DOMAINS:
+        domain_a, domain_b = translation.DIGIT_DOMAINS[source]
         raise ValueError(
-            "digits2digits_m yields two domains without labels: load 'digits' and 'digits_m' with labels separately"
+            f"{source} yields two domains without labels: load {domain_a!r} and {domain_b!r} with labels separately"
         )
     if with_labels:
         raise ValueError(f"{name!r} yields two domains of images without labels: pass with_labels=False")

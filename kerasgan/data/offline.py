@@ -11,6 +11,7 @@ OFFLINE_NAMES = (
     "ring8",
     "grid25",
     "digits2digits_m",
+    "mnist2mnist_m",
     "colorization",
     "moons",
     "moons_rotated",

@@ -189,7 +189,8 @@ class CycleGAN(translation.Translator):
         return self.track(**logs)
 
     def scores(self, dataset, split="test", num_images=None, seed=0, feature_extractor=None):
-        """Label preservation both ways on digits2digits_m, and the cycle L1 (kerasgan.evaluation)."""
+        """Label preservation both ways on digits2digits_m and mnist2mnist_m (there also FID both ways), and the cycle
+        L1 (kerasgan.evaluation)."""
         from kerasgan import evaluation
 
         return evaluation.unpaired_translation_scores(self, dataset, split, num_images)

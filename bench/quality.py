@@ -91,6 +91,7 @@ ROWS = {
     ),
     # Section 4.
     "pix2pix_colorization": Row("colorization", "pix2pix_colorization", label="Pix2Pix"),
+    "pix2pix_edges2photos": Row("edges2photos", "pix2pix_edges2photos", label="Pix2Pix"),
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
     "cyclegan_mnist_m": Row("mnist2mnist_m", "cyclegan_mnist_m", label="CycleGAN"),
 }

@@ -35,6 +35,7 @@ TITLES = {
     "digits_m": "DANN on digits -> digits_m (section 2)",
     "mnist_m": "DANN on MNIST -> MNIST-M beside Ganin et al. 2016 (section 2)",
     "colorization": "Pix2Pix on colorization (section 4)",
+    "edges2photos": "Pix2Pix on edges -> photos (section 4)",
     "digits2digits_m": "CycleGAN on digits <-> digits_m (section 4)",
     "mnist2mnist_m": "CycleGAN on MNIST <-> MNIST-M (section 4)",
     "mnist": "FID on MNIST beside Lucic et al. 2018 (section 3)",
@@ -99,8 +100,9 @@ def section(rows, results, floors, begin, end):
             continue
         table = {
             "grid25": _mixture_table, "ring8": _mixture_table, "digits": _digits_table, "moons": _dann_table,
-            "digits_m": _dann_table, "mnist_m": _dann_table, "colorization": _pix2pix_table, "digits2digits_m": _cyclegan_table,
-            "mnist2mnist_m": _cyclegan_table, "mnist": _real_image_table, "fashion_mnist": _real_image_table,
+            "digits_m": _dann_table, "mnist_m": _dann_table, "colorization": _pix2pix_table,
+            "edges2photos": _pix2pix_table, "digits2digits_m": _cyclegan_table, "mnist2mnist_m": _cyclegan_table,
+            "mnist": _real_image_table, "fashion_mnist": _real_image_table,
         }[protocol]
         lines += ["", f"### {title}", ""] + table(protocol, rows, names, results, floors.get(protocol))
         lines += ["", "Commands (seed 0; the other seeds change only `--seed` and the folders):", ""]
@@ -327,9 +329,9 @@ def _gap_closed(protocol, rows, runs):
 
 def _pix2pix_table(protocol, rows, names, results, floor):
     lines = [
-        "| model | seeds | generator steps | L1 | PSNR (dB) | SSIM | minutes per seed |",
-        "|---|---|---|---|---|---|---|",
-        f"| the input itself (baseline) | | | {floor['l1']:.4f} | {floor['psnr']:.2f} | {floor['ssim']:.3f} | |",
+        "| model | seeds | generator steps | L1 | PSNR (dB) | SSIM | FID | minutes per seed |",
+        "|---|---|---|---|---|---|---|---|",
+        f"| the input itself (baseline) | | | {floor['l1']:.4f} | {floor['psnr']:.2f} | {floor['ssim']:.3f} | | |",
     ]
     verdicts = []
     for name in names:
@@ -337,7 +339,8 @@ def _pix2pix_table(protocol, rows, names, results, floor):
         seeds, steps, minutes = _head(runs)
         lines.append(
             f"| {rows[name].label} | {seeds} | {steps} | {mean_std(_scores(runs, 'l1'), digits=4)} | "
-            f"{mean_std(_scores(runs, 'psnr'))} | {mean_std(_scores(runs, 'ssim'), digits=3)} | {minutes} |"
+            f"{mean_std(_scores(runs, 'psnr'))} | {mean_std(_scores(runs, 'ssim'), digits=3)} | "
+            f"{mean_std(_scores(runs, 'fid'), digits=1) if _scores(runs, 'fid') else ''} | {minutes} |"
         )
         beaten = [
             np.mean(_scores(runs, "l1")) < floor["l1"], np.mean(_scores(runs, "psnr")) > floor["psnr"],
@@ -345,7 +348,9 @@ def _pix2pix_table(protocol, rows, names, results, floor):
         ]
         verdicts.append(f"{rows[name].label} **{'met' if all(beaten) else 'missed'}** (L1, PSNR, SSIM beaten: "
                         f"{', '.join('yes' if b else 'no' for b in beaten)})")
-    lines += ["", f"Target: beat the input on L1, PSNR and SSIM: {'; '.join(verdicts)}. The pix2pix paper's anchor "
+    examples = results[names[0]][0]["scores"]["examples"]
+    lines += ["", f"Target: beat the input on L1, PSNR and SSIM: {'; '.join(verdicts)}. FID: the Inception FID of the "
+              f"translations of the {examples:,} test inputs against their targets. The pix2pix paper's anchor "
               "(Cityscapes FCN accuracy, Table 1) is another task; the L1-only U-Net comparison is in "
               "`make bench-translation`."]
     return lines

@@ -23,7 +23,7 @@ flags.DEFINE_string(
     "dataset",
     "digits",
     "kerasgan.data.load name: mnist, fashion_mnist, mnist_m, digits, digits_m, ring8, grid25, digits2digits_m, "
-    "colorization, moons, a TFDS name or a folder.",
+    "mnist2mnist_m, colorization, edges2photos, moons, a TFDS name or a folder.",
 )
 flags.DEFINE_string(
     "split", "train", "Dataset split: train or test (MNIST's own; a folder's test/ subfolder, else a held-out 10%), "

@@ -22,7 +22,7 @@ from kerasgan.metrics.cached_features import cached_features
 
 DIGIT_SETS = ("digits", "digits_m")
 LABELLED_DIGIT_SETS = ("digits", "digits_m", "mnist", "mnist_m")  # those with a classifier for label accuracy
-PAIRED_SETS = ("colorization",)
+PAIRED_SETS = ("colorization", "edges2photos")  # (input, target) pairs only
 FEATURE_EXTRACTORS = ("inception", "digits")
 # Lucic et al. 2018 (arXiv:1711.10337): 10,000 samples against the test split. The digits classifier's
 # protocol (docs/protocols.md section 3) draws 1,000.
@@ -57,13 +57,18 @@ def classifier_scores(model, dataset, split="test", num_images=None):
 
 
 def paired_translation_scores(model, dataset, split="test", num_images=None):
-    """A paired translator: L1, PSNR and SSIM of its translations of held-out inputs against their targets."""
+    """A paired translator: L1, PSNR and SSIM of its translations of held-out inputs against their targets, and
+    the Inception FID of the translations against the targets."""
     inputs, targets = data.examples(dataset, split, num_images, image_size=model.input_shape[0], paired=True)
     translated = model.translate(inputs)
+    _say(f"Inception features of {2 * len(inputs):,} images")
     return {
         "l1": metrics.l1(translated, targets),
         "psnr": metrics.psnr(translated, targets),
         "ssim": metrics.ssim(translated, targets),
+        "fid": metrics.frechet_distance_from_features(
+            _real_features(dataset, split, targets, "inception", "inception"), metrics.extract_features(translated, "inception")
+        ),
         "examples": len(inputs),
     }
 

@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 import tensorflow_datasets as tfds
 from PIL import Image
+from skimage import feature
 from sklearn.datasets import load_sample_images
 
 from kerasgan import data
@@ -139,6 +140,17 @@ def test_mnist2mnist_m_pairs_each_mnist_digit_with_its_rendering_and_unpairs_the
     assert small[0].shape == small[1].shape == (2, 14, 14, 3)
     with pytest.raises(ValueError, match="mnist2mnist_m yields two domains without labels: load 'mnist' and 'mnist_m'"):
         data.load("mnist2mnist_m", with_labels=True)
+
+
+def test_edges2photos_pairs_canny_edges_with_their_crop_from_other_photos_per_split():
+    inputs, targets = next(iter(data.load("edges2photos", paired=True, split="test", batch_size=6, shuffle=False)))
+    assert inputs.shape == (6, 32, 32, 1) and targets.shape == (6, 32, 32, 3)
+    assert set(np.unique(inputs)) <= {-1.0, 1.0}  # an edge map: 1 on an edge, -1 elsewhere
+    grey = tf.image.rgb_to_grayscale((targets + 1) / 2)[..., 0].numpy()
+    np.testing.assert_array_equal(inputs[..., 0] > 0, [feature.canny(image, sigma=2.0) for image in grey])
+    assert data.examples("edges2photos", "train", paired=True)[0].shape == (4000, 32, 32, 1)
+    with pytest.raises(ValueError, match="edges2photos pairs each input with its colour original: pass paired=True"):
+        data.load("edges2photos")
 
 
 def test_digits2digits_m_unpaired_sides_shuffle_independently_each_epoch():

@@ -71,11 +71,13 @@ def test_the_mlp_gan_gets_mode_coverage_and_only_on_mixtures():
         evaluation.evaluate(model, "moons", num_images=10)
 
 
-def test_pix2pix_gets_l1_psnr_and_ssim_on_held_out_pairs():
+@pytest.mark.parametrize("dataset", ["colorization", "edges2photos"])
+def test_pix2pix_gets_l1_psnr_ssim_and_fid_on_held_out_pairs(dataset, fake_inception):
     model = Pix2Pix(input_shape=(16, 16, 1), output_channels=3, filters=4, seed=1)
-    scores = evaluation.evaluate(model, "colorization", num_images=12)
-    assert set(scores) == {"l1", "psnr", "ssim", "examples"} and scores["examples"] == 12
-    assert 0 < scores["l1"] < 2 and scores["ssim"] < 1
+    scores = evaluation.evaluate(model, dataset, num_images=12)
+    assert set(scores) == {"l1", "psnr", "ssim", "fid", "examples"} and scores["examples"] == 12
+    assert 0 < scores["l1"] < 2 and scores["ssim"] < 1 and scores["fid"] > 0
+    assert sum(fake_inception) == 24  # the targets and the translations
 
 
 def test_cyclegan_gets_label_preservation_both_ways_on_digits2digits_m(fake_classifiers):

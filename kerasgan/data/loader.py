@@ -13,7 +13,8 @@ from kerasgan.data.images import DIRECTIONS, SUPPORTED_CHANNELS, to_model_range
 from kerasgan.data.pipeline import batch_pipeline, zip_unpaired
 from kerasgan.data.tfds_source import domain_splits, is_tfds_name, load_tfds, load_tfds_domains, tfds_num_classes
 
-UNLABELLED_SOURCES = (*translation.DIGIT_DOMAINS, "colorization", "folder_domains")
+PAIRED_SOURCES = ("colorization", "edges2photos")  # (input, target) pairs only
+UNLABELLED_SOURCES = (*translation.DIGIT_DOMAINS, *PAIRED_SOURCES, "folder_domains")
 REAL_SETS = {"mnist": mnist_sources.mnist, "fashion_mnist": mnist_sources.fashion_mnist, "mnist_m": mnist_m.mnist_m}
 MIN_REAL_IMAGE_SIZE = 4
 
@@ -133,18 +134,18 @@ def _moons(name, split, with_labels, image_size, channels, num_samples):
 
 def _domains(name, source, paired):
     """What load(name, paired=paired) yields from `source`: "single", "paired" or "unpaired", else ValueError."""
-    if source == "colorization" and not paired:
-        raise ValueError("colorization pairs each grey crop with its colour original: pass paired=True")
+    if source in PAIRED_SOURCES and not paired:
+        raise ValueError(f"{source} pairs each input with its colour original: pass paired=True")
     if source in ("tfds_domains", "folder_domains") and paired:
         raise ValueError(f"{name!r} holds unpaired domains A and B (CycleGAN): pass paired=False")
-    if paired and source in (*translation.DIGIT_DOMAINS, "colorization", "folder"):
+    if paired and source in (*translation.DIGIT_DOMAINS, *PAIRED_SOURCES, "folder"):
         return "paired"
     if source in (*translation.DIGIT_DOMAINS, "tfds_domains", "folder_domains"):
         return "unpaired"
     if paired:
         raise ValueError(
             f"{name!r} has one domain of images, not (input, target) pairs: paired=True needs "
-            "digits2digits_m, mnist2mnist_m, colorization or a folder of side-by-side A|B images"
+            "digits2digits_m, mnist2mnist_m, colorization, edges2photos or a folder of side-by-side A|B images"
         )
     return "single"
 
@@ -171,6 +172,8 @@ def _paired(name, source, split, image_size, channels, num_samples, direction):
         return translation.mnist_pairs(split, image_size, channels, num_samples, direction)
     if source == "colorization":
         return translation.colorization_pairs(split, image_size, channels, num_samples, direction)
+    if source == "edges2photos":
+        return translation.edges_pairs(split, image_size, channels, num_samples, direction)
     return load_side_by_side(os.path.expanduser(name), split, image_size, channels, num_samples, direction)
 
 
@@ -218,7 +221,8 @@ def load(
     28x28), a TFDS cycle_gan name with split "train" or "test" (its A and B splits) and a
     folder with trainA/trainB (testA/testB) subfolders give (images_a, images_b), each side
     shuffled on its own, the shorter one repeated. Paired (pix2pix), with `paired=True`:
-    digits2digits_m and mnist2mnist_m (grey digit, its rendering over a photo), colorization (grey crop, colour crop)
+    digits2digits_m and mnist2mnist_m (grey digit, its rendering over a photo), colorization (grey crop, colour crop),
+    edges2photos (Canny edges of a crop of a packaged photo, the crop)
     and a folder of side-by-side A|B images (its `split` subfolder if it has one) give aligned
     (inputs, targets). `direction="b_to_a"` swaps A and B; in pairs `channels` converts only the inputs.
 

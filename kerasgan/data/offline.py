@@ -13,6 +13,7 @@ OFFLINE_NAMES = (
     "digits2digits_m",
     "mnist2mnist_m",
     "colorization",
+    "edges2photos",
     "moons",
     "moons_rotated",
     "mnist",

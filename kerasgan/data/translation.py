@@ -1,8 +1,9 @@
-"""The offline translation sets as tf.data: digits2digits_m and mnist2mnist_m (paired or unpaired), colorization (paired)."""
+"""The offline translation sets as tf.data: digits2digits_m and mnist2mnist_m (paired or unpaired), colorization
+and edges2photos (paired)."""
 
 import tensorflow as tf
 
-from kerasgan.data import colorization, digits_m, mnist_m, mnist_sources
+from kerasgan.data import colorization, digits_m, edges, mnist_m, mnist_sources
 from kerasgan.data.images import to_model_pair, to_model_range
 
 # Each digit set and its rendering over photos (MNIST-M, Ganin et al. 2016): the two domains of a translation set,
@@ -61,3 +62,9 @@ def colorization_pairs(split, image_size, channels, num_samples, direction):
     """(grey crop, colour crop) pairs in [-1, 1] and their count; `channels` converts the input."""
     grey, colour = colorization.colorization(split, image_size or colorization.DEFAULT_IMAGE_SIZE)
     return _pairs(grey[:num_samples], colour[:num_samples], direction, channels)
+
+
+def edges_pairs(split, image_size, channels, num_samples, direction):
+    """(edge map, photo crop) pairs in [-1, 1] and their count; `channels` converts the input."""
+    edge_maps, colour = edges.edges2photos(split, image_size or edges.DEFAULT_IMAGE_SIZE)
+    return _pairs(edge_maps[:num_samples], colour[:num_samples], direction, channels)

@@ -108,10 +108,12 @@ REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the
     "cgan": ("CGAN", "NS GAN"),  # conditional; their models are not
 }
 SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below Lucic's: a row at each
+BFLOAT16_BY_DEFAULT = ("dcgan", "wgan_gp")  # precision="auto" computes them in bfloat16 here: a float32 row beside
 
 
 def real_image_rows():
-    """The MNIST and Fashion-MNIST rows: every recipe at Lucic's budget, the short recipes also at their own."""
+    """The MNIST and Fashion-MNIST rows: every recipe at Lucic's budget, the short recipes also at their own, and
+    the models that default to bfloat16 also in float32."""
     rows = {}
     for dataset in ("mnist", "fashion_mnist"):
         for model, (label, anchor) in REAL_IMAGE_MODELS.items():
@@ -120,6 +122,10 @@ def real_image_rows():
             rows[f"{recipe}_lucic" if short else recipe] = Row(dataset, recipe, LUCIC_BUDGET, label=label, anchor=anchor)
             if short:
                 rows[recipe] = Row(dataset, recipe, label=label, anchor=anchor)
+            if model in BFLOAT16_BY_DEFAULT:
+                rows[f"{recipe}_lucic_float32"] = Row(
+                    dataset, recipe, LUCIC_BUDGET + ("--precision=float32",), label=f"{label}, float32", anchor=anchor
+                )
     return rows
 
 

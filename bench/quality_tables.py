@@ -228,8 +228,8 @@ def _real_image_table(protocol, rows, names, results, floor):
         f"{1000 * floor['kid']:.2f} | {floor['precision']:.3f} / {floor['recall']:.3f} | | | |",
     ]
     best, verdicts = None, []
-    for recipe in dict.fromkeys(rows[name].recipe for name in names):
-        budgets = {_budget(results[name]): name for name in names if rows[name].recipe == recipe}
+    for label in dict.fromkeys(rows[name].label for name in names):
+        budgets = {_budget(results[name]): name for name in names if rows[name].label == label}
         at_lucic, own = budgets.pop(LUCIC_STEPS, None), next(iter(budgets.values()), None)
         shown = at_lucic or own
         row, runs = rows[shown], results[shown]
@@ -270,7 +270,8 @@ def _real_image_table(protocol, rows, names, results, floor):
         f"64, {LUCIC_STEPS:,} generator updates. Their networks are InfoGAN's; these rows use each recipe's own (DCGAN's "
         "at 28x28 and filters 64: a dense layer to 7x7x128 and two transposed convolutions; a discriminator of two "
         "strided convolutions and a dense logit), one set of hyperparameters each, where their figure is the best of a "
-        "search over many.",
+        "search over many. Each row computes in the default precision (`precision=\"auto\"`: bfloat16 for DCGAN and "
+        "WGAN-GP on this CPU, float32 for the others) unless its label says float32.",
     ]
     return lines
 

@@ -80,8 +80,10 @@ def test_mnist_table_sets_each_recipe_beside_lucics_row_of_its_loss():
         "dcgan_mnist": [result("dcgan_mnist", 0, 3_748, fid=24.5, **image)],
         "lsgan_mnist": [result("lsgan_mnist", 0, 15_625, fid=9.0, **image)],
         "cgan_mnist": [result("cgan_mnist", 0, 15_625, fid=8.0, label_accuracy=0.98, **image)],
+        "dcgan_mnist_lucic_float32": [result("dcgan_mnist_lucic_float32", 0, 15_625, fid=7.5, **image)],
     }
     text = quality_tables.section(quality.ROWS, results, floors, "<b>", "<e>")
+    assert "| DCGAN (non-saturating), float32 | NS GAN: 6.8 +- 0.5 | 0 | 7.5 | the same |" in text
     assert "| real train vs test (floor, 10,000 vs 10,000) | | | 1.60 | | 0.10 | 0.790 / 0.790 |" in text
     # both budgets of the DCGAN recipe on one line, against NS GAN's 6.8: a mean of 6.5 meets it
     assert "| DCGAN (non-saturating) | NS GAN: 6.8 +- 0.5 | 0, 1 | 6.5 +- 0.5 | 24.5 (3,748) | 2.00 +- 0.00 |" in text

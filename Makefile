@@ -93,7 +93,7 @@ bench-precision: $(STAMP)
 bench-cgan: $(STAMP)
 	$(BIN)/python bench/cgan_labels.py
 
-# Pix2Pix L1 / PSNR / SSIM and CycleGAN label preservation (docs/protocols.md section 4; 3 seeds, about 35 minutes).
+# Pix2Pix L1 / PSNR / SSIM / FID and CycleGAN label preservation (docs/protocols.md section 4; 3 seeds, about 50 minutes).
 bench-translation: $(STAMP)
 	$(BIN)/python bench/translation.py
 

@@ -2,10 +2,10 @@
 
     python bench/translation.py --seeds=0,1,2 --parts=pix2pix,cyclegan
 
-pix2pix: on colorization and digits2digits_m (paired=True), trains Pix2Pix (l1_weight 100) and
-an L1-only U-Net (the same generator, loss "mae"), both Adam(2e-4, 0.5), for the same epochs and
-batch size, and scores L1, PSNR and SSIM on the held-out "test" pairs beside the grey input
-repeated to 3 channels. cyclegan: trains CycleGAN on unpaired digits <-> digits_m with
+pix2pix: on colorization, edges2photos and digits2digits_m (paired=True), trains Pix2Pix (l1_weight
+100) and an L1-only U-Net (the same generator, loss "mae"), both Adam(2e-4, 0.5), for the same epochs
+and batch size, and scores L1, PSNR, SSIM and the Inception FID on the held-out "test" pairs beside
+the input repeated to 3 channels. cyclegan: trains CycleGAN on unpaired digits <-> digits_m with
 LinearDecay, translates the held-out digits (A) and digits_m (B) and scores label preservation
 with the other domain's cached classifier (kerasgan.metrics.digits_classifier). Each part
 replaces its entry in --output's JSON, so parts can run separately; the Markdown tables and
@@ -22,7 +22,7 @@ FLAGS = flags.FLAGS
 flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds.")
 flags.DEFINE_list("parts", ["pix2pix", "cyclegan"], "Which parts to run: pix2pix, cyclegan.")
 flags.DEFINE_integer("image_size", 32, "Side of every image.")
-flags.DEFINE_list("pix2pix_datasets", ["colorization", "digits2digits_m"], "Paired sets for the pix2pix part.")
+flags.DEFINE_list("pix2pix_datasets", ["colorization", "edges2photos", "digits2digits_m"], "Paired sets for the pix2pix part.")
 flags.DEFINE_integer("pix2pix_epochs", 12, "Epochs of Pix2Pix and of the L1-only U-Net.")
 flags.DEFINE_integer("pix2pix_filters", 32, "U-Net and PatchGAN base filters.")
 flags.DEFINE_integer("pix2pix_batch_size", 16, "Pairs per step.")
@@ -38,13 +38,16 @@ flags.DEFINE_string("output", "bench/results/translation.md", "Markdown tables; 
 
 PARTS = ("pix2pix", "cyclegan")
 PIX2PIX_MODELS = ("input", "l1_unet", "pix2pix")
-PIX2PIX_NAMES = {"input": "input (grey as RGB)", "l1_unet": "L1-only U-Net", "pix2pix": "Pix2Pix (L1 + cGAN)"}
+PIX2PIX_NAMES = {"input": "input (as RGB)", "l1_unet": "L1-only U-Net", "pix2pix": "Pix2Pix (L1 + cGAN)"}
 
 
 def image_scores(translated, targets):
     from kerasgan import metrics
 
-    return {"l1": metrics.l1(translated, targets), "psnr": metrics.psnr(translated, targets), "ssim": metrics.ssim(translated, targets)}
+    return {
+        "l1": metrics.l1(translated, targets), "psnr": metrics.psnr(translated, targets),
+        "ssim": metrics.ssim(translated, targets), "fid": metrics.frechet_distance(targets, translated),
+    }
 
 
 def train_pix2pix(name, seed):
@@ -210,17 +213,18 @@ def pix2pix_table(result):
         "",
         f"Command: `{result['command']}`",
         "",
-        "| dataset | model | L1 (lower is better) | PSNR dB | SSIM | seconds |",
-        "|---|---|---|---|---|---|",
+        "| dataset | model | L1 (lower is better) | PSNR dB | SSIM | FID | seconds |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name in settings["generator_steps"]:
         for model in PIX2PIX_MODELS:
             at = [run[name] for run in runs.values()]
             score = lambda key: [r["scores"][model][key] for r in at]  # noqa: E731, B023
             seconds = f"{np.mean([r['seconds'][model] for r in at]):.0f}" if model in at[0]["seconds"] else "-"
+            fid = mean_std(score("fid"), 1) if "fid" in at[0]["scores"][model] else "not scored"
             lines.append(
                 f"| {name} | {PIX2PIX_NAMES[model]} | {mean_std(score('l1'))} | {mean_std(score('psnr'), 2)} "
-                f"| {mean_std(score('ssim'))} | {seconds} |"
+                f"| {mean_std(score('ssim'))} | {fid} | {seconds} |"
             )
     return lines
 

@@ -1,6 +1,6 @@
 """The quality benchmark (docs/protocols.md sections 1-5): the zoo's recipes trained per seed and scored.
 
-    python bench/quality.py                                   # every row and seed (make bench-quality): hours
+    python bench/quality.py                                   # every row and its seeds (make bench-quality): hours
     python bench/quality.py --models=gan_grid25,ensemble_gan_grid25 --seeds=0,1
     python bench/quality.py --models=                         # only rewrite BENCHMARKS.md from the results
     python bench/quality.py --models=ensemble_gan_grid25 --seeds=0 --rescore   # score a finished row again
@@ -35,6 +35,7 @@ class Row:
     scored_on: str = None  # the dataset evaluate scores on; default the recipe's --dataset
     label: str = ""  # what the table calls the row
     anchor: str = None  # the published row it is set beside (Lucic et al. 2018's model of the same loss)
+    seeds: int = 3  # seeds 0 .. seeds - 1 unless --seeds says otherwise
 
 
 MIXTURE_SCORING = ("--quality_every=1", "--quality_images=2500")  # modes and %HQ after every epoch
@@ -62,7 +63,7 @@ ROWS = {
     **{
         f"pacgan{pack}_{mixture}": Row(
             mixture, "pacgan_grid25", (f"--pack={pack}", f"--dataset={mixture}") + MIXTURE_SCORING,
-            label=f"PacGAN's networks, pack {pack}" + (" (GAN)" if pack == 1 else ""),
+            label=f"PacGAN's networks, pack {pack}" + (" (GAN)" if pack == 1 else ""), seeds=5,
         )
         for mixture in ("grid25", "ring8") for pack in (1, 2, 4)
     },
@@ -73,8 +74,8 @@ ROWS = {
     "ebgan_digits": Row("digits", "ebgan_digits", ("--split=train",), label="EBGAN"),
     "cgan_digits": Row("digits", "cgan_digits", ("--split=train",), label="CGAN"),
     # Section 2: DANN against its source-only twin and the train-on-target upper bound.
-    "dann_moons": Row("moons", "dann_moons", scored_on="moons_rotated", label="DANN"),
-    "dann_moons_source_only": Row("moons", "dann_moons", ("--noadaptation",), "moons_rotated", "source only"),
+    "dann_moons": Row("moons", "dann_moons", scored_on="moons_rotated", label="DANN", seeds=5),
+    "dann_moons_source_only": Row("moons", "dann_moons", ("--noadaptation",), "moons_rotated", "source only", seeds=5),
     "dann_digits_m": Row("digits_m", "dann_digits_m", scored_on="digits_m", label="DANN"),
     "dann_digits_m_source_only": Row("digits_m", "dann_digits_m", ("--noadaptation",), "digits_m", "source only"),
     "dann_digits_m_on_target": Row(
@@ -132,7 +133,7 @@ def real_image_rows():
 ROWS.update(real_image_rows())
 
 flags.DEFINE_list("models", list(ROWS), f"Rows to run: {', '.join(ROWS)}.")
-flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds.")
+flags.DEFINE_list("seeds", None, "Training seeds; default: each row's own, 0-2 (0-4 for the packs and DANN on the moons).")
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "One JSON per finished (row, seed).")
 flags.DEFINE_string("runs", os.path.join(ROOT, "runs/quality"), "Run folders (models, samples, logs).")
 flags.DEFINE_bool("rescore", False, "Score finished rows again from their saved models (after a change to the metrics).")
@@ -259,6 +260,13 @@ def finished_results():
     return {name: results[name] for name in ROWS if name in results}
 
 
+def plan(models, seeds=None):
+    """The (row, seed) pairs in the order they run: seed by seed, so that a part of the benchmark gives every row;
+    each row its own seeds unless `seeds` names them."""
+    own = {name: [int(s) for s in seeds] if seeds else list(range(ROWS[name].seeds)) for name in models}
+    return [(name, seed) for seed in sorted(set().union(*own.values())) for name in models if seed in own[name]]
+
+
 def main(argv):
     del argv
     import quality_plots
@@ -269,16 +277,15 @@ def main(argv):
     if unknown:
         raise app.UsageError(f"unknown row {', '.join(unknown)}: use some of {', '.join(ROWS)}")
     failures = []
-    for seed in (int(s) for s in FLAGS.seeds):  # seed by seed: a part of the benchmark gives every row
-        for name in FLAGS.models:
-            started = time.time()
-            try:
-                result = run_one(name, seed)
-            except RuntimeError as error:  # a failed training: the other rows still run
-                failures.append(str(error))
-                print(error, flush=True)
-                continue
-            print(f"{name} seed {seed}: {quality_tables.summary(result)} ({time.time() - started:.0f} s)", flush=True)
+    for name, seed in plan(FLAGS.models, FLAGS.seeds):
+        started = time.time()
+        try:
+            result = run_one(name, seed)
+        except RuntimeError as error:  # a failed training: the other rows still run
+            failures.append(str(error))
+            print(error, flush=True)
+            continue
+        print(f"{name} seed {seed}: {quality_tables.summary(result)} ({time.time() - started:.0f} s)", flush=True)
     results = finished_results()
     floors = quality_tables.references(ROWS, _dataset, _image_size, evaluate_options)
     sections.replace_section(FLAGS.markdown, quality_tables.section(ROWS, results, floors, BEGIN, END), BEGIN, END)

@@ -109,3 +109,11 @@ def test_readme_table_sets_both_datasets_beside_lucic_and_dann_beside_ganin():
     assert "| least squares (DCGAN's networks) | not run yet | – | 28.0 (1 seed) | LSGAN 30.7 +- 2.2 |" in text
     assert "24.5" not in text and "1.64 on MNIST, 2.53 on Fashion-MNIST" in text
     assert "target accuracy 0.810 +- 0.010 (2 seeds), against 0.7666" in text
+
+
+def test_each_row_runs_its_own_seeds_unless_told():
+    assert quality.plan(["dann_moons", "dcgan_digits"]) == [
+        ("dann_moons", 0), ("dcgan_digits", 0), ("dann_moons", 1), ("dcgan_digits", 1), ("dann_moons", 2),
+        ("dcgan_digits", 2), ("dann_moons", 3), ("dann_moons", 4),
+    ]
+    assert quality.plan(["dann_moons", "dcgan_digits"], ["1"]) == [("dann_moons", 1), ("dcgan_digits", 1)]

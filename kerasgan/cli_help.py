@@ -24,7 +24,7 @@ GROUPS = {
     "train": {
         "model and data": ("model",) + DATA,
         "training": (
-            "batch_size", "epochs", "generator_learning_rate", "discriminator_learning_rate", "seed", "jit_compile",
+            "batch_size", "epochs", "steps_per_epoch", "generator_learning_rate", "discriminator_learning_rate", "seed", "jit_compile",
             "precision", "strategy", "tpu", "deterministic", "mixed_precision",
         ),
         "the run folder": (

@@ -26,7 +26,7 @@ class CGAN(gan.GAN):
     """
 
     conditional = True
-    cli_flags = gan.FLAGS + (
+    cli_flags = tuple(flag for flag in gan.FLAGS if flag.name != "pack") + (  # one label per sample: no packs
         gan.LATENT_DIM, gan.FILTERS, Flag("num_classes", int, "CGAN: number of labels; default: counted from the dataset.")
     )
     dataset_options = {"with_labels": True}

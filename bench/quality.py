@@ -290,7 +290,7 @@ def main(argv):
     floors = quality_tables.references(ROWS, _dataset, _image_size, evaluate_options)
     sections.replace_section(FLAGS.markdown, quality_tables.section(ROWS, results, floors, BEGIN, END), BEGIN, END)
     written = [FLAGS.markdown]
-    if FLAGS.readme and any(ROWS[name].protocol in quality_tables.LUCIC for name in results):
+    if FLAGS.readme and any(ROWS[name].protocol in (*quality_tables.LUCIC, "mnist_m") for name in results):
         begin, end = quality_tables.README_BEGIN, quality_tables.README_END
         sections.replace_section(FLAGS.readme, quality_tables.readme_table(ROWS, results, floors), begin, end)
         written.append(FLAGS.readme)

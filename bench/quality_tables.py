@@ -405,11 +405,14 @@ def readme_table(rows, results, floors):
         row = rows[name]
         if row.protocol in LUCIC and _budget(runs) == LUCIC_STEPS:
             at_budget[(row.label, row.protocol)] = (row.anchor, runs)
-    lines = [
-        README_BEGIN,
-        "| model | MNIST FID | Lucic et al.: their model, best FID | Fashion-MNIST FID | Lucic et al. |",
-        "|---|---|---|---|---|",
-    ]
+    lines = [README_BEGIN]
+    if at_budget:
+        lines += [
+            "| model | MNIST FID | Lucic et al.: their model, best FID | Fashion-MNIST FID | Lucic et al. |",
+            "|---|---|---|---|---|",
+        ]
+    else:
+        lines.append("The MNIST and Fashion-MNIST rows are not run yet (`make bench-quality`).")
     for label in dict.fromkeys(label for label, _ in at_budget):
         cells = []
         for dataset in LUCIC:
@@ -418,22 +421,27 @@ def readme_table(rows, results, floors):
                 cells += ["not run yet", "–"]
                 continue
             mean, std = LUCIC[dataset][anchor]
-            seeds = f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"
-            cells += [f"{mean_std(_scores(runs, 'fid'), digits=1)} ({seeds})", f"{anchor} {mean} +- {std}"]
+            cells += [f"{mean_std(_scores(runs, 'fid'), digits=1)} ({_count(runs)})", f"{anchor} {mean} +- {std}"]
         lines.append(f"| {label} | {' | '.join(cells)} |")
-    lines.append("")
-    lines.append(
-        f"FID of 10,000 samples against the 10,000 test images after {LUCIC_STEPS:,} generator steps (batch 64, z of 64), "
-        "mean +- std over seeds, each recipe one setting; their figure is the best of a hyperparameter search "
-        "(Table 2, not verified in the paper: as reproduced in Dai & Wipf 2019). Real against real (the train split): "
-        + ", ".join(f"{floors[dataset]['fid']:.2f} on {TITLE_OF[dataset]}" for dataset in LUCIC if dataset in floors) + "."
-    )
+    if at_budget:
+        floor = ", ".join(f"{floors[dataset]['fid']:.2f} on {TITLE_OF[dataset]}" for dataset in LUCIC if dataset in floors)
+        lines += ["", (
+            f"FID of 10,000 samples against the 10,000 test images after {LUCIC_STEPS:,} generator steps (batch 64, z of "
+            "64), mean +- std over seeds, each recipe one setting; their figure is the best of a hyperparameter search "
+            f"(Table 2, not verified in the paper: as reproduced in Dai & Wipf 2019). Real against real (the train "
+            f"split): {floor}."
+        )]
     dann = results.get("dann_mnist_m")
     if dann:
         lines += ["",
             f"DANN from MNIST to MNIST-M with the paper's networks and schedules: target accuracy "
-            f"{mean_std(_scores(dann, 'class_accuracy'), digits=3)} ({len(dann)} seeds), against {GANIN[1]} in "
+            f"{mean_std(_scores(dann, 'class_accuracy'), digits=3)} ({_count(dann)}), against {GANIN[1]} in "
             f"{GANIN_SOURCE} (MNIST-M's backgrounds here come from other photos than BSDS500)."
         ]
     lines += ["", "Written by `make bench-quality`; [BENCHMARKS.md](BENCHMARKS.md#sample-quality) has every row and command."]
     return "\n".join(lines + [README_END])
+
+
+def _count(runs):
+    """'1 seed', '3 seeds'."""
+    return f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"

@@ -117,3 +117,9 @@ def test_each_row_runs_its_own_seeds_unless_told():
         ("dcgan_digits", 2), ("dann_moons", 3), ("dann_moons", 4),
     ]
     assert quality.plan(["dann_moons", "dcgan_digits"], ["1"]) == [("dann_moons", 1), ("dcgan_digits", 1)]
+
+
+def test_readme_says_when_no_mnist_row_has_run():
+    results = {"dann_mnist_m": [result("dann_mnist_m", 0, 9_370, class_accuracy=0.8)]}
+    text = quality_tables.readme_table(quality.ROWS, results, {})
+    assert "rows are not run yet (`make bench-quality`)" in text and "| model |" not in text and "0.800 (1 seed)" in text

@@ -287,7 +287,7 @@ def main(argv):
             continue
         print(f"{name} seed {seed}: {quality_tables.summary(result)} ({time.time() - started:.0f} s)", flush=True)
     results = finished_results()
-    floors = quality_tables.references(ROWS, _dataset, _image_size, evaluate_options)
+    floors = quality_tables.references(ROWS, results, _dataset, _image_size, evaluate_options)
     sections.replace_section(FLAGS.markdown, quality_tables.section(ROWS, results, floors, BEGIN, END), BEGIN, END)
     written = [FLAGS.markdown]
     if FLAGS.readme and any(ROWS[name].protocol in (*quality_tables.LUCIC, "mnist_m") for name in results):

@@ -65,13 +65,14 @@ def summary(result):
     return ", ".join(f"{key} {value:.3g}" for key, value in list(shown.items())[:6]) + f", {result['generator_steps']} steps"
 
 
-def references(rows, dataset_of, image_size_of, options_of):
-    """{protocol: evaluation.reference_scores} for every protocol with a floor (real data scored as a model)."""
+def references(rows, results, dataset_of, image_size_of, options_of):
+    """{protocol: evaluation.reference_scores} for every protocol with results and a floor (real data scored as a
+    model would be)."""
     from kerasgan import evaluation
 
     floors = {}
-    for row in rows.values():
-        if row.protocol in floors or row.protocol in ("moons", "digits_m"):
+    for row in (rows[name] for name in results):
+        if row.protocol in floors or row.protocol in ("moons", "digits_m", "mnist_m"):
             continue  # DANN's references are trained rows: source only and train on target
         options = options_of(row)
         floors[row.protocol] = evaluation.reference_scores(

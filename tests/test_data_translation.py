@@ -149,7 +149,7 @@ def test_edges2photos_pairs_canny_edges_with_their_crop_from_other_photos_per_sp
     grey = tf.image.rgb_to_grayscale((targets + 1) / 2)[..., 0].numpy()
     np.testing.assert_array_equal(inputs[..., 0] > 0, [feature.canny(image, sigma=2.0) for image in grey])
     assert data.examples("edges2photos", "train", paired=True)[0].shape == (4000, 32, 32, 1)
-    with pytest.raises(ValueError, match="edges2photos pairs each input with its colour original: pass paired=True"):
+    with pytest.raises(ValueError, match="edges2photos pairs each edge map with its colour original: pass paired=True"):
         data.load("edges2photos")
 
 

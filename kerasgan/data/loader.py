@@ -13,7 +13,7 @@ from kerasgan.data.images import DIRECTIONS, SUPPORTED_CHANNELS, to_model_range
 from kerasgan.data.pipeline import batch_pipeline, zip_unpaired
 from kerasgan.data.tfds_source import domain_splits, is_tfds_name, load_tfds, load_tfds_domains, tfds_num_classes
 
-PAIRED_SOURCES = ("colorization", "edges2photos")  # (input, target) pairs only
+PAIRED_SOURCES = {"colorization": "grey crop", "edges2photos": "edge map"}  # (input, target) pairs only: their inputs
 UNLABELLED_SOURCES = (*translation.DIGIT_DOMAINS, *PAIRED_SOURCES, "folder_domains")
 REAL_SETS = {"mnist": mnist_sources.mnist, "fashion_mnist": mnist_sources.fashion_mnist, "mnist_m": mnist_m.mnist_m}
 MIN_REAL_IMAGE_SIZE = 4
@@ -135,7 +135,7 @@ def _moons(name, split, with_labels, image_size, channels, num_samples):
 def _domains(name, source, paired):
     """What load(name, paired=paired) yields from `source`: "single", "paired" or "unpaired", else ValueError."""
     if source in PAIRED_SOURCES and not paired:
-        raise ValueError(f"{source} pairs each input with its colour original: pass paired=True")
+        raise ValueError(f"{source} pairs each {PAIRED_SOURCES[source]} with its colour original: pass paired=True")
     if source in ("tfds_domains", "folder_domains") and paired:
         raise ValueError(f"{name!r} holds unpaired domains A and B (CycleGAN): pass paired=False")
     if paired and source in (*translation.DIGIT_DOMAINS, *PAIRED_SOURCES, "folder"):

@@ -342,7 +342,7 @@ def _pix2pix_table(protocol, rows, names, results, floor):
         lines.append(
             f"| {rows[name].label} | {seeds} | {steps} | {mean_std(_scores(runs, 'l1'), digits=4)} | "
             f"{mean_std(_scores(runs, 'psnr'))} | {mean_std(_scores(runs, 'ssim'), digits=3)} | "
-            f"{mean_std(_scores(runs, 'fid'), digits=1) if _scores(runs, 'fid') else ''} | {minutes} |"
+            f"{mean_std(_scores(runs, 'fid'), digits=1) if _scores(runs, 'fid') else '–'} | {minutes} |"
         )
         beaten = [
             np.mean(_scores(runs, "l1")) < floor["l1"], np.mean(_scores(runs, "psnr")) > floor["psnr"],

@@ -236,10 +236,11 @@ def _real_image_table(protocol, rows, names, results, floor):
         row, runs = rows[shown], results[shown]
         anchor, (their_mean, their_std) = row.anchor, published[row.anchor]
         cells = [mean_std(_scores(results[at_lucic], "fid"), digits=1) if at_lucic else "not run"]
+        shorter = any(row.protocol == protocol and row.label == label and not row.extra for row in rows.values())
         if own:
             cells.append(f"{mean_std(_scores(results[own], 'fid'), digits=1)} ({_budget(results[own]):,})")
-        else:
-            cells.append("the same" if at_lucic else "")
+        else:  # a recipe with a budget of its own has a row without extra flags; the others' budget is Lucic's
+            cells.append("not run yet" if shorter else "the same")
         labels = mean_std(_scores(runs, "label_accuracy"), digits=3) if _scores(runs, "label_accuracy") else ""
         seeds, _, minutes = _head(runs)
         verdict = "not run at their budget"

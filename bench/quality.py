@@ -294,8 +294,8 @@ def main(argv):
         begin, end = quality_tables.README_BEGIN, quality_tables.README_END
         sections.replace_section(FLAGS.readme, quality_tables.readme_table(ROWS, results, floors), begin, end)
         written.append(FLAGS.readme)
-    for protocol in ("grid25", "ring8"):
-        if any(ROWS[name].protocol == protocol for name in results):
+    for protocol in ("grid25", "ring8"):  # drawn from the run folders: only when this run trained or read them
+        if any(ROWS[name].protocol == protocol for name in FLAGS.models if name in results):
             written.append(quality_plots.mixture_figure(
                 ROWS, results, FLAGS.runs, protocol, os.path.join(FLAGS.figures, f"quality_{protocol}.png")
             ))

@@ -1,4 +1,4 @@
-"""The quality benchmark (docs/protocols.md sections 1-5): the zoo's recipes trained per seed and scored.
+"""The quality benchmark (docs/protocols.md sections 1-4): the zoo's recipes trained per seed and scored.
 
     python bench/quality.py                                   # every row and its seeds (make bench-quality): hours
     python bench/quality.py --models=gan_grid25,ensemble_gan_grid25 --seeds=0,1

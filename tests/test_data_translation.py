@@ -151,6 +151,8 @@ def test_edges2photos_pairs_canny_edges_with_their_crop_from_other_photos_per_sp
     assert data.examples("edges2photos", "train", paired=True)[0].shape == (4000, 32, 32, 1)
     with pytest.raises(ValueError, match="edges2photos pairs each edge map with its colour original: pass paired=True"):
         data.load("edges2photos")
+    with pytest.raises(ValueError, match="image_size must be at most 64, got 96"):
+        data.load("edges2photos", paired=True, image_size=96)
 
 
 def test_digits2digits_m_unpaired_sides_shuffle_independently_each_epoch():

@@ -28,7 +28,9 @@ def edges2photos(split="train", image_size=DEFAULT_IMAGE_SIZE):
     if split not in NUM_CROPS:
         raise ValueError(f"unknown split {split!r} for edges2photos: use one of {', '.join(NUM_CROPS)}")
     if image_size > CROP_SIZE:
-        raise ValueError(f"edges2photos crops {CROP_SIZE}x{CROP_SIZE} px regions: image_size must be at most {CROP_SIZE}")
+        raise ValueError(
+            f"edges2photos crops {CROP_SIZE}x{CROP_SIZE} px regions: image_size must be at most {CROP_SIZE}, got {image_size}"
+        )
     sources, _ = photos.photos(split)
     rng = np.random.default_rng(SPLIT_SEEDS[split])
     chosen = rng.integers(0, len(sources), NUM_CROPS[split])

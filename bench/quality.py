@@ -98,7 +98,6 @@ ROWS = {
 }
 # MNIST and Fashion-MNIST at Lucic et al. 2018's budget: batch 64, z of 64, 15,625 generator updates.
 LUCIC_BUDGET = ("--batch_size=64", "--latent_dim=64", "--steps_per_epoch=625", "--epochs=25")
-LUCIC_STEPS = 15_625
 REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the same loss)
     "dcgan": ("DCGAN (non-saturating)", "NS GAN"),
     "lsgan": ("least squares (DCGAN's networks)", "LSGAN"),

@@ -66,9 +66,7 @@ def paired_translation_scores(model, dataset, split="test", num_images=None):
         "l1": metrics.l1(translated, targets),
         "psnr": metrics.psnr(translated, targets),
         "ssim": metrics.ssim(translated, targets),
-        "fid": metrics.frechet_distance_from_features(
-            _real_features(dataset, split, targets, "inception", "inception"), metrics.extract_features(translated, "inception")
-        ),
+        "fid": _inception_fid(dataset, split, targets, translated),
         "examples": len(inputs),
     }
 
@@ -99,10 +97,8 @@ def unpaired_translation_scores(model, dataset, split="test", num_images=None):
         )
     if dataset == "mnist2mnist_m":
         _say(f"Inception features of {2 * len(grey):,} translated images")
-        real_b = _real_features(domain_b, split, colour, "inception", "inception")
-        real_a = _real_features(domain_a, split, grey, "inception", "inception")  # grey tiled to RGB, as fake_a
-        scores["fid_a_to_b"] = metrics.frechet_distance_from_features(real_b, metrics.extract_features(fake_b, "inception"))
-        scores["fid_b_to_a"] = metrics.frechet_distance_from_features(real_a, metrics.extract_features(fake_a, "inception"))
+        scores["fid_a_to_b"] = _inception_fid(domain_b, split, colour, fake_b)
+        scores["fid_b_to_a"] = _inception_fid(domain_a, split, grey, fake_a)  # grey tiled to RGB, as fake_a
     return scores
 
 
@@ -149,6 +145,13 @@ def _real_features(dataset, split, images, extractor, name):
     key = {"dataset": dataset, "split": split, "size": int(size), "channels": int(channels), "count": len(images),
            "extractor": name, "weights": _fingerprint(model)}
     return cached_features(key, lambda: metrics.extract_features(images, model))
+
+
+def _inception_fid(dataset, split, real, fake):
+    """The Inception FID of `fake` against the held-out `real` images of `dataset` (their features cached)."""
+    return metrics.frechet_distance_from_features(
+        _real_features(dataset, split, real, "inception", "inception"), metrics.extract_features(fake, "inception")
+    )
 
 
 def _say(message):

@@ -243,7 +243,8 @@ class Maxout(keras.layers.Layer):
         self.linear.build(input_shape)
 
     def call(self, inputs):
-        pieces = ops.reshape(self.linear(inputs), (-1, self.units, self.pieces))
+        linear = self.linear(inputs)
+        pieces = ops.reshape(linear, tuple(ops.shape(linear)[:-1]) + (self.units, self.pieces))
         return ops.max(pieces, axis=-1)
 
     def compute_output_shape(self, input_shape):

@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import batches, images, losses, packing, penalties, unrolling
+from kerasgan import averaging, batches, images, losses, packing, penalties, unrolling
 from kerasgan.adversarial import AdversarialModel
 from kerasgan.networks import checks
 from kerasgan.registry import Flag
@@ -47,6 +47,7 @@ FLAGS = (
     Flag("unrolled_learning_rate", float, "Step size of the unrolled discriminator's gradient steps."),
     Flag("split_real_batch", bool, "Give each discriminator step its own slice of the batch (a fresh real batch per critic update)."),
     Flag("pack", int, "PacGAN: the discriminator judges this many samples joined together (Lin et al. 2018); default 1."),
+    Flag("ema_decay", float, "Sample from an exponential moving average of G's weights with this decay, e.g. 0.999; default 0: off."),
 )
 LATENT_DIM = Flag("latent_dim", int, "Length of z; default: the model's (100 for images, 2 for points).")
 FILTERS = Flag("filters", int, "Filters of the networks' first convolution; default 64.")
@@ -93,6 +94,9 @@ class GAN(AdversarialModel):
             batch per critic update as in WGAN's Algorithm 1.
         pack: m, the samples D judges together, joined along their last axis (PacGAN, Lin et al.
             2018, arXiv:1712.04086; kerasgan.packing): D then takes m times the channels.
+        ema_decay: when > 0, an exponential moving average of G's weights with this decay
+            (kerasgan.averaging; Yazıcı et al. 2019, arXiv:1806.04498) is kept in
+            `averaged_generator`, and sampling, scores and exports use it. 0: G itself.
         seed: the seed of z, epsilon and the noise.
     """
 
@@ -116,6 +120,7 @@ class GAN(AdversarialModel):
         unrolled_learning_rate=DEFAULT_UNROLLED_LEARNING_RATE,
         split_real_batch=False,
         pack=1,
+        ema_decay=0.0,
         seed=None,
         **kwargs,
     ):
@@ -146,6 +151,8 @@ class GAN(AdversarialModel):
         self.unrolled_steps = unrolled_steps
         self.unrolled_learning_rate = float(unrolled_learning_rate)
         self.split_real_batch = split_real_batch
+        self.ema_decay = _checked_decay(ema_decay)
+        self.averaged_generator = averaging.averaged_copy(generator) if self.ema_decay else None
         self.track_metrics(generator=["g_loss"], discriminator=self.discriminator_metric_names())
 
     def discriminator_metric_names(self):
@@ -201,6 +208,9 @@ class GAN(AdversarialModel):
             fake = self.generate_batch(self.training_latent(ops.shape(real_part)[0]), conditions_part)
             logs = self.discriminator_update(real_part, fake, conditions_part)
         logs.update(self.generator_update(real_part, conditions_part))
+        if self.ema_decay:
+            decay = averaging.decay_at(self.ema_decay, self.generator_optimizer.iterations)
+            averaging.update(self.averaged_generator, self.generator, decay)
         return self.track(**logs)
 
     def discriminator_update(self, real, fake, conditions):
@@ -318,9 +328,14 @@ class GAN(AdversarialModel):
 
     # --- inference -------------------------------------------------------------------------
 
+    @property
+    def sampling_generator(self):
+        """The generator that samples, scores and is exported: the averaged one with `ema_decay`, else G."""
+        return self.averaged_generator if self.ema_decay else self.generator
+
     def call(self, z, training=False):
-        """Generator inference: `model(z)`, `predict` and exports act on the generator."""
-        return self.generator(z, training=training)
+        """Generator inference: `model(z)`, `predict` and exports act on the sampling generator."""
+        return self.sampling_generator(z, training=training)
 
     def sample_latent(self, batch_size, seed=None):
         """Draws z ~ N(0, I) of shape (batch_size, latent_dim); an int seed makes it repeatable."""
@@ -355,16 +370,16 @@ class GAN(AdversarialModel):
         seed_spec = tf.TensorSpec([], tf.int64, name="seed")
 
         def serving_default(z):
-            return {"images": tf.cast(self.generator(z, training=False), tf.float32)}
+            return {"images": tf.cast(self.sampling_generator(z, training=False), tf.float32)}
 
         def generate(num_images, seed):
             z = tf.random.stateless_normal([num_images, self.latent_dim], seed=tf.stack([seed, tf.zeros_like(seed)]))
-            return {"images_uint8": images.to_uint8(self.generator(z, training=False))}
+            return {"images_uint8": images.to_uint8(self.sampling_generator(z, training=False))}
 
         return {"serving_default": (serving_default, [z_spec]), "generate": (generate, [count_spec, seed_spec])}
 
     def serving_networks(self):
-        return [self.generator]
+        return [self.sampling_generator]
 
     def serving_examples(self, count, seed=0):
         """Inputs of `serving_default`: {"z": (count, latent_dim)}."""
@@ -391,9 +406,17 @@ class GAN(AdversarialModel):
                 "unrolled_learning_rate": self.unrolled_learning_rate,
                 "split_real_batch": self.split_real_batch,
                 "pack": self.pack,
+                "ema_decay": self.ema_decay,
             }
         )
         return config
+
+
+def _checked_decay(ema_decay):
+    """`ema_decay` as a float in [0, 1); ValueError otherwise."""
+    if isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float)) or not 0 <= ema_decay < 1:
+        raise ValueError(f"ema_decay must be in [0, 1) (0.999 averages over about 1,000 steps; 0: no average), got {ema_decay!r}")
+    return float(ema_decay)
 
 
 def _check_options(model_name, options, unsupported, conditional):

@@ -29,7 +29,7 @@ class EBGAN(gan.GAN):
 
     unsupported_options = ("label_smoothing", "penalty", "constraint", "instance_noise", "unrolled_steps", "pack")
     cli_flags = (
-        gan.LATENT_DIM, gan.FILTERS, *(flag for flag in gan.FLAGS if flag.name in ("discriminator_steps", "split_real_batch")),
+        gan.LATENT_DIM, gan.FILTERS, *(flag for flag in gan.FLAGS if flag.name in ("discriminator_steps", "split_real_batch", "ema_decay")),
         Flag("margin", float, "EBGAN: energy margin m; default 1."),
         Flag("pull_away_weight", float, "EBGAN: weight of the pull-away term; default 0.1."),
     )

@@ -40,7 +40,7 @@ class EnsembleGAN(gan.GAN):
     unsupported_options = ("penalty", "constraint", "instance_noise", "unrolled_steps", "pack")
     cli_flags = (
         gan.LATENT_DIM, gan.FILTERS,
-        *(flag for flag in gan.FLAGS if flag.name in ("loss", "label_smoothing", "discriminator_steps", "split_real_batch")),
+        *(flag for flag in gan.FLAGS if flag.name in ("loss", "label_smoothing", "discriminator_steps", "split_real_batch", "ema_decay")),
         mlp_gan.UNITS,
         mlp_gan.DEPTH,
         Flag("num_discriminators", int, "ensemble_gan: discriminators in the ensemble; default 5."),

@@ -19,6 +19,13 @@ CASES = [
         params=968,  # G: 256 + BN 256 + 195; D: 196 + 65
         updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 2)},
     ),
+    testing.ModelCase(
+        name="dcgan_ema",
+        make=lambda: DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, ema_decay=0.9, seed=1),
+        batch=lambda: testing.images((16, 16, 1)),
+        params=13067,  # the 7786 of dcgan, and the averaged generator's 5281
+        updates=testing.ONE_EACH,
+    ),
 ]
 BY_NAME = pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 

@@ -1,0 +1,36 @@
+"""Generator weight averaging: an exponential moving average of G's weights, the network that samples.
+
+Averaging the generator's iterates damps the oscillation of adversarial training and lowers FID
+(Yazıcı et al. 2019, "The Unusual Effectiveness of Averaging in GAN Training", arXiv:1806.04498;
+Karras et al. 2018, arXiv:1710.10196, sample from such an average). Keras' optimizers can keep an
+average too (`use_ema`), but only of trainable variables and only to overwrite the trained ones
+at the end of `fit`; here the average is a network of its own, saved and resumed with the model,
+that `generate`, the scores and the exports use while training goes on.
+"""
+import keras
+from keras import ops
+
+
+def averaged_copy(network):
+    """A copy of `network` with its own variables holding the same values; it is not trained by gradients."""
+    average = keras.models.clone_model(network)
+    average.set_weights(network.get_weights())
+    average.trainable = False
+    return average
+
+
+def decay_at(decay, step):
+    """The decay of update number `step` (1, 2, ...): min(decay, (1 + step) / (10 + step)), the warm-up of
+    tf.train.ExponentialMovingAverage's num_updates, so that the first updates do not keep the initial weights."""
+    step = ops.cast(step, "float32")
+    return ops.minimum(decay, (1.0 + step) / (10.0 + step))
+
+
+def update(average, network, decay):
+    """Moves `average`'s weights towards `network`'s: a <- a + (1 - decay) (w - a) for trained weights;
+    the rest (batch norm's moving statistics, counters) are copied, as they describe the current network."""
+    for averaged, current in zip(average.weights, network.weights):
+        if current.trainable:
+            averaged.assign(averaged + (1.0 - decay) * (ops.cast(current, averaged.dtype) - averaged))
+        else:
+            averaged.assign(current)

@@ -107,6 +107,10 @@ REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the
     "ensemble_gan": ("discriminator ensemble", "NS GAN"),  # non-saturating loss, several discriminators
     "cgan": ("CGAN", "NS GAN"),  # conditional; their models are not
 }
+MODEL_PAGES = {  # recipe prefix: its page in docs/models/
+    "dcgan": "dcgan", "lsgan": "dcgan", "wgan_gp": "wgan", "wgan_clip": "wgan", "ebgan": "ebgan",
+    "ensemble_gan": "ensemble_gan", "cgan": "cgan",
+}
 SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below Lucic's: a row at each
 BFLOAT16_BY_DEFAULT = ("dcgan", "wgan_gp")  # precision="auto" computes them in bfloat16 here: a float32 row beside
 
@@ -136,7 +140,8 @@ flags.DEFINE_list("seeds", None, "Training seeds; default: each row's own, 0-2 (
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "One JSON per finished (row, seed).")
 flags.DEFINE_string("runs", os.path.join(ROOT, "runs/quality"), "Run folders (models, samples, logs).")
 flags.DEFINE_bool("rescore", False, "Score finished rows again from their saved models (after a change to the metrics).")
-flags.DEFINE_string("figures", os.path.join(ROOT, "docs"), "Where the mixtures' figures go (quality_<mixture>.png).")
+flags.DEFINE_string("figures", os.path.join(ROOT, "docs"), "Where the figures go: quality_<mixture>.png, quality/<row>.png.")
+flags.DEFINE_string("pages", os.path.join(ROOT, "docs/models"), "The model pages whose MNIST and Fashion-MNIST rows are rewritten.")
 flags.DEFINE_string("markdown", os.path.join(ROOT, "BENCHMARKS.md"), "The Markdown file whose quality section is rewritten.")
 flags.DEFINE_string("readme", os.path.join(ROOT, "README.md"), "The README whose results table is rewritten ('': none).")
 
@@ -188,8 +193,10 @@ def run_one(name, seed):
         with open(result_path) as handle:
             result = json.load(handle)
         if FLAGS.rescore and os.path.exists(os.path.join(run, "model.keras")):
-            result["scores"] = _scores(row, run)[1]
+            model, result["scores"] = _scores(row, run)
             _write(result, result_path)
+            if row.protocol in ("mnist", "fashion_mnist") and seed == 0:
+                samples_figure(name, model)
         return result
     if os.path.exists(run):
         shutil.rmtree(run)  # a run interrupted before its result was written: start it again
@@ -224,6 +231,8 @@ def run_one(name, seed):
         "date": time.strftime("%Y-%m-%d"),
     }
     _write(result, result_path)
+    if row.protocol in ("mnist", "fashion_mnist") and seed == 0:
+        samples_figure(name, model)
     return result
 
 
@@ -235,7 +244,30 @@ def _scores(row, run):
     from kerasgan import evaluation
 
     model = keras.models.load_model(os.path.join(run, "model.keras"))
-    return model, evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
+    scores = evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
+    if getattr(model, "ema_decay", 0):  # the averaged generator's scores, and beside them G's own
+        model.sample_from_average = False
+        scores["trained_generator"] = evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
+        model.sample_from_average = True
+    return model, scores
+
+
+def _figure_path(name):
+    return os.path.join(FLAGS.figures, "quality", f"{name}.png")
+
+
+def _figure_link(name, page):
+    """The link from `page` to the samples of row `name`, or None when they were not drawn."""
+    path = _figure_path(name)
+    return os.path.relpath(path, os.path.dirname(page)) if os.path.exists(path) else None
+
+
+def samples_figure(name, model):
+    """docs/quality/<row>.png: 64 samples of seed 0's model (one column per class for a conditional one)."""
+    from kerasgan import plots
+
+    images, columns = plots.picture(model)
+    return plots.save_samples(images, _figure_path(name), scale=2, columns=columns)
 
 
 def _write(result, path):
@@ -293,6 +325,11 @@ def main(argv):
         begin, end = quality_tables.README_BEGIN, quality_tables.README_END
         sections.replace_section(FLAGS.readme, quality_tables.readme_table(ROWS, results, floors), begin, end)
         written.append(FLAGS.readme)
+    for page, names in quality_tables.page_rows(ROWS, MODEL_PAGES).items():
+        path = os.path.join(FLAGS.pages, f"{page}.md")
+        section = quality_tables.page_section(ROWS, results, names, lambda name: _figure_link(name, path))
+        sections.replace_section(path, section, quality_tables.PAGE_BEGIN, quality_tables.PAGE_END)
+        written.append(path)
     for protocol in ("grid25", "ring8"):  # drawn from the run folders: only when this run trained or read them
         if any(ROWS[name].protocol == protocol for name in FLAGS.models if name in results):
             written.append(quality_plots.mixture_figure(

@@ -447,3 +447,52 @@ def readme_table(rows, results, floors):
 def _count(runs):
     """'1 seed', '3 seeds'."""
     return f"{len(runs)} seed{'s' if len(runs) > 1 else ''}"
+
+
+PAGE_BEGIN, PAGE_END = "<!-- real-data rows: written by bench/quality.py -->", "<!-- end of real-data rows -->"
+
+
+def page_rows(rows, pages):
+    """{model page: its MNIST and Fashion-MNIST row names}; `pages` maps a recipe's model prefix to its page."""
+    found = {}
+    for name, row in rows.items():
+        if row.protocol in LUCIC:
+            model = row.recipe[: -len(row.protocol) - 1]
+            found.setdefault(pages[model], []).append(name)
+    return found
+
+
+def page_section(rows, results, names, figure_of):
+    """A model page's rows on MNIST and Fashion-MNIST: FID beside Lucic et al.'s model of the same loss, and the
+    samples of seed 0; `figure_of(name)` is the picture's link from the page, or None."""
+    lines = [
+        PAGE_BEGIN,
+        "### MNIST and Fashion-MNIST",
+        "",
+        "| row | model | data | generator steps | seeds | FID | FID of G itself (no average) | Lucic et al.: their model, "
+        "best FID | minutes per seed |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name in names:
+        row, runs = rows[name], results.get(name)
+        their = "{} {} +- {}".format(row.anchor, *LUCIC[row.protocol][row.anchor])
+        if not runs:
+            lines.append(f"| `{name}` | {row.label} | {TITLE_OF[row.protocol]} | | – | not run yet | | {their} | |")
+            continue
+        trained = [run["scores"]["trained_generator"]["fid"] for run in runs if "trained_generator" in run["scores"]]
+        seeds, _, minutes = _head(runs)
+        lines.append(
+            f"| `{name}` | {row.label} | {TITLE_OF[row.protocol]} | {_budget(runs):,} | {seeds} | "
+            f"{mean_std(_scores(runs, 'fid'), digits=1)} | {mean_std(trained, digits=1) if trained else ''} | {their} "
+            f"| {minutes} |"
+        )
+    lines += ["", (
+        "FID of 10,000 samples against the 10,000 test images, mean +- std over seeds (Lucic et al.'s protocol; their "
+        f"figures: {LUCIC_SOURCE}). Each row's command and the other models are in "
+        "[BENCHMARKS.md](../../BENCHMARKS.md#sample-quality); `make bench-quality` writes this table."
+    )]
+    pictures = [(name, figure_of(name)) for name in names if figure_of(name)]
+    if pictures:
+        lines.append("")
+        lines += [f"![{rows[name].label} on {TITLE_OF[rows[name].protocol]}, seed 0]({link})" for name, link in pictures]
+    return "\n".join(lines + [PAGE_END])

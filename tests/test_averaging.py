@@ -50,6 +50,8 @@ def test_sampling_scores_and_exports_use_the_average(tmp_path):
     np.testing.assert_allclose(testing.generator_outputs(model, {"z": np.asarray(z)})["images"], averaged, atol=1e-6)
     loaded = tf.saved_model.load(export.saved_model(model, str(tmp_path / "export")))
     np.testing.assert_allclose(loaded.signatures["serving_default"](z=tf.constant(z))["images"], averaged, atol=1e-5)
+    model.sample_from_average = False
+    np.testing.assert_allclose(model.generate(4, seed=2), model.generator(z, training=False), atol=1e-6)
 
 
 def test_a_conditional_gan_samples_from_its_average():

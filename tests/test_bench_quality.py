@@ -126,3 +126,20 @@ def test_readme_says_when_no_mnist_row_has_run():
     results = {"dann_mnist_m": [result("dann_mnist_m", 0, 9_370, class_accuracy=0.8)]}
     text = quality_tables.readme_table(quality.ROWS, results, {})
     assert "rows are not run yet (`make bench-quality`)" in text and "| model |" not in text and "0.800 (1 seed)" in text
+
+
+def test_each_model_page_gets_its_mnist_rows_with_the_averaged_and_the_trained_generator():
+    pages = quality_tables.page_rows(quality.ROWS, quality.MODEL_PAGES)
+    assert {"dcgan_mnist_lucic", "lsgan_fashion_mnist"} <= set(pages["dcgan"]) and "wgan_clip_mnist" in pages["wgan"]
+    image = dict(kid=0.002, precision=0.7, recall=0.6)
+    results = {"lsgan_mnist": [
+        result("lsgan_mnist", s, 15_625, fid=fid, trained_generator={"fid": raw}, **image)
+        for s, fid, raw in ((0, 6.0, 15.0), (1, 7.0, 17.0))
+    ]}
+    links = {"lsgan_mnist": "../quality/lsgan_mnist.png"}
+    text = quality_tables.page_section(quality.ROWS, results, pages["dcgan"], links.get)
+    assert "| `lsgan_mnist` | least squares (DCGAN's networks) | MNIST | 15,625 | 0, 1 | 6.5 +- 0.5 | 16.0 +- 1.0 " \
+        "| LSGAN 7.8 +- 0.6 | 1.0 |" in text
+    assert "| `dcgan_fashion_mnist` | DCGAN (non-saturating) | Fashion-MNIST | | – | not run yet | | NS GAN 26.5 +- 1.6 | |" in text
+    assert "![least squares (DCGAN's networks) on MNIST, seed 0](../quality/lsgan_mnist.png)" in text
+    assert text.startswith(quality_tables.PAGE_BEGIN) and text.endswith(quality_tables.PAGE_END)

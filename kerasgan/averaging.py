@@ -10,6 +10,20 @@ that `generate`, the scores and the exports use while training goes on.
 import keras
 from keras import ops
 
+from kerasgan.registry import Flag
+
+FLAG = Flag(
+    "ema_decay", float,
+    "Sample (GANs) or predict (DANN) with an exponential moving average of the trained weights with this decay, e.g. 0.999; default 0: off.",
+)
+
+
+def checked_decay(ema_decay):
+    """`ema_decay` as a float in [0, 1); ValueError otherwise."""
+    if isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float)) or not 0 <= ema_decay < 1:
+        raise ValueError(f"ema_decay must be in [0, 1) (0.999 averages over about 1,000 steps; 0: no average), got {ema_decay!r}")
+    return float(ema_decay)
+
 
 def averaged_copy(network):
     """A copy of `network` with its own variables holding the same values; it is not trained by gradients."""
@@ -24,6 +38,13 @@ def decay_at(decay, step):
     tf.train.ExponentialMovingAverage's num_updates, so that the first updates do not keep the initial weights."""
     step = ops.cast(step, "float32")
     return ops.minimum(decay, (1.0 + step) / (10.0 + step))
+
+
+def update_all(averages, networks, step, decay):
+    """`update` of each average towards its network, at the warmed-up decay of update number `step`."""
+    decay = decay_at(decay, step)
+    for average, network in zip(averages, networks):
+        update(average, network, decay)
 
 
 def update(average, network, decay):

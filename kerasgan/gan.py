@@ -47,7 +47,7 @@ FLAGS = (
     Flag("unrolled_learning_rate", float, "Step size of the unrolled discriminator's gradient steps."),
     Flag("split_real_batch", bool, "Give each discriminator step its own slice of the batch (a fresh real batch per critic update)."),
     Flag("pack", int, "PacGAN: the discriminator judges this many samples joined together (Lin et al. 2018); default 1."),
-    Flag("ema_decay", float, "Sample from an exponential moving average of G's weights with this decay, e.g. 0.999; default 0: off."),
+    averaging.FLAG,
 )
 LATENT_DIM = Flag("latent_dim", int, "Length of z; default: the model's (100 for images, 2 for points).")
 FILTERS = Flag("filters", int, "Filters of the networks' first convolution; default 64.")
@@ -151,9 +151,9 @@ class GAN(AdversarialModel):
         self.unrolled_steps = unrolled_steps
         self.unrolled_learning_rate = float(unrolled_learning_rate)
         self.split_real_batch = split_real_batch
-        self.ema_decay = _checked_decay(ema_decay)
+        self.ema_decay = averaging.checked_decay(ema_decay)
         self.averaged_generator = averaging.averaged_copy(generator) if self.ema_decay else None
-        self._sample_from_average = True
+        self._use_average = True
         self.track_metrics(generator=["g_loss"], discriminator=self.discriminator_metric_names())
 
     def discriminator_metric_names(self):
@@ -210,8 +210,7 @@ class GAN(AdversarialModel):
             logs = self.discriminator_update(real_part, fake, conditions_part)
         logs.update(self.generator_update(real_part, conditions_part))
         if self.ema_decay:
-            decay = averaging.decay_at(self.ema_decay, self.generator_optimizer.iterations)
-            averaging.update(self.averaged_generator, self.generator, decay)
+            averaging.update_all([self.averaged_generator], [self.generator], self.generator_optimizer.iterations, self.ema_decay)
         return self.track(**logs)
 
     def discriminator_update(self, real, fake, conditions):
@@ -330,20 +329,20 @@ class GAN(AdversarialModel):
     # --- inference -------------------------------------------------------------------------
 
     @property
-    def sample_from_average(self):
+    def use_average(self):
         """True (the default): with `ema_decay`, the averaged generator samples; False: G itself, to compare the two."""
-        return self._sample_from_average
+        return self._use_average
 
-    @sample_from_average.setter
-    def sample_from_average(self, value):
-        self._sample_from_average = bool(value)
+    @use_average.setter
+    def use_average(self, value):
+        self._use_average = bool(value)
         self.predict_function = None  # `predict` traced the other generator
 
     @property
     def sampling_generator(self):
         """The generator that samples, scores and is exported: the averaged one with `ema_decay` (unless
-        `sample_from_average` is set False), else G."""
-        return self.averaged_generator if self.ema_decay and self._sample_from_average else self.generator
+        `use_average` is set False), else G."""
+        return self.averaged_generator if self.ema_decay and self._use_average else self.generator
 
     def call(self, z, training=False):
         """Generator inference: `model(z)`, `predict` and exports act on the sampling generator."""
@@ -422,13 +421,6 @@ class GAN(AdversarialModel):
             }
         )
         return config
-
-
-def _checked_decay(ema_decay):
-    """`ema_decay` as a float in [0, 1); ValueError otherwise."""
-    if isinstance(ema_decay, bool) or not isinstance(ema_decay, (int, float)) or not 0 <= ema_decay < 1:
-        raise ValueError(f"ema_decay must be in [0, 1) (0.999 averages over about 1,000 steps; 0: no average), got {ema_decay!r}")
-    return float(ema_decay)
 
 
 def _check_options(model_name, options, unsupported, conditional):

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import averaging, export, testing
-from kerasgan.zoo import CGAN, DCGAN, EBGAN, GAN, EnsembleGAN, WGAN
+from kerasgan.zoo import CGAN, DANN, DCGAN, EBGAN, GAN, EnsembleGAN, WGAN
 
 
 def weights(network):
@@ -50,7 +50,7 @@ def test_sampling_scores_and_exports_use_the_average(tmp_path):
     np.testing.assert_allclose(testing.generator_outputs(model, {"z": np.asarray(z)})["images"], averaged, atol=1e-6)
     loaded = tf.saved_model.load(export.saved_model(model, str(tmp_path / "export")))
     np.testing.assert_allclose(loaded.signatures["serving_default"](z=tf.constant(z))["images"], averaged, atol=1e-5)
-    model.sample_from_average = False
+    model.use_average = False
     np.testing.assert_allclose(model.generate(4, seed=2), model.generator(z, training=False), atol=1e-6)
 
 
@@ -88,6 +88,20 @@ def test_without_a_decay_there_is_no_average_and_the_generator_samples():
 ])
 def test_every_gan_of_the_zoo_takes_a_decay(make):
     assert make().averaged_generator is not None
+
+
+def test_dann_classifies_with_its_averaged_feature_extractor_and_label_head():
+    model = DANN(input_shape=(2,), num_classes=2, ema_decay=0.5, seed=1)
+    model.compile()
+    testing.fit_steps(model, testing.domains((2,), 2), 3)
+    x = np.random.default_rng(0).normal(size=(5, 2)).astype("float32")
+    averaged = keras.ops.softmax(model.averaged_label_head(model.averaged_feature_extractor(x)))
+    trained = keras.ops.softmax(model.label_head(model.feature_extractor(x)))
+    assert np.abs(np.asarray(averaged) - np.asarray(trained)).max() > 1e-5
+    np.testing.assert_allclose(model.predict(x, verbose=0), averaged, atol=1e-6)
+    np.testing.assert_allclose(model.features(x), model.averaged_feature_extractor(x), atol=1e-6)
+    model.use_average = False
+    np.testing.assert_allclose(model.predict(x, verbose=0), trained, atol=1e-6)
 
 
 @pytest.mark.parametrize("decay", [1.0, -0.1, True, "0.9"])

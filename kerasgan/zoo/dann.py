@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import batches, images, layers, registry
+from kerasgan import averaging, batches, images, layers, registry
 from kerasgan.adversarial import AdversarialModel
 from kerasgan.networks import checks
 from kerasgan.networks import dann as networks
@@ -36,6 +36,10 @@ class DANN(AdversarialModel):
         random_invert: the probability that g inverts a training image (x -> -x, for images in
             [-1, 1]); 0 in the paper. Shapes the default networks only.
         dropout: the dropout rate of h and d; 0 in the paper. Shapes the default networks only.
+        ema_decay: when > 0, exponential moving averages of g's and h's weights with this decay
+            (kerasgan.averaging; Polyak & Juditsky 1992's iterate averaging, made exponential) are
+            kept in `averaged_feature_extractor` and `averaged_label_head`, and `predict`,
+            `features`, validation, scores and exports use them (unless `use_average` is set False).
         split_real_batch: accepted for model files of kerasgan 0.1.0; must be False (a GAN option).
         **kwargs: seed and the keras.Model arguments.
     """
@@ -48,6 +52,7 @@ class DANN(AdversarialModel):
         Flag("adaptation", bool, "DANN: false trains the source-only baseline (no reversed gradient)."),
         Flag("random_invert", float, "DANN on images: probability that g inverts a training image (x -> -x); 0 in the paper."),
         Flag("dropout", float, "Dropout rate of the U-Net's decoder (Pix2Pix, default 0.5) or of DANN's heads (default 0)."),
+        averaging.FLAG,
     )
 
     def __init__(
@@ -61,6 +66,7 @@ class DANN(AdversarialModel):
         reversal_strength=1.0,
         random_invert=0.0,
         dropout=0.0,
+        ema_decay=0.0,
         split_real_batch=False,
         seed=None,
         **kwargs,
@@ -93,6 +99,10 @@ class DANN(AdversarialModel):
         self.dropout = dropout
         self.gradient_reversal = layers.GradientReversal(reversal_strength, name="gradient_reversal")
         self.sample_shape = (num_classes,)  # what the model outputs: class probabilities
+        self.ema_decay = averaging.checked_decay(ema_decay)
+        self.averaged_feature_extractor = averaging.averaged_copy(feature_extractor) if self.ema_decay else None
+        self.averaged_label_head = averaging.averaged_copy(label_head) if self.ema_decay else None
+        self._use_average = True
         self.track_metrics(generator=["class_loss", "class_accuracy"], discriminator=["domain_loss", "domain_accuracy"])
 
     @property
@@ -194,6 +204,9 @@ class DANN(AdversarialModel):
         self.apply_update(tape, scaled_classifier, self.generator_networks(), self.generator_optimizer)
         self.apply_update(tape, scaled_domain, self.domain_head, self.discriminator_optimizer)
         del tape
+        if self.ema_decay:
+            averaged = [self.averaged_feature_extractor, self.averaged_label_head]
+            averaging.update_all(averaged, self.generator_networks(), self.generator_optimizer.iterations, self.ema_decay)
         return self.track(
             class_loss=class_loss,
             domain_loss=domain_loss,
@@ -204,7 +217,8 @@ class DANN(AdversarialModel):
     def test_step(self, data):
         """Class loss and accuracy on labelled (x, y) batches: with target-domain data, the adapted accuracy."""
         x, y = data[0], images.labels_in_range(data[1], self.num_classes, "DANN")
-        logits = self.label_head(self.feature_extractor(x, training=False), training=False)
+        feature_extractor, label_head = self.classifier_networks()
+        logits = label_head(feature_extractor(x, training=False), training=False)
         # per-example values, so a smaller last batch weighs what it holds
         return self.report(
             class_loss=keras.losses.sparse_categorical_crossentropy(y, logits, from_logits=True), class_accuracy=_correct(logits, y)
@@ -212,18 +226,35 @@ class DANN(AdversarialModel):
 
     # --- inference -----------------------------------------------------------------------
 
+    @property
+    def use_average(self):
+        """True (the default): with `ema_decay`, the averaged g and h classify; False: the trained ones."""
+        return self._use_average
+
+    @use_average.setter
+    def use_average(self, value):
+        self._use_average = bool(value)
+        self.predict_function = self.test_function = None  # traced with the other networks
+
+    def classifier_networks(self):
+        """(g, h) that classify: their averages with `ema_decay` (unless `use_average` is False), else the trained ones."""
+        if self.ema_decay and self._use_average:
+            return self.averaged_feature_extractor, self.averaged_label_head
+        return self.feature_extractor, self.label_head
+
     def call(self, x, training=False):
-        """Class probabilities: softmax(h(g(x)))."""
+        """Class probabilities: softmax(h(g(x))), with the averaged g and h when kept."""
         if isinstance(x, (tuple, list)):  # fit's (source_x, target_x), which Keras traces under tf.distribute
             x = x[0]
-        return ops.softmax(self.label_head(self.feature_extractor(x, training=training), training=training))
+        feature_extractor, label_head = self.classifier_networks()
+        return ops.softmax(label_head(feature_extractor(x, training=training), training=training))
 
     def features(self, x, batch_size=256):
         """g(x): the adapted features as a numpy array."""
         x = np.asarray(x, dtype="float32")
         if tuple(x.shape[1:]) != self.input_shape:
             raise ValueError(f"x must have shape (N, {', '.join(map(str, self.input_shape))}), got {x.shape}")
-        return self.feature_extractor.predict(x, batch_size=batch_size, verbose=0)
+        return self.classifier_networks()[0].predict(x, batch_size=batch_size, verbose=0)
 
     def serving_endpoints(self):
         """`serving_default`: inputs -> class probabilities; `features`: inputs -> g's features."""
@@ -233,12 +264,12 @@ class DANN(AdversarialModel):
             return {"probabilities": tf.cast(self(inputs, training=False), tf.float32)}
 
         def features(inputs):
-            return {"features": tf.cast(self.feature_extractor(inputs, training=False), tf.float32)}
+            return {"features": tf.cast(self.classifier_networks()[0](inputs, training=False), tf.float32)}
 
         return {"serving_default": (serving_default, [spec]), "features": (features, [spec])}
 
     def serving_networks(self):
-        return [self.feature_extractor, self.label_head]
+        return list(self.classifier_networks())
 
     def serving_examples(self, count, seed=0):
         return {"inputs": images.uniform_images(count, self.input_shape, seed)}
@@ -252,6 +283,7 @@ class DANN(AdversarialModel):
             "reversal_strength": self.gradient_reversal.initial_strength,
             "random_invert": self.random_invert,
             "dropout": self.dropout,
+            "ema_decay": self.ema_decay,
             "feature_extractor": keras.saving.serialize_keras_object(self.feature_extractor),
             "label_head": keras.saving.serialize_keras_object(self.label_head),
             "domain_head": keras.saving.serialize_keras_object(self.domain_head),

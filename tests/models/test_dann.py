@@ -27,6 +27,14 @@ CASES = [
         updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
         callbacks=lambda: [callbacks.ReversalSchedule(), callbacks.AnnealedLearningRate()],
     ),
+    testing.ModelCase(
+        name="dann_vectors_ema",
+        make=lambda: DANN(input_shape=(2,), num_classes=2, ema_decay=0.9, seed=1),
+        batch=lambda: testing.domains((2,), 2),
+        params=32910,  # dann_vectors' 18156, and the averaged g and h: 1152 + 13602
+        updates={"generator_optimizer": (("feature_extractor", "label_head"), 1), "discriminator_optimizer": ("domain_head", 1)},
+        callbacks=lambda: [callbacks.ReversalSchedule(), callbacks.AnnealedLearningRate()],
+    ),
 ]
 BY_NAME = pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 

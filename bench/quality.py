@@ -245,9 +245,9 @@ def _scores(row, run):
 
     model = keras.models.load_model(os.path.join(run, "model.keras"))
     scores = evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
-    if getattr(model, "ema_decay", 0):  # the averaged generator's scores, and beside them G's own
+    if getattr(model, "ema_decay", 0):  # the averaged networks' scores, and beside them the trained ones'
         model.use_average = False
-        scores["trained_generator"] = evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
+        scores["without_average"] = evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
         model.use_average = True
     return model, scores
 

@@ -479,7 +479,7 @@ def page_section(rows, results, names, figure_of):
         if not runs:
             lines.append(f"| `{name}` | {row.label} | {TITLE_OF[row.protocol]} | | – | not run yet | | {their} | |")
             continue
-        trained = [run["scores"]["trained_generator"]["fid"] for run in runs if "trained_generator" in run["scores"]]
+        trained = [run["scores"]["without_average"]["fid"] for run in runs if "without_average" in run["scores"]]
         seeds, _, minutes = _head(runs)
         lines.append(
             f"| `{name}` | {row.label} | {TITLE_OF[row.protocol]} | {_budget(runs):,} | {seeds} | "

@@ -51,6 +51,7 @@ FLAGS = (
 )
 LATENT_DIM = Flag("latent_dim", int, "Length of z; default: the model's (100 for images, 2 for points).")
 FILTERS = Flag("filters", int, "Filters of the networks' first convolution; default 64.")
+DENSE_UNITS = Flag("dense_units", int, "Width of a hidden dense layer in G and D (InfoGAN's networks: 1024); default 0: none.")
 
 
 def sample_shape_of(element_spec):

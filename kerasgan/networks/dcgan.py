@@ -67,11 +67,13 @@ def downsample(x, image_shape, filters, normalization="batch", spectral_norm=Fal
 LABEL_EMBEDDING = 50  # CGAN: length of the label embedding joined to z
 
 
-def build_generator(image_shape, latent_dim=100, filters=64, num_classes=None, name="generator"):
+def build_generator(image_shape, latent_dim=100, filters=64, num_classes=None, dense_units=0, name="generator"):
     """z -> Dense -> (ConvTranspose, BN, ReLU) x (blocks - 1) -> ConvTranspose -> tanh.
 
     With `num_classes`, a second input of int labels is embedded and joined to z (CGAN,
-    Mirza & Osindero 2014, arXiv:1411.1784).
+    Mirza & Osindero 2014, arXiv:1411.1784). `dense_units` > 0 puts a hidden Dense, BN, ReLU
+    layer of that width before the projection, as InfoGAN's networks (Chen et al. 2016,
+    arXiv:1606.03657, FC 1024) that Lucic et al. 2018 use on MNIST.
     """
     upsampling_blocks(image_shape)  # a clear error for shapes this architecture cannot make
     channels = image_shape[-1]
@@ -81,6 +83,8 @@ def build_generator(image_shape, latent_dim=100, filters=64, num_classes=None, n
         labels = keras.Input((), dtype="int32", name="labels")
         inputs.append(labels)
         x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(labels)])
+    if dense_units:
+        x = layers.ReLU()(batch_norm()(layers.Dense(_checked_units(dense_units), use_bias=False)(x)))
     x = upsample(x, image_shape, filters)
     x = Conv2DTranspose(channels, KERNEL_SIZE, strides=2, padding="same")(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
@@ -97,6 +101,7 @@ def build_discriminator(
     spectral_norm=False,
     num_classes=None,
     logit_bias=True,
+    dense_units=0,
     name="discriminator",
 ):
     """image -> Conv, LeakyReLU -> (Conv, norm, LeakyReLU) x (blocks - 1) -> Dense(1) logit.
@@ -106,7 +111,8 @@ def build_discriminator(
     in keras.layers.SpectralNormalization (Miyato et al. 2018, arXiv:1802.05957). With
     `num_classes`, int labels are embedded into one extra image channel (CGAN).
     logit_bias=False drops the last layer's bias, which a Wasserstein critic cannot learn
-    (it cancels in E[f(x)] - E[f(G(z))]).
+    (it cancels in E[f(x)] - E[f(G(z))]). `dense_units` > 0 puts a hidden Dense, norm,
+    LeakyReLU layer of that width before the logit (InfoGAN's FC 1024, Chen et al. 2016).
     """
     if normalization not in NORMALIZATIONS:
         raise ValueError(f"normalization must be one of {NORMALIZATIONS}, got {normalization!r}")
@@ -121,5 +127,18 @@ def build_discriminator(
         label_map = layers.Reshape((height, width, 1))(layers.Embedding(num_classes, height * width)(labels))
         x = layers.Concatenate()([images, label_map])
     x = layers.Flatten()(downsample(x, image_shape, filters, normalization, spectral_norm))
+    if dense_units:
+        x = weighted(layers.Dense(_checked_units(dense_units), use_bias=normalization != "batch"))(x)
+        if normalization == "batch":
+            x = batch_norm()(x)
+        elif normalization == "layer":
+            x = layers.LayerNormalization()(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(x)
     logits = weighted(layers.Dense(1, use_bias=logit_bias, dtype="float32", name="logits"))(x)
     return keras.Model(inputs if num_classes else images, logits, name=name)
+
+
+def _checked_units(units):
+    if isinstance(units, bool) or not isinstance(units, int) or units < 0:
+        raise ValueError(f"dense_units must be an integer >= 0 (0: no hidden dense layer), got {units!r}")
+    return units

@@ -327,7 +327,7 @@ def main(argv):
         written.append(FLAGS.readme)
     for page, names in quality_tables.page_rows(ROWS, MODEL_PAGES).items():
         path = os.path.join(FLAGS.pages, f"{page}.md")
-        section = quality_tables.page_section(ROWS, results, names, lambda name: _figure_link(name, path))
+        section = quality_tables.page_section(ROWS, results, names, lambda name, page=path: _figure_link(name, page))
         sections.replace_section(path, section, quality_tables.PAGE_BEGIN, quality_tables.PAGE_END)
         written.append(path)
     for protocol in ("grid25", "ring8"):  # drawn from the run folders: only when this run trained or read them

@@ -14,7 +14,8 @@ from kerasgan.registry import Flag
 
 FLAG = Flag(
     "ema_decay", float,
-    "Sample (GANs) or predict (DANN) with an exponential moving average of the trained weights with this decay, e.g. 0.999; default 0: off.",
+    "Sample (GANs) or predict (DANN) with an exponential moving average of the trained weights with this decay, "
+    "e.g. 0.999; default 0: off.",
 )
 
 

@@ -10,7 +10,7 @@ import pytest
 import tensorflow as tf
 
 from kerasgan import averaging, export, testing
-from kerasgan.zoo import CGAN, DANN, DCGAN, EBGAN, GAN, EnsembleGAN, WGAN
+from kerasgan.zoo import CGAN, DANN, DCGAN, EBGAN, GAN, WGAN, EnsembleGAN
 
 
 def weights(network):
@@ -128,5 +128,7 @@ def test_the_flag_trains_and_exports_the_average(tmp_path):
     np.testing.assert_allclose(
         loaded.signatures["serving_default"](z=tf.constant(z))["images"], model.averaged_generator(z), atol=1e-5
     )
-    refused = subprocess.run([*command[:-3], "--ema_decay=1", f"--output_dir={tmp_path / 'other'}"], capture_output=True, text=True, env=quiet)
+    refused = subprocess.run(
+        [*command[:-3], "--ema_decay=1", f"--output_dir={tmp_path / 'other'}"], capture_output=True, text=True, env=quiet
+    )
     assert refused.returncode != 0 and "ema_decay must be in [0, 1)" in refused.stderr and "Traceback" not in refused.stderr

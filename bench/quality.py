@@ -112,6 +112,9 @@ MODEL_PAGES = {  # recipe prefix: its page in docs/models/
     "ensemble_gan": "ensemble_gan", "cgan": "cgan",
 }
 SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below Lucic's: a row at each
+# Lucic et al.'s networks are InfoGAN's: a short recipe's rows at their budget add the hidden dense layers where the
+# model has them (the Lucic-budget recipes set them in their own flags).
+LUCIC_NETWORKS = {"dcgan": ("--dense_units=1024",)}
 BFLOAT16_BY_DEFAULT = ("dcgan", "wgan_gp")  # precision="auto" computes them in bfloat16 here: a float32 row beside
 
 
@@ -123,12 +126,13 @@ def real_image_rows():
         for model, (label, anchor) in REAL_IMAGE_MODELS.items():
             recipe = f"{model}_{dataset}"
             short = model in SHORT_RECIPES
-            rows[f"{recipe}_lucic" if short else recipe] = Row(dataset, recipe, LUCIC_BUDGET, label=label, anchor=anchor)
+            at_lucic = LUCIC_BUDGET + LUCIC_NETWORKS.get(model, ())
+            rows[f"{recipe}_lucic" if short else recipe] = Row(dataset, recipe, at_lucic, label=label, anchor=anchor)
             if short:
                 rows[recipe] = Row(dataset, recipe, label=label, anchor=anchor)
             if model in BFLOAT16_BY_DEFAULT:
                 rows[f"{recipe}_lucic_float32"] = Row(
-                    dataset, recipe, LUCIC_BUDGET + ("--precision=float32",), label=f"{label}, float32", anchor=anchor
+                    dataset, recipe, at_lucic + ("--precision=float32",), label=f"{label}, float32", anchor=anchor
                 )
     return rows
 

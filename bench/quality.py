@@ -114,7 +114,7 @@ MODEL_PAGES = {  # recipe prefix: its page in docs/models/
 SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below Lucic's: a row at each
 # Lucic et al.'s networks are InfoGAN's: a short recipe's rows at their budget add the hidden dense layers where the
 # model has them (the Lucic-budget recipes set them in their own flags).
-LUCIC_NETWORKS = {"dcgan": ("--dense_units=1024",)}
+LUCIC_NETWORKS = {"dcgan": ("--dense_units=1024",), "wgan_gp": ("--filters=64", "--dense_units=1024")}
 BFLOAT16_BY_DEFAULT = ("dcgan", "wgan_gp")  # precision="auto" computes them in bfloat16 here: a float32 row beside
 
 

@@ -269,10 +269,12 @@ def _real_image_table(protocol, rows, names, results, floor):
         "",
         "Protocol (Lucic et al.'s): FID of 10,000 samples against the 10,000 test images, pool_3 of the TF Inception "
         "graph (inception-2015-12-05), grey images tiled to 3 channels (resized bilinearly to 299x299 here); batch 64, z of "
-        f"64, {LUCIC_STEPS:,} generator updates. Their networks are InfoGAN's. The DCGAN and least-squares rows use "
-        "them too (`--dense_units=1024`: G is z -> FC 1024 -> FC 7x7x128 -> two transposed convolutions, D two strided "
-        "convolutions -> FC 1024 -> logit); the other rows use each recipe's own networks (its flags file says which). "
-        "Each row has one set of hyperparameters, where their figure is the best of a search over many. Each row computes in the default precision (`precision=\"auto\"`: bfloat16 for DCGAN and "
+        f"64, {LUCIC_STEPS:,} generator updates. Their networks are InfoGAN's. At their budget the DCGAN, least-squares, "
+        "WGAN and CGAN rows use them too (`--filters=64 --dense_units=1024`: G is z -> FC 1024 -> FC 7x7x128 -> two "
+        "transposed convolutions, D two strided convolutions -> FC 1024 -> logit; WGAN-GP's critic with layer norm in "
+        "place of batch norm); EBGAN and the ensemble, and the short recipes' own budgets, use the recipes' networks "
+        "without the dense layers. Each row has one set of hyperparameters, where their figure is the best of a search "
+        "over many. Each row computes in the default precision (`precision=\"auto\"`: bfloat16 for DCGAN and "
         "WGAN-GP on this CPU, float32 for the others) unless its label says float32.",
     ]
     return lines

@@ -21,28 +21,34 @@ class CGAN(gan.GAN):
         num_classes: the number of labels (>= 2).
         latent_dim: length of z (default 100).
         filters: filters of the discriminator's first convolution.
+        dense_units: > 0 adds a hidden dense layer of this width to both networks, InfoGAN's FC 1024
+            (Chen et al. 2016), the networks of Lucic et al. 2018; 0: DCGAN's.
         generator, discriminator: networks of one's own, each taking [x, labels].
         **kwargs: the options of `kerasgan.gan.GAN`.
     """
 
     conditional = True
     cli_flags = tuple(flag for flag in gan.FLAGS if flag.name != "pack") + (  # one label per sample: no packs
-        gan.LATENT_DIM, gan.FILTERS, Flag("num_classes", int, "CGAN: number of labels; default: counted from the dataset.")
+        gan.LATENT_DIM, gan.FILTERS, gan.DENSE_UNITS, Flag("num_classes", int, "CGAN: number of labels; default: counted from the dataset.")
     )
     dataset_options = {"with_labels": True}
 
-    def __init__(self, image_shape=None, num_classes=None, latent_dim=None, filters=64, generator=None, discriminator=None, **kwargs):
+    def __init__(
+        self, image_shape=None, num_classes=None, latent_dim=None, filters=64, dense_units=0, generator=None,
+        discriminator=None, **kwargs,
+    ):
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
             raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
         image_shape, latent_dim = checks.image_settings("CGAN", image_shape, latent_dim, generator)
         if generator is None:
-            generator = networks.build_generator(image_shape, latent_dim, filters, num_classes=num_classes)
+            generator = networks.build_generator(image_shape, latent_dim, filters, num_classes=num_classes, dense_units=dense_units)
         if discriminator is None:
-            discriminator = networks.build_discriminator(image_shape, filters, num_classes=num_classes)
+            discriminator = networks.build_discriminator(image_shape, filters, num_classes=num_classes, dense_units=dense_units)
         super().__init__(generator, discriminator, **kwargs)
         self.num_classes = num_classes
         self.image_shape = image_shape
         self.filters = filters
+        self.dense_units = dense_units
 
     @classmethod
     def data_arguments(cls, element_spec, flags):
@@ -106,6 +112,7 @@ class CGAN(gan.GAN):
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"image_shape": self.image_shape, "num_classes": self.num_classes, "latent_dim": self.latent_dim, "filters": self.filters}
+            {"image_shape": self.image_shape, "num_classes": self.num_classes, "latent_dim": self.latent_dim, "filters": self.filters,
+             "dense_units": self.dense_units}
         )
         return config

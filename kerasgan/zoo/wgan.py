@@ -24,12 +24,14 @@ class WGAN(gan.GAN):
         clip_value: c of weight clipping (0.01).
         filters: filters of the critic's first convolution.
         normalization: the critic's normalization: "layer" (the WGAN-GP paper's choice), None, or "batch" (clip only).
+        dense_units: > 0 adds a hidden dense layer of this width to both networks, InfoGAN's FC 1024
+            (Chen et al. 2016), the networks of Lucic et al. 2018; 0: DCGAN's.
         generator, critic: networks of one's own (`discriminator` is the same as `critic`).
         **kwargs: the other options of `kerasgan.gan.GAN`.
     """
 
     cli_flags = tuple(flag for flag in gan.FLAGS if flag.name not in ("loss", "label_smoothing")) + (
-        gan.LATENT_DIM, gan.FILTERS,
+        gan.LATENT_DIM, gan.FILTERS, gan.DENSE_UNITS,
         Flag("normalization", str, "WGAN: the critic's normalization, layer or none.", values=("layer", "none", "batch"),
              convert=lambda value: None if value == "none" else value),
     )
@@ -44,6 +46,7 @@ class WGAN(gan.GAN):
         clip_value=None,
         filters=64,
         normalization="layer",
+        dense_units=0,
         generator=None,
         critic=None,
         loss="wasserstein",
@@ -70,11 +73,12 @@ class WGAN(gan.GAN):
             raise ValueError("the gradient penalty is per example, which batch norm breaks: use normalization='layer' or None")
         image_shape, latent_dim = checks.image_settings("WGAN", image_shape, latent_dim, generator)
         if generator is None:
-            generator = networks.build_generator(image_shape, latent_dim, filters)
+            generator = networks.build_generator(image_shape, latent_dim, filters, dense_units=dense_units)
         if critic is None:
             pack = packing.option(kwargs)
             critic = networks.build_discriminator(
-                packing.packed_shape(image_shape, pack), filters, normalization, logit_bias=False, name="critic"
+                packing.packed_shape(image_shape, pack), filters, normalization, logit_bias=False, dense_units=dense_units,
+                name="critic",
             )
         super().__init__(
             generator, critic, loss=loss, discriminator_steps=steps, penalty=penalty, penalty_weight=weight,
@@ -83,6 +87,7 @@ class WGAN(gan.GAN):
         self.image_shape = image_shape
         self.filters = filters
         self.normalization = normalization
+        self.dense_units = dense_units
 
     @classmethod
     def mixed_precision_by_default(cls, arguments):
@@ -114,7 +119,8 @@ class WGAN(gan.GAN):
     def get_config(self):
         config = super().get_config()
         config.update(
-            {"image_shape": self.image_shape, "latent_dim": self.latent_dim, "filters": self.filters, "normalization": self.normalization}
+            {"image_shape": self.image_shape, "latent_dim": self.latent_dim, "filters": self.filters, "normalization": self.normalization,
+             "dense_units": self.dense_units}
         )
         return config
 

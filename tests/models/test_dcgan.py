@@ -41,19 +41,3 @@ def test_contract(case, tmp_path):
 def test_slow_contract(case, check, tmp_path):
     testing.check_contract(case, tmp_path, [check])
 
-
-def test_dense_units_give_both_networks_infogans_hidden_dense_layer(tmp_path):
-    import keras
-    import numpy as np
-
-    model = DCGAN(image_shape=(28, 28, 1), latent_dim=8, filters=8, dense_units=32, seed=1)
-    widths = lambda network: [layer.units for layer in network.layers if isinstance(layer, keras.layers.Dense)]  # noqa: E731
-    assert widths(model.generator) == [32, 7 * 7 * 16] and widths(model.discriminator) == [32, 1]
-    model.compile()
-    testing.fit_steps(model, testing.images((28, 28, 1)), 1)
-    model.save(tmp_path / "model.keras")
-    restored = keras.models.load_model(tmp_path / "model.keras")
-    assert restored.dense_units == 32
-    np.testing.assert_allclose(restored.generate(2, seed=0), model.generate(2, seed=0), atol=1e-6)
-    with pytest.raises(ValueError, match="dense_units must be an integer >= 0"):
-        DCGAN(image_shape=(28, 28, 1), filters=8, dense_units=-1)

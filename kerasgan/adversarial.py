@@ -223,6 +223,21 @@ class AdversarialModel(keras.Model):
         gradients = tape.gradient(scaled_loss, variables)
         optimizer.apply_gradients(zip(gradients, variables))
 
+    # --- weight averaging (kerasgan.averaging) ------------------------------------------------
+
+    _use_average = True
+
+    @property
+    def use_average(self):
+        """True (the default): a model built with `ema_decay` samples or predicts with its averaged networks;
+        False: with the trained ones, to compare the two."""
+        return self._use_average
+
+    @use_average.setter
+    def use_average(self, value):
+        self._use_average = bool(value)
+        self.predict_function = self.test_function = None  # traced with the other networks
+
     # --- the command line (kerasgan.cli) -----------------------------------------------------
 
     cli_flags = ()  # kerasgan.registry.Flag: the flags `kerasgan train` builds this model from

@@ -154,7 +154,6 @@ class GAN(AdversarialModel):
         self.split_real_batch = split_real_batch
         self.ema_decay = averaging.checked_decay(ema_decay)
         self.averaged_generator = averaging.averaged_copy(generator) if self.ema_decay else None
-        self._use_average = True
         self.track_metrics(generator=["g_loss"], discriminator=self.discriminator_metric_names())
 
     def discriminator_metric_names(self):
@@ -330,20 +329,10 @@ class GAN(AdversarialModel):
     # --- inference -------------------------------------------------------------------------
 
     @property
-    def use_average(self):
-        """True (the default): with `ema_decay`, the averaged generator samples; False: G itself, to compare the two."""
-        return self._use_average
-
-    @use_average.setter
-    def use_average(self, value):
-        self._use_average = bool(value)
-        self.predict_function = None  # `predict` traced the other generator
-
-    @property
     def sampling_generator(self):
         """The generator that samples, scores and is exported: the averaged one with `ema_decay` (unless
         `use_average` is set False), else G."""
-        return self.averaged_generator if self.ema_decay and self._use_average else self.generator
+        return self.averaged_generator if self.ema_decay and self.use_average else self.generator
 
     def call(self, z, training=False):
         """Generator inference: `model(z)`, `predict` and exports act on the sampling generator."""

@@ -102,7 +102,6 @@ class DANN(AdversarialModel):
         self.ema_decay = averaging.checked_decay(ema_decay)
         self.averaged_feature_extractor = averaging.averaged_copy(feature_extractor) if self.ema_decay else None
         self.averaged_label_head = averaging.averaged_copy(label_head) if self.ema_decay else None
-        self._use_average = True
         self.track_metrics(generator=["class_loss", "class_accuracy"], discriminator=["domain_loss", "domain_accuracy"])
 
     @property
@@ -226,19 +225,9 @@ class DANN(AdversarialModel):
 
     # --- inference -----------------------------------------------------------------------
 
-    @property
-    def use_average(self):
-        """True (the default): with `ema_decay`, the averaged g and h classify; False: the trained ones."""
-        return self._use_average
-
-    @use_average.setter
-    def use_average(self, value):
-        self._use_average = bool(value)
-        self.predict_function = self.test_function = None  # traced with the other networks
-
     def classifier_networks(self):
         """(g, h) that classify: their averages with `ema_decay` (unless `use_average` is False), else the trained ones."""
-        if self.ema_decay and self._use_average:
+        if self.ema_decay and self.use_average:
             return self.averaged_feature_extractor, self.averaged_label_head
         return self.feature_extractor, self.label_head
 

@@ -100,7 +100,7 @@ ROWS = {
 LUCIC_BUDGET = ("--batch_size=64", "--latent_dim=64", "--steps_per_epoch=625", "--epochs=25")
 REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the same loss)
     "dcgan": ("DCGAN (non-saturating)", "NS GAN"),
-    "lsgan": ("least squares (DCGAN's networks)", "LSGAN"),
+    "lsgan": ("least squares", "LSGAN"),
     "wgan_gp": ("WGAN-GP", "WGAN GP"),
     "wgan_clip": ("WGAN (clipping)", "WGAN"),
     "ebgan": ("EBGAN", "BEGAN"),  # BEGAN is their autoencoder-energy GAN

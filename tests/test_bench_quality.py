@@ -87,9 +87,9 @@ def test_mnist_table_sets_each_recipe_beside_lucics_row_of_its_loss():
     assert "| real train vs test (floor, 10,000 vs 10,000) | | | 1.60 | | 0.10 | 0.790 / 0.790 |" in text
     # both budgets of the DCGAN recipe on one line, against NS GAN's 6.8: a mean of 6.5 meets it
     assert "| DCGAN (non-saturating) | NS GAN: 6.8 +- 0.5 | 0, 1 | 6.5 +- 0.5 | 24.5 (3,748) | 2.00 +- 0.00 |" in text
-    assert "| least squares (DCGAN's networks) | LSGAN: 7.8 +- 0.6 | 0 | 9.0 | the same |" in text
+    assert "| least squares | LSGAN: 7.8 +- 0.6 | 0 | 9.0 | the same |" in text
     assert "| 0.980 | 1.0 | **missed** |" in text  # CGAN: label accuracy, minutes, 8.0 above 6.8
-    verdicts = "DCGAN (non-saturating) met, DCGAN (non-saturating), float32 missed, least squares (DCGAN's networks) missed"
+    verdicts = "DCGAN (non-saturating) met, DCGAN (non-saturating), float32 missed, least squares missed"
     assert verdicts + ", CGAN missed" in text
     assert "best here DCGAN (non-saturating) 6.5, **met**" in text  # below WGAN's 6.7, their best
     assert "Their other rows: MM GAN 9.8 +- 0.9, WGAN 6.7 +- 0.4" in text
@@ -109,7 +109,7 @@ def test_readme_table_sets_both_datasets_beside_lucic_and_dann_beside_ganin():
     }
     text = quality_tables.readme_table(quality.ROWS, results, floors)
     assert "| DCGAN (non-saturating) | 6.5 +- 0.5 (2 seeds) | NS GAN 6.8 +- 0.5 | not run yet | – |" in text
-    assert "| least squares (DCGAN's networks) | not run yet | – | 28.0 (1 seed) | LSGAN 30.7 +- 2.2 |" in text
+    assert "| least squares | not run yet | – | 28.0 (1 seed) | LSGAN 30.7 +- 2.2 |" in text
     assert "24.5" not in text and "1.64 on MNIST, 2.53 on Fashion-MNIST" in text
     assert "target accuracy 0.810 +- 0.010 (2 seeds), against 0.7666" in text
 
@@ -138,8 +138,8 @@ def test_each_model_page_gets_its_mnist_rows_with_the_averaged_and_the_trained_g
     ]}
     links = {"lsgan_mnist": "../quality/lsgan_mnist.png"}
     text = quality_tables.page_section(quality.ROWS, results, pages["dcgan"], links.get)
-    assert "| `lsgan_mnist` | least squares (DCGAN's networks) | MNIST | 15,625 | 0, 1 | 6.5 +- 0.5 | 16.0 +- 1.0 " \
+    assert "| `lsgan_mnist` | least squares | MNIST | 15,625 | 0, 1 | 6.5 +- 0.5 | 16.0 +- 1.0 " \
         "| LSGAN 7.8 +- 0.6 | 1.0 |" in text
     assert "| `dcgan_fashion_mnist` | DCGAN (non-saturating) | Fashion-MNIST | | – | not run yet | | NS GAN 26.5 +- 1.6 | |" in text
-    assert "![least squares (DCGAN's networks) on MNIST, seed 0](../quality/lsgan_mnist.png)" in text
+    assert "![least squares on MNIST, seed 0](../quality/lsgan_mnist.png)" in text
     assert text.startswith(quality_tables.PAGE_BEGIN) and text.endswith(quality_tables.PAGE_END)

@@ -328,7 +328,6 @@ class GAN(AdversarialModel):
 
     # --- inference -------------------------------------------------------------------------
 
-    @property
     def sampling_generator(self):
         """The generator that samples, scores and is exported: the averaged one with `ema_decay` (unless
         `use_average` is set False), else G."""
@@ -336,7 +335,7 @@ class GAN(AdversarialModel):
 
     def call(self, z, training=False):
         """Generator inference: `model(z)`, `predict` and exports act on the sampling generator."""
-        return self.sampling_generator(z, training=training)
+        return self.sampling_generator()(z, training=training)
 
     def sample_latent(self, batch_size, seed=None):
         """Draws z ~ N(0, I) of shape (batch_size, latent_dim); an int seed makes it repeatable."""
@@ -371,16 +370,16 @@ class GAN(AdversarialModel):
         seed_spec = tf.TensorSpec([], tf.int64, name="seed")
 
         def serving_default(z):
-            return {"images": tf.cast(self.sampling_generator(z, training=False), tf.float32)}
+            return {"images": tf.cast(self.sampling_generator()(z, training=False), tf.float32)}
 
         def generate(num_images, seed):
             z = tf.random.stateless_normal([num_images, self.latent_dim], seed=tf.stack([seed, tf.zeros_like(seed)]))
-            return {"images_uint8": images.to_uint8(self.sampling_generator(z, training=False))}
+            return {"images_uint8": images.to_uint8(self.sampling_generator()(z, training=False))}
 
         return {"serving_default": (serving_default, [z_spec]), "generate": (generate, [count_spec, seed_spec])}
 
     def serving_networks(self):
-        return [self.sampling_generator]
+        return [self.sampling_generator()]
 
     def serving_examples(self, count, seed=0):
         """Inputs of `serving_default`: {"z": (count, latent_dim)}."""

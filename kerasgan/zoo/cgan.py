@@ -94,12 +94,12 @@ class CGAN(gan.GAN):
         seed_spec = tf.TensorSpec([], tf.int64, name="seed")
 
         def serving_default(z, labels):
-            return {"images": tf.cast(self.sampling_generator([z, labels], training=False), tf.float32)}
+            return {"images": tf.cast(self.sampling_generator()([z, labels], training=False), tf.float32)}
 
         def generate(num_images, seed, labels):
             z = tf.random.stateless_normal([num_images, self.latent_dim], seed=tf.stack([seed, tf.zeros_like(seed)]))
             cycled = tf.gather(labels, tf.range(num_images) % tf.size(labels))
-            return {"images_uint8": images.to_uint8(self.sampling_generator([z, cycled], training=False))}
+            return {"images_uint8": images.to_uint8(self.sampling_generator()([z, cycled], training=False))}
 
         return {
             "serving_default": (serving_default, [z_spec, labels_spec]),

@@ -1,8 +1,9 @@
-"""Generator weight averaging: an exponential moving average of G's weights, the network that samples.
+"""Weight averaging: exponential moving averages of the trained networks' weights, the networks that sample or predict.
 
 Averaging the generator's iterates damps the oscillation of adversarial training and lowers FID
 (Yazıcı et al. 2019, "The Unusual Effectiveness of Averaging in GAN Training", arXiv:1806.04498;
-Karras et al. 2018, arXiv:1710.10196, sample from such an average). Keras' optimizers can keep an
+Karras et al. 2018, arXiv:1710.10196, sample from such an average); DANN averages its classifier
+the same way (iterate averaging, Polyak & Juditsky 1992). Keras' optimizers can keep an
 average too (`use_ema`), but only of trainable variables and only to overwrite the trained ones
 at the end of `fit`; here the average is a network of its own, saved and resumed with the model,
 that `generate`, the scores and the exports use while training goes on.

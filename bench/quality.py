@@ -36,6 +36,7 @@ class Row:
     label: str = ""  # what the table calls the row
     anchor: str = None  # the published row it is set beside (Lucic et al. 2018's model of the same loss)
     seeds: int = 3  # seeds 0 .. seeds - 1 unless --seeds says otherwise
+    page: str = None  # the model page in docs/models/ that shows the row and seed 0's samples
 
 
 MIXTURE_SCORING = ("--quality_every=1", "--quality_images=2500")  # modes and %HQ after every epoch
@@ -98,18 +99,14 @@ ROWS = {
 }
 # MNIST and Fashion-MNIST at Lucic et al. 2018's budget: batch 64, z of 64, 15,625 generator updates.
 LUCIC_BUDGET = ("--batch_size=64", "--latent_dim=64", "--steps_per_epoch=625", "--epochs=25")
-REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the same loss)
-    "dcgan": ("DCGAN (non-saturating)", "NS GAN"),
-    "lsgan": ("least squares", "LSGAN"),
-    "wgan_gp": ("WGAN-GP", "WGAN GP"),
-    "wgan_clip": ("WGAN (clipping)", "WGAN"),
-    "ebgan": ("EBGAN", "BEGAN"),  # BEGAN is their autoencoder-energy GAN
-    "ensemble_gan": ("discriminator ensemble", "NS GAN"),  # non-saturating loss, several discriminators
-    "cgan": ("CGAN", "NS GAN"),  # conditional; their models are not
-}
-MODEL_PAGES = {  # recipe prefix: its page in docs/models/
-    "dcgan": "dcgan", "lsgan": "dcgan", "wgan_gp": "wgan", "wgan_clip": "wgan", "ebgan": "ebgan",
-    "ensemble_gan": "ensemble_gan", "cgan": "cgan",
+REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the same loss, its page in docs/models/)
+    "dcgan": ("DCGAN (non-saturating)", "NS GAN", "dcgan"),
+    "lsgan": ("least squares", "LSGAN", "dcgan"),
+    "wgan_gp": ("WGAN-GP", "WGAN GP", "wgan"),
+    "wgan_clip": ("WGAN (clipping)", "WGAN", "wgan"),
+    "ebgan": ("EBGAN", "BEGAN", "ebgan"),  # BEGAN is their autoencoder-energy GAN
+    "ensemble_gan": ("discriminator ensemble", "NS GAN", "ensemble_gan"),  # non-saturating loss, several discriminators
+    "cgan": ("CGAN", "NS GAN", "cgan"),  # conditional; their models are not
 }
 SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below Lucic's: a row at each
 # Lucic et al.'s networks are InfoGAN's: a short recipe's rows at their budget add the hidden dense layers where the
@@ -123,16 +120,16 @@ def real_image_rows():
     the models that default to bfloat16 also in float32."""
     rows = {}
     for dataset in ("mnist", "fashion_mnist"):
-        for model, (label, anchor) in REAL_IMAGE_MODELS.items():
+        for model, (label, anchor, page) in REAL_IMAGE_MODELS.items():
             recipe = f"{model}_{dataset}"
             short = model in SHORT_RECIPES
             at_lucic = LUCIC_BUDGET + LUCIC_NETWORKS.get(model, ())
-            rows[f"{recipe}_lucic" if short else recipe] = Row(dataset, recipe, at_lucic, label=label, anchor=anchor)
+            rows[f"{recipe}_lucic" if short else recipe] = Row(dataset, recipe, at_lucic, label=label, anchor=anchor, page=page)
             if short:
-                rows[recipe] = Row(dataset, recipe, label=label, anchor=anchor)
+                rows[recipe] = Row(dataset, recipe, label=label, anchor=anchor, page=page)
             if model in BFLOAT16_BY_DEFAULT:
                 rows[f"{recipe}_lucic_float32"] = Row(
-                    dataset, recipe, at_lucic + ("--precision=float32",), label=f"{label}, float32", anchor=anchor
+                    dataset, recipe, at_lucic + ("--precision=float32",), label=f"{label}, float32", anchor=anchor, page=page
                 )
     return rows
 
@@ -199,8 +196,7 @@ def run_one(name, seed):
         if FLAGS.rescore and os.path.exists(os.path.join(run, "model.keras")):
             model, result["scores"] = _scores(row, run)
             _write(result, result_path)
-            if row.protocol in ("mnist", "fashion_mnist") and seed == 0:
-                samples_figure(name, model)
+            samples_figure(name, seed, model)
         return result
     if os.path.exists(run):
         shutil.rmtree(run)  # a run interrupted before its result was written: start it again
@@ -235,8 +231,7 @@ def run_one(name, seed):
         "date": time.strftime("%Y-%m-%d"),
     }
     _write(result, result_path)
-    if row.protocol in ("mnist", "fashion_mnist") and seed == 0:
-        samples_figure(name, model)
+    samples_figure(name, seed, model)
     return result
 
 
@@ -249,7 +244,7 @@ def _scores(row, run):
 
     model = keras.models.load_model(os.path.join(run, "model.keras"))
     scores = evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
-    if getattr(model, "ema_decay", 0):  # the averaged networks' scores, and beside them the trained ones'
+    if model.ema_decay:  # the averaged networks' scores, and beside them the trained ones'
         model.use_average = False
         scores["without_average"] = evaluation.evaluate(model, _dataset(row), **evaluate_options(row))
         model.use_average = True
@@ -266,8 +261,11 @@ def _figure_link(name, page):
     return os.path.relpath(path, os.path.dirname(page)) if os.path.exists(path) else None
 
 
-def samples_figure(name, model):
-    """docs/quality/<row>.png: 64 samples of seed 0's model (one column per class for a conditional one)."""
+def samples_figure(name, seed, model):
+    """docs/quality/<row>.png for a row shown on a model page: 64 samples of seed 0's model (one column per class
+    for a conditional one); other rows and seeds draw nothing."""
+    if ROWS[name].page is None or seed != 0:
+        return None
     from kerasgan import plots
 
     images, columns = plots.picture(model)
@@ -329,7 +327,7 @@ def main(argv):
         begin, end = quality_tables.README_BEGIN, quality_tables.README_END
         sections.replace_section(FLAGS.readme, quality_tables.readme_table(ROWS, results, floors), begin, end)
         written.append(FLAGS.readme)
-    for page, names in quality_tables.page_rows(ROWS, MODEL_PAGES).items():
+    for page, names in quality_tables.page_rows(ROWS).items():
         path = os.path.join(FLAGS.pages, f"{page}.md")
         section = quality_tables.page_section(ROWS, results, names, lambda name, page=path: _figure_link(name, page))
         sections.replace_section(path, section, quality_tables.PAGE_BEGIN, quality_tables.PAGE_END)

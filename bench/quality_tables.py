@@ -454,13 +454,12 @@ def _count(runs):
 PAGE_BEGIN, PAGE_END = "<!-- real-data rows: written by bench/quality.py -->", "<!-- end of real-data rows -->"
 
 
-def page_rows(rows, pages):
-    """{model page: its MNIST and Fashion-MNIST row names}; `pages` maps a recipe's model prefix to its page."""
+def page_rows(rows):
+    """{model page: the names of the rows it shows}."""
     found = {}
     for name, row in rows.items():
-        if row.protocol in LUCIC:
-            model = row.recipe[: -len(row.protocol) - 1]
-            found.setdefault(pages[model], []).append(name)
+        if row.page:
+            found.setdefault(row.page, []).append(name)
     return found
 
 

@@ -225,7 +225,12 @@ class AdversarialModel(keras.Model):
 
     # --- weight averaging (kerasgan.averaging) ------------------------------------------------
 
+    ema_decay = 0.0  # models that keep averages (GAN, DANN) take it as an argument
     _use_average = True
+
+    def averages_in_use(self):
+        """Whether the averaged networks sample or predict now: the model keeps averages and `use_average` is on."""
+        return self.ema_decay > 0 and self._use_average
 
     @property
     def use_average(self):

@@ -331,7 +331,7 @@ class GAN(AdversarialModel):
     def sampling_generator(self):
         """The generator that samples, scores and is exported: the averaged one with `ema_decay` (unless
         `use_average` is set False), else G."""
-        return self.averaged_generator if self.ema_decay and self.use_average else self.generator
+        return self.averaged_generator if self.averages_in_use() else self.generator
 
     def call(self, z, training=False):
         """Generator inference: `model(z)`, `predict` and exports act on the sampling generator."""

@@ -55,12 +55,16 @@ def downsample(x, image_shape, filters, normalization="batch", spectral_norm=Fal
     x = layers.LeakyReLU(negative_slope=0.2)(x)
     for block in range(1, upsampling_blocks(image_shape)):
         conv = Conv2D(filters * 2**block, KERNEL_SIZE, strides=2, padding="same", use_bias=normalization != "batch")
-        x = weighted(conv)(x)
-        if normalization == "batch":
-            x = batch_norm()(x)
-        elif normalization == "layer":
-            x = layers.LayerNormalization(axis=(1, 2, 3))(x)
-        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(normalize(weighted(conv)(x), normalization))
+    return x
+
+
+def normalize(x, normalization):
+    """x through batch norm, layer norm over each example's whole feature map (or vector), or unchanged (None)."""
+    if normalization == "batch":
+        return batch_norm()(x)
+    if normalization == "layer":
+        return layers.LayerNormalization(axis=tuple(range(1, len(x.shape))))(x)
     return x
 
 
@@ -129,11 +133,7 @@ def build_discriminator(
     x = layers.Flatten()(downsample(x, image_shape, filters, normalization, spectral_norm))
     if dense_units:
         x = weighted(layers.Dense(_checked_units(dense_units), use_bias=normalization != "batch"))(x)
-        if normalization == "batch":
-            x = batch_norm()(x)
-        elif normalization == "layer":
-            x = layers.LayerNormalization()(x)
-        x = layers.LeakyReLU(negative_slope=0.2)(x)
+        x = layers.LeakyReLU(negative_slope=0.2)(normalize(x, normalization))
     logits = weighted(layers.Dense(1, use_bias=logit_bias, dtype="float32", name="logits"))(x)
     return keras.Model(inputs if num_classes else images, logits, name=name)
 

@@ -227,7 +227,7 @@ class DANN(AdversarialModel):
 
     def classifier_networks(self):
         """(g, h) that classify: their averages with `ema_decay` (unless `use_average` is False), else the trained ones."""
-        if self.ema_decay and self.use_average:
+        if self.averages_in_use():
             return self.averaged_feature_extractor, self.averaged_label_head
         return self.feature_extractor, self.label_head
 

@@ -240,8 +240,12 @@ class Checkpoints(keras.callbacks.Callback):
     usable one and training continues at the epoch and batch it was written at; an interrupted
     run then ends with the weights of an uninterrupted one when the data is the same stream of
     batches each time: a `tf.data` pipeline with a fixed shuffle seed, repeated, with
-    `steps_per_epoch` (as `kerasgan train` does), and deterministic ops
-    (`tf.config.experimental.enable_op_determinism()`). Only the `keep` newest checkpoints stay.
+    `steps_per_epoch` (as `kerasgan train` does), deterministic ops
+    (`tf.config.experimental.enable_op_determinism()`) and the step compiled the same way each time. WGAN's
+    step of several critic updates is the exception measured: on the CPU, TensorFlow's graph executor rounds it
+    differently from run to run now and then, deterministic ops or not; compiled with XLA
+    (`compile(jit_compile=True)`, without deterministic ops, which turn Keras' XLA off) it gave the same bits
+    every time. Only the `keep` newest checkpoints stay.
     No checkpoint is written while a weight or a logged loss is NaN or Inf, so the newest one is
     the last good state. Place this callback after the schedules (LinearDecay, ReversalSchedule,
     AnnealedLearningRate): they read the starting learning rates before the restore.

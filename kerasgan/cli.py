@@ -73,8 +73,9 @@ flags.DEFINE_float(
 )
 flags.DEFINE_integer("collapse_patience", 2, "Checks in a row below --collapse_threshold before the warning.")
 flags.DEFINE_bool(
-    "deterministic", False, "Deterministic ops (tf.config.experimental.enable_op_determinism): a resumed run then "
-    "ends with exactly the weights of an uninterrupted one; some ops run slower."
+    "deterministic", False, "Deterministic ops (tf.config.experimental.enable_op_determinism) and plain graphs, not "
+    "--jit_compile=auto's measured choice: a resumed run then ends with exactly the weights of an uninterrupted one "
+    "(WGAN's: to rounding, see docs/cli.md); some ops run slower."
 )
 flags.DEFINE_integer(
     "quality_every", 0, "Score the model (kerasgan evaluate's metrics, on --dataset's test split; domain adaptation: "
@@ -231,6 +232,14 @@ def _examples(model, count=8):
 JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
 
 
+def _jit_compile():
+    """--jit_compile; with --deterministic, "auto" is plain graphs: the measured choice can differ between a run
+    and its resumption, and Keras turns XLA off under deterministic ops."""
+    if FLAGS.deterministic and FLAGS.jit_compile == "auto":
+        return False
+    return JIT_COMPILE[FLAGS.jit_compile]
+
+
 def _take_deprecated_mixed_precision():
     """--mixed_precision (kerasgan 0.1) as the --precision it meant: float16 with a GPU, bfloat16 otherwise."""
     import tensorflow as tf
@@ -278,7 +287,7 @@ def train():
             discriminator_optimizer=_optimizer(
                 FLAGS.discriminator_learning_rate, model.default_discriminator_optimizer
             ),
-            jit_compile=JIT_COMPILE[FLAGS.jit_compile],
+            jit_compile=_jit_compile(),
         )
     logs = os.path.join(FLAGS.output_dir, "logs")
     run_callbacks = [keras.callbacks.TensorBoard(logs)] if chief else []
@@ -351,6 +360,9 @@ def train():
     if measured:
         print(f"XLA:         {'on' if measured['jit_compile'] else 'off'} (--jit_compile=auto measured "
               f"{measured['on_ms']:.1f} ms/step with XLA, {measured['off_ms']:.1f} without)")
+    elif FLAGS.deterministic or FLAGS.jit_compile != "auto":
+        chosen_by = "--deterministic" if FLAGS.jit_compile == "auto" else f"--jit_compile={FLAGS.jit_compile}"
+        print(f"XLA:         {'on' if model.jit_compile else 'off'} ({chosen_by})")
     if collapse is not None and collapse.summary():
         print(f"diversity:   {collapse.summary()}")
     print(f"run folder:  {runs.describe_size(FLAGS.output_dir)}")

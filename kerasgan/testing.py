@@ -34,6 +34,9 @@ class ModelCase:
         make_deterministic: the same model without layers that draw their own per-replica noise
             (Dropout), for the one-device vs MirroredStrategy equivalence; None: `make` has none.
         callbacks: returns the training callbacks the model's recipe uses (its schedules).
+        resume_with_xla: the resume check compiles the step with XLA, as `kerasgan train --deterministic`
+            does: TensorFlow's graph executor on the CPU rounds some steps differently from run to run now
+            and then (measured on WGAN's step of several critic updates, deterministic ops or not).
     """
 
     name: str
@@ -43,6 +46,7 @@ class ModelCase:
     updates: dict
     make_deterministic: Optional[Callable[[], keras.Model]] = None
     callbacks: Callable[[], list] = list  # the paper's schedules, which a resumed run must restore too
+    resume_with_xla: bool = False
 
 
 ONE_EACH = {"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 1)}
@@ -336,10 +340,10 @@ def check_resume(case, tmp_path):
 
     The uninterrupted run writes checkpoints; then the same model, two steps further on, resumes from the
     checkpoint of step 6 (epoch 2, batch 2) and must reach the same weights, optimizer states and random
-    generator states. On one CPU device the ops are deterministic without enable_op_determinism.
+    generator states. The step is XLA-compiled when the case says so (`ModelCase.resume_with_xla`).
     """
     model = case.make()
-    model.compile()
+    model.compile(jit_compile=True if case.resume_with_xla else "auto")
     rates = [(optimizer, float(optimizer.learning_rate)) for optimizer in (model.generator_optimizer, model.discriminator_optimizer)]
     dataset, steps = _stream(case.batch())
     assert steps == 4, f"{case.name}: the batch must hold 8 examples"

@@ -47,6 +47,7 @@ def test_a_run_killed_mid_epoch_resumes_from_its_last_checkpoint_and_ends_as_an_
     epoch, batch = divmod(newest, 28)
     newest_folder = killed / "checkpoints" / f"step-{newest:09d}"
     assert f"Resuming from {newest_folder}: step {newest}, epoch {epoch + 1}, batch {batch}" in resumed.stdout
+    assert "XLA:         off (--deterministic)" in resumed.stdout  # not a choice measured anew on resuming
 
     uninterrupted = kerasgan(*RUN, f"--output_dir={whole}", f"--export_dir={tmp_path / 'saved_models'}")
     assert uninterrupted.returncode == 0, uninterrupted.stderr[-3000:]

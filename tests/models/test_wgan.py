@@ -15,6 +15,7 @@ CASES = [
         batch=lambda: testing.images((16, 16, 1)),
         params=8249,  # G: 5281 as DCGAN; critic: 136 + 2064 + LayerNorm 512 + 256 (no logit bias)
         updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 3)},
+        resume_with_xla=True,
     ),
     testing.ModelCase(
         name="wgan_clip",
@@ -22,6 +23,7 @@ CASES = [
         batch=lambda: testing.images((16, 16, 1)),
         params=8249,  # the same networks as wgan_gp
         updates={"generator_optimizer": ("generator", 1), "discriminator_optimizer": ("discriminator", 2)},
+        resume_with_xla=True,
     ),
 ]
 BY_NAME = pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)

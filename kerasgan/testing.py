@@ -34,9 +34,9 @@ class ModelCase:
         make_deterministic: the same model without layers that draw their own per-replica noise
             (Dropout), for the one-device vs MirroredStrategy equivalence; None: `make` has none.
         callbacks: returns the training callbacks the model's recipe uses (its schedules).
-        resume_with_xla: the resume check compiles the step with XLA, as `kerasgan train --deterministic`
-            does: TensorFlow's graph executor on the CPU rounds some steps differently from run to run now
-            and then (measured on WGAN's step of several critic updates, deterministic ops or not).
+        resume_with_xla: the resume check compiles the step with XLA (`kerasgan train --jit_compile=true`):
+            TensorFlow's graph executor on the CPU rounds some steps differently from run to run now and then
+            (measured on WGAN's step of several critic updates, deterministic ops or not).
     """
 
     name: str

@@ -232,14 +232,6 @@ def _examples(model, count=8):
 JIT_COMPILE = {"auto": "auto", "true": True, "false": False}
 
 
-def _jit_compile():
-    """--jit_compile; with --deterministic, "auto" is plain graphs: the measured choice can differ between a run
-    and its resumption, and Keras turns XLA off under deterministic ops."""
-    if FLAGS.deterministic and FLAGS.jit_compile == "auto":
-        return False
-    return JIT_COMPILE[FLAGS.jit_compile]
-
-
 def _take_deprecated_mixed_precision():
     """--mixed_precision (kerasgan 0.1) as the --precision it meant: float16 with a GPU, bfloat16 otherwise."""
     import tensorflow as tf
@@ -287,7 +279,7 @@ def train():
             discriminator_optimizer=_optimizer(
                 FLAGS.discriminator_learning_rate, model.default_discriminator_optimizer
             ),
-            jit_compile=_jit_compile(),
+            jit_compile=JIT_COMPILE[FLAGS.jit_compile],
         )
     logs = os.path.join(FLAGS.output_dir, "logs")
     run_callbacks = [keras.callbacks.TensorBoard(logs)] if chief else []

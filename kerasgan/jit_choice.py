@@ -14,6 +14,7 @@ import time
 import keras
 import tensorflow as tf
 from absl import logging
+from tensorflow.python.framework.config import is_op_determinism_enabled  # no public getter; Keras reads it so too
 
 MIN_STEPS = 400  # shorter fits keep plain graphs: the choice would cost more than it can save
 WARMUP = 3  # steps dropped after each compilation (tracing, XLA compile, first allocations)
@@ -30,6 +31,10 @@ def measuring_steps():
 def measures(model, jit_compile, run_eagerly):
     """Whether `compile(jit_compile=...)` should leave the choice to a measurement in `fit`."""
     if jit_compile != "auto" or run_eagerly:
+        return False
+    # Under deterministic ops Keras turns XLA off, and a choice measured anew on resuming could differ from the
+    # run's.
+    if is_op_determinism_enabled():
         return False
     if tf.distribute.has_strategy() or getattr(model, "_distribute_strategy", None) is not None:
         return False

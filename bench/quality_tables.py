@@ -275,7 +275,9 @@ def _real_image_table(protocol, rows, names, results, floor):
         "place of batch norm); EBGAN and the ensemble, and the short recipes' own budgets, use the recipes' networks "
         "without the dense layers. Each row has one set of hyperparameters, where their figure is the best of a search "
         "over many. Each row computes in the default precision (`precision=\"auto\"`: bfloat16 for DCGAN and "
-        "WGAN-GP on this CPU, float32 for the others) unless its label says float32.",
+        "WGAN-GP on this CPU, float32 for the others) unless its label says float32. The DCGAN, least-squares and "
+        "CGAN recipes sample from an exponential moving average of G's weights (`--ema_decay=0.999`) with batch-norm "
+        "statistics of its own (`GAN.recompute_average_statistics`); their figures are plain G's.",
     ]
     return lines
 
@@ -291,14 +293,15 @@ def _dann_table(protocol, rows, names, results, floor):
     for name in names:
         runs = results[name]
         seeds, _, minutes = _head(runs)
-        accuracy[name] = np.mean(_scores(runs, "class_accuracy"))
+        accuracy[name] = _scores(runs, "class_accuracy")
         lines.append(f"| {rows[name].label} | {seeds} | {mean_std(_scores(runs, 'class_accuracy'), digits=3)} | {minutes} |")
     if protocol == "moons":
         lines += [
             "| published: source only, DANN (adapt library example, one seed) | | 0.84, 0.94 | |",
             "",
-            "Target: DANN >= 0.95"
-            + (f": **{'met' if accuracy['dann_moons'] >= 0.95 else 'missed'}**." if "dann_moons" in accuracy else "."),
+            "Target: DANN >= 0.95 in every seed"
+            + (f" (lowest {min(accuracy['dann_moons']):.2f}): **{'met' if min(accuracy['dann_moons']) >= 0.95 else 'missed'}**."
+               if "dann_moons" in accuracy else "."),
         ]
         return lines
     source, dann, target = GANIN
@@ -309,8 +312,9 @@ def _dann_table(protocol, rows, names, results, floor):
         lines += ["", _gap_closed(protocol, rows, [results[name] for name in wanted])]
     sturdy = f"dann_{protocol}_sturdy"
     if protocol == "mnist_m" and sturdy in accuracy:
+        sturdy_mean = np.mean(accuracy[sturdy])
         lines.append(f"\nTarget: the zoo's best DANN recipe >= 0.90: {rows[sturdy].label} "
-                     f"{accuracy[sturdy]:.3f}, **{'met' if accuracy[sturdy] >= 0.90 else 'missed'}**.")
+                     f"{sturdy_mean:.3f}, **{'met' if sturdy_mean >= 0.90 else 'missed'}**.")
     return lines
 
 

@@ -143,3 +143,12 @@ def test_each_model_page_gets_its_mnist_rows_with_the_averaged_and_the_trained_g
     assert "| `dcgan_fashion_mnist` | DCGAN (non-saturating) | Fashion-MNIST | | – | not run yet | | NS GAN 26.5 +- 1.6 | |" in text
     assert "![least squares on MNIST, seed 0](../quality/lsgan_mnist.png)" in text
     assert text.startswith(quality_tables.PAGE_BEGIN) and text.endswith(quality_tables.PAGE_END)
+
+
+def test_moons_target_asks_every_seed_not_the_mean():
+    accuracies = (1.0, 1.0, 1.0, 1.0, 0.9)  # mean 0.98, one seed below 0.95
+    results = {"dann_moons": [result("dann_moons", s, 8_000, class_accuracy=a) for s, a in enumerate(accuracies)]}
+    text = quality_tables.section(quality.ROWS, results, {}, "<b>", "<e>")
+    assert "Target: DANN >= 0.95 in every seed (lowest 0.90): **missed**." in text
+    results["dann_moons"][4]["scores"]["class_accuracy"] = 0.95
+    assert "(lowest 0.95): **met**." in quality_tables.section(quality.ROWS, results, {}, "<b>", "<e>")

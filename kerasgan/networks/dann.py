@@ -67,11 +67,17 @@ def build_label_head(feature_shape, num_classes, hidden_layers=2, dropout=0.0, n
     return keras.Model(inputs, keras.layers.Dense(num_classes, dtype="float32", name="logits")(x), name=name)
 
 
-def build_domain_head(feature_shape, dropout=0.0, name="domain_head"):
-    """d: features -> one logit of "target domain", through Dense(100, relu) (the paper's MNIST domain classifier),
-    then `dropout`."""
+def build_domain_head(feature_shape, hidden_layers=1, dropout=0.0, name="domain_head"):
+    """d: features -> one logit of "target domain", through `hidden_layers` Dense(100, relu) (the paper's MNIST
+    domain classifier has 1), each followed by `dropout`."""
     _check_rate("dropout", dropout)
+    if isinstance(hidden_layers, bool) or not isinstance(hidden_layers, int) or hidden_layers < 1:
+        raise ValueError(
+            f"domain_depth must be an integer >= 1 (hidden layers of the domain classifier; 1 in the paper), got {hidden_layers!r}"
+        )
     inputs = keras.Input(tuple(feature_shape), name="features")
-    x = keras.layers.Dense(HEAD_UNITS, activation="relu")(inputs)
-    x = keras.layers.Dropout(dropout)(x) if dropout else x
+    x = inputs
+    for _ in range(hidden_layers):
+        x = keras.layers.Dense(HEAD_UNITS, activation="relu")(x)
+        x = keras.layers.Dropout(dropout)(x) if dropout else x
     return keras.Model(inputs, keras.layers.Dense(1, dtype="float32", name="logits")(x), name=name)

@@ -36,6 +36,8 @@ class DANN(AdversarialModel):
         random_invert: the probability that g inverts a training image (x -> -x, for images in
             [-1, 1]); 0 in the paper. Shapes the default networks only.
         dropout: the dropout rate of h and d; 0 in the paper. Shapes the default networks only.
+        domain_depth: the hidden layers of 100 units in the default d; 1 in the paper's MNIST
+            network. A deeper d gives g a sharper signal of where the domains still differ.
         ema_decay: when > 0, exponential moving averages of g's and h's weights with this decay
             (kerasgan.averaging; Polyak & Juditsky 1992's iterate averaging, made exponential) are
             kept in `averaged_feature_extractor` and `averaged_label_head`, and `predict`,
@@ -52,6 +54,7 @@ class DANN(AdversarialModel):
         Flag("adaptation", bool, "DANN: false trains the source-only baseline (no reversed gradient)."),
         Flag("random_invert", float, "DANN on images: probability that g inverts a training image (x -> -x); 0 in the paper."),
         Flag("dropout", float, "Dropout rate of the U-Net's decoder (Pix2Pix, default 0.5) or of DANN's heads (default 0)."),
+        Flag("domain_depth", int, "DANN: hidden layers of 100 units in the domain classifier; 1 in the paper."),
         averaging.FLAG,
     )
 
@@ -66,6 +69,7 @@ class DANN(AdversarialModel):
         reversal_strength=1.0,
         random_invert=0.0,
         dropout=0.0,
+        domain_depth=1,
         ema_decay=0.0,
         split_real_batch=False,
         seed=None,
@@ -85,7 +89,7 @@ class DANN(AdversarialModel):
         checks.check_network("feature_extractor", feature_extractor)
         feature_shape = tuple(feature_extractor.outputs[0].shape[1:])
         label_head = label_head or networks.build_label_head(feature_shape, num_classes, dropout=dropout)
-        domain_head = domain_head or networks.build_domain_head(feature_shape, dropout=dropout)
+        domain_head = domain_head or networks.build_domain_head(feature_shape, domain_depth, dropout=dropout)
         _check_label_head(label_head, feature_shape, num_classes)
         _check_domain_head(domain_head, feature_shape)
         super().__init__(seed=seed, **kwargs)
@@ -97,6 +101,7 @@ class DANN(AdversarialModel):
         self.adaptation = bool(adaptation)
         self.random_invert = random_invert
         self.dropout = dropout
+        self.domain_depth = domain_depth
         self.gradient_reversal = layers.GradientReversal(reversal_strength, name="gradient_reversal")
         self.sample_shape = (num_classes,)  # what the model outputs: class probabilities
         self.ema_decay = averaging.checked_decay(ema_decay)
@@ -272,6 +277,7 @@ class DANN(AdversarialModel):
             "reversal_strength": self.gradient_reversal.initial_strength,
             "random_invert": self.random_invert,
             "dropout": self.dropout,
+            "domain_depth": self.domain_depth,
             "ema_decay": self.ema_decay,
             "feature_extractor": keras.saving.serialize_keras_object(self.feature_extractor),
             "label_head": keras.saving.serialize_keras_object(self.label_head),

@@ -179,9 +179,22 @@ def test_random_invert_and_dropout_shape_the_networks_and_survive_saving(tmp_pat
     np.testing.assert_allclose(restored.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-6)
 
 
+def test_domain_depth_stacks_hidden_layers_in_the_domain_classifier_and_survives_saving(tmp_path):
+    model = DANN(input_shape=(2,), num_classes=2, domain_depth=3, dropout=0.25, seed=0)
+    dense = [layer.units for layer in model.domain_head.layers if isinstance(layer, keras.layers.Dense)]
+    assert dense == [100, 100, 100, 1]
+    assert len([layer for layer in model.domain_head.layers if isinstance(layer, keras.layers.Dropout)]) == 3
+    model.save(tmp_path / "dann.keras")
+    restored = keras.saving.load_model(tmp_path / "dann.keras")
+    assert restored.domain_depth == 3
+    assert len(restored.domain_head.layers) == len(model.domain_head.layers)
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
+        ({"domain_depth": 0}, r"domain_depth must be an integer >= 1 \(hidden layers of the domain classifier; 1 in the paper\), got 0"),
+        ({"domain_depth": 1.5}, r"domain_depth must be an integer >= 1"),
         ({"random_invert": 1.5}, r"random_invert is a probability: it must be a number in \[0, 1\], got 1.5"),
         ({"random_invert": True}, r"random_invert is a probability"),
         ({"dropout": 1.0}, r"dropout is a probability: it must be a number in \[0, 1\), got 1.0"),

@@ -97,7 +97,8 @@ class GAN(AdversarialModel):
             2018, arXiv:1712.04086; kerasgan.packing): D then takes m times the channels.
         ema_decay: when > 0, an exponential moving average of G's weights with this decay
             (kerasgan.averaging; Yazıcı et al. 2019, arXiv:1806.04498) is kept in
-            `averaged_generator`, and sampling, scores and exports use it. 0: G itself.
+            `averaged_generator`, and sampling, scores and exports use it; at the end of `fit` its
+            batch-norm statistics are computed anew from its own weights. 0: G itself.
         seed: the seed of z, epsilon and the noise.
     """
 
@@ -261,6 +262,23 @@ class GAN(AdversarialModel):
         )
 
     # --- the parts of the step ----------------------------------------------------------------
+
+    def fit(self, x=None, y=None, **kwargs):
+        """AdversarialModel.fit; then, with `ema_decay`, `recompute_average_statistics`, so that the averaged
+        generator normalises with statistics of its own weights."""
+        history = super().fit(x, y, **kwargs)
+        if self.ema_decay:
+            self.recompute_average_statistics()
+        return history
+
+    def recompute_average_statistics(self, batches=averaging.STANDING_BATCHES, batch_size=256):
+        """Sets the averaged generator's batch-norm statistics to their mean over `batches` batches of
+        `batch_size` samples (averaging.recompute_statistics; z of seeds 0 .. batches - 1, labels cycled)."""
+        def draw(i):
+            inputs = self.generation_inputs(self.sample_latent(batch_size, seed=i))
+            return [ops.convert_to_tensor(x) for x in inputs] if isinstance(inputs, list) else inputs
+
+        averaging.recompute_statistics(self.averaged_generator, draw, batches)
 
     def split_batch(self, data):
         """(samples, conditions) of a training batch; conditional variants return their labels as conditions."""

@@ -112,6 +112,9 @@ SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below
 # Lucic et al.'s networks are InfoGAN's: a short recipe's rows at their budget add the hidden dense layers where the
 # model has them (the Lucic-budget recipes set them in their own flags).
 LUCIC_NETWORKS = {"dcgan": ("--dense_units=1024",), "wgan_gp": ("--filters=64", "--dense_units=1024")}
+# At Lucic's budget DCGAN samples from G's average, as the least-squares and CGAN recipes do; the short recipe does
+# not: at its 3,748 steps the average (decay 0.999) scored FID 25.0 against G's 23.2.
+AVERAGED_AT_LUCIC = {"dcgan": ("--ema_decay=0.999",)}
 BFLOAT16_BY_DEFAULT = ("dcgan", "wgan_gp")  # precision="auto" computes them in bfloat16 here: a float32 row beside
 
 
@@ -123,7 +126,7 @@ def real_image_rows():
         for model, (label, anchor, page) in REAL_IMAGE_MODELS.items():
             recipe = f"{model}_{dataset}"
             short = model in SHORT_RECIPES
-            at_lucic = LUCIC_BUDGET + LUCIC_NETWORKS.get(model, ())
+            at_lucic = LUCIC_BUDGET + LUCIC_NETWORKS.get(model, ()) + AVERAGED_AT_LUCIC.get(model, ())
             rows[f"{recipe}_lucic" if short else recipe] = Row(dataset, recipe, at_lucic, label=label, anchor=anchor, page=page)
             if short:
                 rows[recipe] = Row(dataset, recipe, label=label, anchor=anchor, page=page)

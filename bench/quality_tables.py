@@ -275,9 +275,10 @@ def _real_image_table(protocol, rows, names, results, floor):
         "place of batch norm); EBGAN and the ensemble, and the short recipes' own budgets, use the recipes' networks "
         "without the dense layers. Each row has one set of hyperparameters, where their figure is the best of a search "
         "over many. Each row computes in the default precision (`precision=\"auto\"`: bfloat16 for DCGAN and "
-        "WGAN-GP on this CPU, float32 for the others) unless its label says float32. The DCGAN, least-squares and "
-        "CGAN recipes sample from an exponential moving average of G's weights (`--ema_decay=0.999`) with batch-norm "
-        "statistics of its own (`GAN.recompute_average_statistics`); their figures are plain G's.",
+        "WGAN-GP on this CPU, float32 for the others) unless its label says float32. The least-squares and CGAN "
+        "recipes, and DCGAN at their budget, sample from an exponential moving average of G's weights "
+        "(`--ema_decay=0.999`) with batch-norm statistics of its own (`GAN.recompute_average_statistics`); their "
+        "figures are plain G's.",
     ]
     return lines
 

@@ -113,7 +113,7 @@ SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below
 # model has them (the Lucic-budget recipes set them in their own flags).
 LUCIC_NETWORKS = {"dcgan": ("--dense_units=1024",), "wgan_gp": ("--filters=64", "--dense_units=1024")}
 # At Lucic's budget DCGAN samples from G's average, as the least-squares and CGAN recipes do; the short recipe does
-# not: at its 3,748 steps the average (decay 0.999) scored FID 25.0 against G's 23.2.
+# not: at its 3,748 steps the average (decay 0.999) scored FID 25.0, the recipe's G 23.2.
 AVERAGED_AT_LUCIC = {"dcgan": ("--ema_decay=0.999",)}
 BFLOAT16_BY_DEFAULT = ("dcgan", "wgan_gp")  # precision="auto" computes them in bfloat16 here: a float32 row beside
 

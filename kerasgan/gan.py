@@ -261,8 +261,6 @@ class GAN(AdversarialModel):
             g_loss=ops.mean(self.generator_loss(fake_logits)),
         )
 
-    # --- the parts of the step ----------------------------------------------------------------
-
     def fit(self, x=None, y=None, **kwargs):
         """AdversarialModel.fit; then, with `ema_decay`, `recompute_average_statistics`, so that the averaged
         generator normalises with statistics of its own weights."""
@@ -274,11 +272,16 @@ class GAN(AdversarialModel):
     def recompute_average_statistics(self, batches=averaging.STANDING_BATCHES, batch_size=256):
         """Sets the averaged generator's batch-norm statistics to their mean over `batches` batches of
         `batch_size` samples (averaging.recompute_statistics; z of seeds 0 .. batches - 1, labels cycled)."""
+        if not self.ema_decay:
+            raise ValueError(f"{type(self).__name__} keeps no average to recompute: build it with ema_decay > 0, e.g. 0.999")
+
         def draw(i):
             inputs = self.generation_inputs(self.sample_latent(batch_size, seed=i))
             return [ops.convert_to_tensor(x) for x in inputs] if isinstance(inputs, list) else inputs
 
         averaging.recompute_statistics(self.averaged_generator, draw, batches)
+
+    # --- the parts of the step ----------------------------------------------------------------
 
     def split_batch(self, data):
         """(samples, conditions) of a training batch; conditional variants return their labels as conditions."""

@@ -95,6 +95,8 @@ def test_the_average_is_saved_and_loaded_with_the_model(tmp_path):
 def test_without_a_decay_there_is_no_average_and_the_generator_samples():
     model = WGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, seed=1)
     assert model.averaged_generator is None and model.sampling_generator() is model.generator
+    with pytest.raises(ValueError, match="WGAN keeps no average to recompute: build it with ema_decay > 0"):
+        model.recompute_average_statistics()
 
 
 @pytest.mark.parametrize("make", [

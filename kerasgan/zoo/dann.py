@@ -37,7 +37,8 @@ class DANN(AdversarialModel):
             [-1, 1]); 0 in the paper. Shapes the default networks only.
         dropout: the dropout rate of h and d; 0 in the paper. Shapes the default networks only.
         domain_depth: the hidden layers of 100 units in the default d; 1 in the paper's MNIST
-            network. A deeper d gives g a sharper signal of where the domains still differ.
+            network. A deeper d gives g a sharper signal of where the domains still differ. Shapes
+            the default d only.
         ema_decay: when > 0, exponential moving averages of g's and h's weights with this decay
             (kerasgan.averaging; Polyak & Juditsky 1992's iterate averaging, made exponential) are
             kept in `averaged_feature_extractor` and `averaged_label_head`, and `predict`,

@@ -12,6 +12,7 @@ are G's during training and its own after `fit` (`recompute_statistics`).
 import keras
 from keras import ops
 
+from kerasgan.networks import checks
 from kerasgan.registry import Flag
 
 STANDING_BATCHES = 100  # batches of 256 samples whose batch-norm statistics `recompute_statistics` averages
@@ -66,10 +67,10 @@ def recompute_statistics(average, draw_inputs, batches=STANDING_BATCHES):
     """Standing statistics (Brock et al. 2019, BigGAN, arXiv:1809.11096, appendix C.1): sets the batch-norm
     moving mean and variance of `average` to their mean over `batches` batches of `draw_inputs(i)` run through
     it in training mode. `update` copies the trained network's statistics, which describe other weights: for
-    DCGAN on MNIST at 15,625 steps (decay 0.999) the average's FID was 8.07 with them and 5.95 with its own.
+    DCGAN on MNIST at 15,625 steps (decay 0.999) the average's FID was 8.07 with them and 5.98 with its own.
     Keras' layer has no way to compute them, so the momentum is set per batch to i / (i + 1): a running mean.
     """
-    norms = [layer for layer in average._flatten_layers(include_self=False) if isinstance(layer, keras.layers.BatchNormalization)]
+    norms = checks.batch_norm_layers(average)
     if not norms:
         return
     momenta = [norm.momentum for norm in norms]

@@ -64,6 +64,11 @@ def check_fit(generator, discriminator, pack=1):
         )
 
 
+def batch_norm_layers(network):
+    """The BatchNormalization layers of `network`, nested ones included."""
+    return [layer for layer in network._flatten_layers(include_self=False) if isinstance(layer, keras.layers.BatchNormalization)]
+
+
 def couples_batch(network):
     """True when a layer of `network` (nested ones included) mixes the examples of a batch: batch norm."""
-    return any(isinstance(layer, keras.layers.BatchNormalization) for layer in network._flatten_layers(include_self=False))
+    return bool(batch_norm_layers(network))

@@ -92,8 +92,15 @@ ROWS = {
         "mnist_m", "dann_mnist_m_sturdy", scored_on="mnist_m", label="DANN, random inversion and dropout"
     ),
     # Section 4.
-    "pix2pix_colorization": Row("colorization", "pix2pix_colorization", label="Pix2Pix"),
-    "pix2pix_edges2photos": Row("edges2photos", "pix2pix_edges2photos", label="Pix2Pix"),
+    # Section 4: Pix2Pix beside the same U-Net trained on L1 alone (Isola et al.'s "L1" ablation, their Table 1).
+    **{
+        row: Row(task, f"pix2pix_{task}", extra, label=label)
+        for task in ("colorization", "edges2photos")
+        for row, extra, label in (
+            (f"pix2pix_{task}", (), "Pix2Pix"),
+            (f"pix2pix_{task}_l1", ("--adversarial_weight=0",), "the U-Net on L1 alone"),
+        )
+    },
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
     "cyclegan_mnist_m": Row("mnist2mnist_m", "cyclegan_mnist_m", label="CycleGAN"),
 }

@@ -13,8 +13,9 @@ from kerasgan.registry import Flag
 class Pix2Pix(translation.Translator):
     """A U-Net G(x) and a PatchGAN D(y | x), trained on (inputs, targets) pairs.
 
-    G minimises the non-saturating cGAN loss plus l1_weight * |y - G(x)|_1 (the paper's
-    equation 4, lambda = 100). There is no z: the U-Net's dropout is the noise (in training
+    G minimises adversarial_weight times the non-saturating cGAN loss plus l1_weight * |y - G(x)|_1
+    (the paper's equation 4, lambda = 100). adversarial_weight=0 is the paper's "L1" ablation (its
+    Table 1): the U-Net trained on L1 alone, with no D update. There is no z: the U-Net's dropout is the noise (in training
     only, so that exports are deterministic). `translate(inputs)` runs G.
     The paper halves D's objective; under Adam, which normalises the gradient's scale,
     that changes nothing, so d_loss here is the plain sum of its real and fake terms.
@@ -23,6 +24,7 @@ class Pix2Pix(translation.Translator):
         input_shape: (height, width, channels) of the inputs; or read off a given generator.
         output_channels: channels of the targets (default: the inputs').
         l1_weight: lambda of the L1 term.
+        adversarial_weight: weight of the cGAN term (1, the paper's); 0 trains G on L1 alone and never updates D.
         filters: filters of the first convolution of both networks.
         depth: the U-Net's downsamplings (default: down to 1x1, at most 8).
         dropout: the U-Net decoder's dropout rate (0.5, the paper's).
@@ -35,6 +37,7 @@ class Pix2Pix(translation.Translator):
     cli_flags = (
         Flag("filters", int, "Filters of the networks' first convolution; default 64."),
         Flag("l1_weight", float, "Pix2Pix: weight of the L1 term; default 100."),
+        Flag("adversarial_weight", float, "Pix2Pix: weight of the cGAN term; default 1; 0: L1 alone (the paper's L1 ablation)."),
         Flag("label_smoothing", float, "One-sided label smoothing: real targets become 1 - this."),
         Flag("dropout", float, "Dropout rate of the U-Net's decoder (Pix2Pix, default 0.5) or of DANN's heads (default 0)."),
         translation.DECAY_EPOCHS,
@@ -43,11 +46,13 @@ class Pix2Pix(translation.Translator):
 
     def __init__(
         self, input_shape=None, output_channels=None, l1_weight=100.0, filters=64, depth=None, dropout=0.5,
-        discriminator_layers=None, label_smoothing=0.0, generator=None, discriminator=None, **kwargs,
+        discriminator_layers=None, label_smoothing=0.0, adversarial_weight=1.0, generator=None, discriminator=None, **kwargs,
     ):
         input_shape, output_channels = _shapes(input_shape, output_channels, generator)
         if not l1_weight >= 0:
             raise ValueError(f"l1_weight must be >= 0, got {l1_weight!r}")
+        if not adversarial_weight >= 0:
+            raise ValueError(f"adversarial_weight must be >= 0 (0: L1 alone), got {adversarial_weight!r}")
         if generator is None:
             generator = unet.build_unet(input_shape, output_channels, filters, depth, dropout)
         if discriminator is None:
@@ -61,13 +66,17 @@ class Pix2Pix(translation.Translator):
         self.sample_shape = tuple(int(d) for d in generator.outputs[0].shape[1:])
         self.output_channels = output_channels
         self.l1_weight = float(l1_weight)
+        self.adversarial_weight = float(adversarial_weight)
         self.filters = filters
         self.depth = depth
         self.dropout = dropout
         self.discriminator_layers = discriminator_layers
         self.label_smoothing = float(label_smoothing)
         self.generator_loss, self.discriminator_loss = losses.get("non_saturating", self.label_smoothing)
-        self.track_metrics(generator=["g_loss", "adversarial_loss", "l1_loss"], discriminator=["d_loss"])
+        if self.adversarial_weight:
+            self.track_metrics(generator=["g_loss", "adversarial_loss", "l1_loss"], discriminator=["d_loss"])
+        else:
+            self.track_metrics(generator=["g_loss", "l1_loss"])
 
     @classmethod
     def data_arguments(cls, element_spec, flags):
@@ -94,43 +103,50 @@ class Pix2Pix(translation.Translator):
     def train_step(self, data):
         """As the authors' code: G(x) once; D learns on it (detached), then G through the updated D."""
         inputs, targets = data[0], data[1]
+        logs = {}
         with tf.GradientTape() as tape:
             fake = self.generator(inputs, training=True)
-            with tape.stop_recording():
-                d_loss = self.discriminator_update(inputs, targets, ops.stop_gradient(fake))
-            g_loss, adversarial, l1 = self.generator_losses(inputs, targets, fake)
-            scaled = self.scaled_loss(g_loss, self.generator_optimizer)
+            if self.adversarial_weight:
+                with tape.stop_recording():
+                    logs["d_loss"] = self.discriminator_update(inputs, targets, ops.stop_gradient(fake))
+            logs.update(self.generator_losses(inputs, targets, fake))
+            scaled = self.scaled_loss(logs["g_loss"], self.generator_optimizer)
         self.apply_update(tape, scaled, self.generator, self.generator_optimizer)
-        return self.track(d_loss=d_loss, g_loss=g_loss, adversarial_loss=adversarial, l1_loss=l1)
+        return self.track(**logs)
 
     def discriminator_update(self, inputs, targets, fake):
         """One update of D on real and fake targets given the inputs; returns its loss."""
         with tf.GradientTape() as tape:
-            real_logits = self.discriminate(targets, inputs)
-            fake_logits = self.discriminate(fake, inputs)
-            d_loss = ops.mean(self.discriminator_loss(real_logits, fake_logits))
+            d_loss = self.discriminator_loss_of(inputs, targets, fake)
             scaled = self.scaled_loss(d_loss, self.discriminator_optimizer)
         self.apply_update(tape, scaled, self.discriminator, self.discriminator_optimizer)
         return d_loss
 
+    def discriminator_loss_of(self, inputs, targets, fake, training=True):
+        """D's loss on real and fake targets given the inputs."""
+        real_logits = self.discriminate(targets, inputs, training)
+        fake_logits = self.discriminate(fake, inputs, training)
+        return ops.mean(self.discriminator_loss(real_logits, fake_logits))
+
     def generator_losses(self, inputs, targets, fake, training=True):
-        """(g_loss, adversarial, l1) of G's `fake` batch: the cGAN term plus l1_weight * L1."""
-        adversarial = ops.mean(self.generator_loss(self.discriminate(fake, inputs, training)))
+        """G's losses on its `fake` batch: {g_loss, adversarial_loss, l1_loss}, g_loss = adversarial_weight * the cGAN
+        term + l1_weight * L1; with adversarial_weight 0, only g_loss and l1_loss (D is not run)."""
         l1 = ops.mean(ops.abs(targets - fake))
-        return adversarial + self.l1_weight * l1, adversarial, l1
+        if not self.adversarial_weight:
+            return {"g_loss": self.l1_weight * l1, "l1_loss": l1}
+        adversarial = ops.mean(self.generator_loss(self.discriminate(fake, inputs, training)))
+        return {"g_loss": self.adversarial_weight * adversarial + self.l1_weight * l1, "adversarial_loss": adversarial, "l1_loss": l1}
 
     def test_step(self, data):
         inputs, targets = data[0], data[1]
         fake = self.generator(inputs, training=False)
-        real_logits = self.discriminate(targets, inputs, training=False)
-        fake_logits = self.discriminate(fake, inputs, training=False)
-        g_loss, adversarial, l1 = self.generator_losses(inputs, targets, fake, training=False)
-        return self.track(
-            d_loss=ops.mean(self.discriminator_loss(real_logits, fake_logits)), g_loss=g_loss, adversarial_loss=adversarial, l1_loss=l1,
-        )
+        logs = self.generator_losses(inputs, targets, fake, training=False)
+        if self.adversarial_weight:
+            logs["d_loss"] = self.discriminator_loss_of(inputs, targets, fake, training=False)
+        return self.track(**logs)
 
     def scores(self, dataset, split="test", num_images=None, seed=0, feature_extractor=None):
-        """L1, PSNR and SSIM of the translations of held-out pairs (kerasgan.evaluation)."""
+        """L1, PSNR, SSIM and FID of the translations of held-out pairs (kerasgan.evaluation)."""
         from kerasgan import evaluation
 
         return evaluation.paired_translation_scores(self, dataset, split, num_images)
@@ -167,6 +183,7 @@ class Pix2Pix(translation.Translator):
                 "input_shape": self.input_shape,
                 "output_channels": self.output_channels,
                 "l1_weight": self.l1_weight,
+                "adversarial_weight": self.adversarial_weight,
                 "filters": self.filters,
                 "depth": self.depth,
                 "dropout": self.dropout,

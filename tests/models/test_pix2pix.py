@@ -50,6 +50,16 @@ def test_pix2pix_generator_loss_is_the_cgan_term_plus_weighted_l1():
     assert 0.3 < logs["l1_loss"] < 1.5  # |uniform - tanh(~0)| averages about 0.5
 
 
+def test_pix2pix_l1_alone_leaves_the_discriminator_untouched():
+    model = _pix2pix(adversarial_weight=0.0, l1_weight=3.0)
+    before = [weight.copy() for weight in model.discriminator.get_weights()]
+    logs = _one_step_logs(model, (testing.images((16, 16, 1), 4, seed=0), testing.images((16, 16, 3), 4, seed=1)))
+    assert set(logs) == {"g_loss", "l1_loss"}
+    assert logs["g_loss"] == pytest.approx(3.0 * logs["l1_loss"], rel=1e-5)
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.discriminator.get_weights()))
+    assert Pix2Pix.from_config(model.get_config()).adversarial_weight == 0.0
+
+
 def test_pix2pix_learns_a_fixed_mapping_better_than_the_input():
     inputs = testing.images((16, 16, 1), 16, seed=0)
     targets = np.repeat(-inputs, 3, axis=-1)  # the negative, as colour
@@ -92,3 +102,5 @@ def test_pix2pix_rejects_bad_input():
         Pix2Pix(input_shape=(24, 24, 1), depth=4)
     with pytest.raises(ValueError, match="l1_weight must be >= 0"):
         _pix2pix(l1_weight=-1.0)
+    with pytest.raises(ValueError, match=r"adversarial_weight must be >= 0 \(0: L1 alone\)"):
+        _pix2pix(adversarial_weight=-0.5)

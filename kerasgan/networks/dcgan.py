@@ -88,7 +88,7 @@ def build_generator(image_shape, latent_dim=100, filters=64, num_classes=None, d
         inputs.append(labels)
         x = layers.Concatenate()([z, layers.Embedding(num_classes, LABEL_EMBEDDING)(labels)])
     if dense_units:
-        x = layers.ReLU()(batch_norm()(layers.Dense(_checked_units(dense_units), use_bias=False)(x)))
+        x = layers.ReLU()(batch_norm()(layers.Dense(checked_units(dense_units), use_bias=False)(x)))
     x = upsample(x, image_shape, filters)
     x = Conv2DTranspose(channels, KERNEL_SIZE, strides=2, padding="same")(x)
     images = layers.Activation("tanh", dtype="float32", name="images")(x)
@@ -132,13 +132,13 @@ def build_discriminator(
         x = layers.Concatenate()([images, label_map])
     x = layers.Flatten()(downsample(x, image_shape, filters, normalization, spectral_norm))
     if dense_units:
-        x = weighted(layers.Dense(_checked_units(dense_units), use_bias=normalization != "batch"))(x)
+        x = weighted(layers.Dense(checked_units(dense_units), use_bias=normalization != "batch"))(x)
         x = layers.LeakyReLU(negative_slope=0.2)(normalize(x, normalization))
     logits = weighted(layers.Dense(1, use_bias=logit_bias, dtype="float32", name="logits"))(x)
     return keras.Model(inputs if num_classes else images, logits, name=name)
 
 
-def _checked_units(units):
+def checked_units(units):
     if isinstance(units, bool) or not isinstance(units, int) or units < 0:
         raise ValueError(f"dense_units must be an integer >= 0 (0: no hidden dense layer), got {units!r}")
     return units

@@ -11,7 +11,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import averaging, batches, losses, packing, penalties, sampling, unrolling
+from kerasgan import augment, averaging, batches, losses, packing, penalties, sampling, unrolling
 from kerasgan.adversarial import AdversarialModel
 from kerasgan.networks import checks
 from kerasgan.registry import Flag
@@ -30,6 +30,7 @@ OPTIONS = {
     "unrolled_learning_rate": DEFAULT_UNROLLED_LEARNING_RATE,
     "split_real_batch": False,
     "pack": 1,
+    "diff_augment": "",
 }
 
 
@@ -46,6 +47,7 @@ FLAGS = (
     Flag("unrolled_learning_rate", float, "Step size of the unrolled discriminator's gradient steps."),
     Flag("split_real_batch", bool, "Give each discriminator step its own slice of the batch (a fresh real batch per critic update)."),
     Flag("pack", int, "PacGAN: the discriminator judges this many samples joined together (Lin et al. 2018); default 1."),
+    Flag("diff_augment", str, "DiffAugment (Zhao et al. 2020): D sees real and fake images through these of color,translation,cutout."),
     averaging.FLAG,
 )
 LATENT_DIM = Flag("latent_dim", int, "Length of z; default: the model's (100 for images, 2 for points).")
@@ -94,6 +96,9 @@ class GAN(sampling.LatentSampler, AdversarialModel):
             batch per critic update as in WGAN's Algorithm 1.
         pack: m, the samples D judges together, joined along their last axis (PacGAN, Lin et al.
             2018, arXiv:1712.04086; kerasgan.packing): D then takes m times the channels.
+        diff_augment: DiffAugment (Zhao et al. 2020, arXiv:2006.10738; kerasgan.augment): a comma-separated
+            list of "color", "translation" and "cutout" that every image D judges, real or fake, goes through
+            in training (and the penalties see the same); "" (the default): none. Images only.
         ema_decay: when > 0, an exponential moving average of G's weights with this decay
             (kerasgan.averaging; Yazıcı et al. 2019, arXiv:1806.04498) is kept in
             `averaged_generator`, and sampling, scores and exports use it; at the end of `fit` its
@@ -120,6 +125,7 @@ class GAN(sampling.LatentSampler, AdversarialModel):
         unrolled_learning_rate=DEFAULT_UNROLLED_LEARNING_RATE,
         split_real_batch=False,
         pack=1,
+        diff_augment="",
         ema_decay=0.0,
         seed=None,
         **kwargs,
@@ -131,7 +137,7 @@ class GAN(sampling.LatentSampler, AdversarialModel):
             "loss": loss, "label_smoothing": label_smoothing, "discriminator_steps": discriminator_steps,
             "penalty": penalty, "constraint": constraint, "instance_noise": instance_noise,
             "unrolled_steps": unrolled_steps, "unrolled_learning_rate": unrolled_learning_rate,
-            "split_real_batch": split_real_batch, "pack": pack,
+            "split_real_batch": split_real_batch, "pack": pack, "diff_augment": diff_augment or "",
         }
         packing.check_pack(pack)
         _check_options(type(self).__name__, options, self.unsupported_options, self.conditional)
@@ -151,6 +157,9 @@ class GAN(sampling.LatentSampler, AdversarialModel):
         self.unrolled_steps = unrolled_steps
         self.unrolled_learning_rate = float(unrolled_learning_rate)
         self.split_real_batch = split_real_batch
+        self.diff_augment = ",".join(augment.parse(diff_augment))
+        if self.diff_augment and len(self.sample_shape) != 3:
+            raise ValueError(f"diff_augment transforms images; {type(self).__name__} makes samples of shape {self.sample_shape}")
         self.ema_decay = averaging.checked_decay(ema_decay)
         self.averaged_generator = averaging.averaged_copy(generator) if self.ema_decay else None
         self.track_metrics(generator=["g_loss"], discriminator=self.discriminator_metric_names())
@@ -310,10 +319,17 @@ class GAN(sampling.LatentSampler, AdversarialModel):
         return self.generator([z, *conditions] if conditions else z, training=training)
 
     def critic_function(self, conditions, training=True):
-        """x -> D(x | conditions), the function penalties differentiate; with `pack`, D of x's packs."""
+        """x -> D(x | conditions), the function penalties differentiate; with `pack`, D of x's packs; with
+        `diff_augment`, in training, D of x's augmentations (kerasgan.augment)."""
+        policies = augment.parse(self.diff_augment) if training else ()
+        seen = lambda x: augment.diff_augment(x, policies, self.uniform_draw(x)) if policies else x  # noqa: E731
         if self.pack > 1:
-            return lambda x: self.discriminator(packing.pack_samples(x, self.pack), training=training)
-        return lambda x: self.discriminator([x, *conditions] if conditions else x, training=training)
+            return lambda x: self.discriminator(packing.pack_samples(seen(x), self.pack), training=training)
+        return lambda x: self.discriminator([seen(x), *conditions] if conditions else seen(x), training=training)
+
+    def uniform_draw(self, samples):
+        """shape -> U(0, 1) of (len(samples),) + shape: this replica's rows of one global draw."""
+        return lambda shape: self.replica_draw(ops.shape(samples)[0], shape, distribution=keras.random.uniform)
 
     def discriminate(self, samples, conditions, training=True):
         """D's scores, with instance noise on its input when set (Sonderby et al. 2016, arXiv:1610.04490)."""
@@ -359,6 +375,7 @@ class GAN(sampling.LatentSampler, AdversarialModel):
                 "unrolled_learning_rate": self.unrolled_learning_rate,
                 "split_real_batch": self.split_real_batch,
                 "pack": self.pack,
+                "diff_augment": self.diff_augment,
                 "ema_decay": self.ema_decay,
             }
         )
@@ -382,6 +399,9 @@ def _check_options(model_name, options, unsupported, conditional):
         raise ValueError(f"unrolled_learning_rate must be > 0, got {options['unrolled_learning_rate']!r}")
     if not isinstance(options["split_real_batch"], bool):
         raise ValueError(f"split_real_batch must be True or False, got {options['split_real_batch']!r}")
+    if options["diff_augment"] and unrolled:
+        raise ValueError(f"{model_name} cannot augment for an unrolled discriminator, which judges the samples as they are: "
+                         "leave diff_augment or unrolled_steps out")
     if options["pack"] > 1 and (conditional or unrolled):
         reason = "its discriminator takes one label per sample" if conditional else "the unrolled discriminator judges single samples"
         raise ValueError(f"{model_name} cannot pack samples: {reason}; leave pack at 1")

@@ -27,7 +27,7 @@ class EBGAN(gan.GAN):
         **kwargs: discriminator_steps, split_real_batch, seed and the keras.Model arguments.
     """
 
-    unsupported_options = ("label_smoothing", "penalty", "constraint", "instance_noise", "unrolled_steps", "pack")
+    unsupported_options = ("label_smoothing", "penalty", "constraint", "instance_noise", "unrolled_steps", "pack", "diff_augment")
     cli_flags = (
         gan.LATENT_DIM, gan.FILTERS, *(flag for flag in gan.FLAGS if flag.name in ("discriminator_steps", "split_real_batch", "ema_decay")),
         Flag("margin", float, "EBGAN: energy margin m; default 1."),

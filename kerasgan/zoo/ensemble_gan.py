@@ -37,7 +37,7 @@ class EnsembleGAN(gan.GAN):
         **kwargs: loss, label_smoothing, discriminator_steps, split_real_batch, seed.
     """
 
-    unsupported_options = ("penalty", "constraint", "instance_noise", "unrolled_steps", "pack")
+    unsupported_options = ("penalty", "constraint", "instance_noise", "unrolled_steps", "pack", "diff_augment")
     cli_flags = (
         gan.LATENT_DIM, gan.FILTERS,
         *(flag for flag in gan.FLAGS if flag.name in ("loss", "label_smoothing", "discriminator_steps", "split_real_batch", "ema_decay")),

@@ -26,6 +26,13 @@ CASES = [
         params=13067,  # the 7786 of dcgan, and the averaged generator's 5281
         updates=testing.ONE_EACH,
     ),
+    testing.ModelCase(
+        name="dcgan_diff_augment",
+        make=lambda: DCGAN(image_shape=(16, 16, 1), latent_dim=8, filters=8, diff_augment="color,translation,cutout", seed=1),
+        batch=lambda: testing.images((16, 16, 1)),
+        params=7786,  # DiffAugment has no weights
+        updates=testing.ONE_EACH,
+    ),
 ]
 BY_NAME = pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 

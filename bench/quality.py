@@ -115,6 +115,7 @@ REAL_IMAGE_MODELS = {  # recipe prefix: (label, Lucic et al. 2018's model of the
     "ensemble_gan": ("discriminator ensemble", "NS GAN", "ensemble_gan"),  # non-saturating loss, several discriminators
     "cgan": ("CGAN", "NS GAN", "cgan"),  # conditional; their models are not
     "vae": ("VAE", "VAE", "vae"),  # the likelihood model of their study, on the same networks
+    "sngan": ("SNGAN (ResNets, hinge loss)", None, "sngan"),  # their study has no hinge loss
 }
 SHORT_RECIPES = ("dcgan", "wgan_gp")  # recipes with a budget of their own below Lucic's: a row at each
 # Lucic et al.'s networks are InfoGAN's: a short recipe's rows at their budget add the hidden dense layers where the

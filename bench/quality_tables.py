@@ -31,7 +31,10 @@ DAI_WIPF_VAE = {"mnist": (16.6, 0.4), "fashion_mnist": (43.6, 0.7)}
 
 
 def published_row(protocol, anchor):
-    """(the published row's name, mean FID, std) that a row of `protocol` is set beside."""
+    """(the published row's name, mean FID, std) that a row of `protocol` is set beside; (None, None, None) for a
+    model with no row of its loss in their table (SNGAN's hinge loss)."""
+    if anchor is None:
+        return None, None, None
     if anchor == "VAE":
         return ("VAE (Dai & Wipf 2019, Table 1, cross-entropy)", *DAI_WIPF_VAE[protocol])
     return (anchor, *LUCIC[protocol][anchor])
@@ -259,12 +262,13 @@ def _real_image_table(protocol, rows, names, results, floor):
         verdict = "not run at their budget"
         if at_lucic:
             ours = float(np.mean(_scores(results[at_lucic], "fid")))
-            verdict = f"**{'met' if ours <= their_mean else 'missed'}**"
+            verdict = f"**{'met' if ours <= their_mean else 'missed'}**" if anchor else "no row of this loss"
             if best is None or ours < best[0]:
                 best = (ours, row.label)
-            verdicts.append(f"{row.label} {verdict.strip('*')}")
+            verdicts += [f"{row.label} {verdict.strip('*')}"] if anchor else []
+        their = f"{anchor}: {their_mean} +- {their_std}" if anchor else "–"
         lines.append(
-            f"| {row.label} | {anchor}: {their_mean} +- {their_std} | {seeds} | {' | '.join(cells)} "
+            f"| {row.label} | {their} | {seeds} | {' | '.join(cells)} "
             f"| {mean_std(_scores(runs, 'kid'), scale=1000)} | {mean_std(_scores(runs, 'precision'), digits=3)} / "
             f"{mean_std(_scores(runs, 'recall'), digits=3)} | {labels} | {minutes} | {verdict} |"
         )
@@ -475,7 +479,7 @@ def readme_table(rows, results, floors):
                 cells += ["not run yet", "–"]
                 continue
             their, mean, std = published_row(dataset, anchor)
-            cells += [f"{mean_std(_scores(runs, 'fid'), digits=1)} ({_count(runs)})", f"{their} {mean} +- {std}"]
+            cells += [f"{mean_std(_scores(runs, 'fid'), digits=1)} ({_count(runs)})", f"{their} {mean} +- {std}" if their else "–"]
         lines.append(f"| {label} | {' | '.join(cells)} |")
     if at_budget:
         floor = ", ".join(f"{floors[dataset]['fid']:.2f} on {TITLE_OF[dataset]}" for dataset in LUCIC if dataset in floors)
@@ -526,7 +530,7 @@ def page_section(rows, results, names, figure_of):
     ]
     for name in names:
         row, runs = rows[name], results.get(name)
-        their = "{} {} +- {}".format(*published_row(row.protocol, row.anchor))
+        their = "{} {} +- {}".format(*published_row(row.protocol, row.anchor)) if row.anchor else "–"
         if not runs:
             lines.append(f"| `{name}` | {row.label} | {TITLE_OF[row.protocol]} | | – | not run yet | | {their} | |")
             continue

@@ -1,4 +1,5 @@
-"""Layers the networks share: reflection padding, instance norm, an image pool, gradient reversal, maxout."""
+"""Layers the networks share: reflection padding, nearest upsampling, instance norm, an image pool, gradient
+reversal, maxout."""
 import math
 import numbers
 
@@ -49,6 +50,26 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class NearestUpsampling2D(keras.layers.Layer):
+    """Doubles height and width, each pixel repeated in a 2x2 block (channels_last, static height and width).
+
+    Why not UpSampling2D or a resize: TFLite's converter loses the static height of UpSampling2D's repeats and
+    then keeps the next convolution out of its builtins, and the gradient of a nearest-neighbour resize has no
+    XLA kernel on the CPU. Two reshapes and two concatenations have neither problem.
+    """
+
+    def call(self, inputs):
+        height, width, channels = inputs.shape[1:]
+        x = ops.reshape(inputs, (-1, height, width, 1, channels))
+        x = ops.reshape(ops.concatenate([x, x], axis=3), (-1, height, 1, 2 * width, channels))
+        return ops.reshape(ops.concatenate([x, x], axis=2), (-1, 2 * height, 2 * width, channels))
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        return (batch, 2 * height, 2 * width, channels)
 
 
 def batch_norm(name=None):

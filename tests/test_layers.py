@@ -1,11 +1,11 @@
-"""kerasgan.layers: reflection padding, instance norm, the image pool and gradient reversal."""
+"""kerasgan.layers: reflection padding, nearest upsampling, instance norm, the image pool and gradient reversal."""
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from kerasgan import testing
-from kerasgan.layers import GradientReversal, ImagePool, Maxout, ReflectionPadding2D, instance_norm
+from kerasgan.layers import GradientReversal, ImagePool, Maxout, NearestUpsampling2D, ReflectionPadding2D, instance_norm
 
 SHAPE = (2, 2, 1)  # pool images: each a constant id, so stored and returned images can be named
 
@@ -302,3 +302,14 @@ def test_maxout_takes_the_largest_of_its_pieces_and_round_trips(tmp_path):
     np.testing.assert_allclose(loaded(np.array([[1.0]])), [[2.0, 0.5]])
     with pytest.raises(ValueError, match="Maxout pieces must be a positive integer, got 0"):
         Maxout(2, 0)
+
+
+def test_nearest_upsampling_repeats_each_pixel_in_a_2x2_block_and_round_trips():
+    images = np.arange(2 * 3 * 4 * 2, dtype="float32").reshape(2, 3, 4, 2)
+    layer = NearestUpsampling2D()
+    np.testing.assert_array_equal(layer(images), images.repeat(2, axis=1).repeat(2, axis=2))
+    inputs = keras.Input((3, 4, 2))
+    model = keras.Model(inputs, NearestUpsampling2D()(inputs))
+    assert model.output.shape[1:] == (6, 8, 2)
+    restored = keras.Model.from_config(model.get_config())
+    np.testing.assert_array_equal(restored(images), model(images))

@@ -17,7 +17,7 @@ MIN_ACCURACY = {"digits": 0.97, "digits_m": 0.97, "mnist": 0.99, "mnist_m": 0.95
 # train digits also blended over 8 fresh photo crops each, 0.978 after 12 epochs (0.972 with 4
 # crops; 0.978 with 4 crops and 20 epochs).
 EXTRA_BACKGROUNDS = {"digits": 0, "digits_m": 8, "mnist": 0, "mnist_m": 0}
-EPOCHS = {"digits": 15, "digits_m": 12, "mnist": 6, "mnist_m": 10}
+EPOCHS = {"digits": 15, "digits_m": 16, "mnist": 6, "mnist_m": 10}
 COSINE_DECAY = {"digits": False, "digits_m": True, "mnist": True, "mnist_m": True}
 DEFAULT_IMAGE_SIZE = {"digits": 32, "digits_m": 32, "mnist": 28, "mnist_m": 28}
 LEARNING_RATE = 1e-3

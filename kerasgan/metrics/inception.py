@@ -342,10 +342,10 @@ def fid_inception(cache_dir=None, precision=DEFAULT_PRECISION):
 
     Args:
         cache_dir: the folder of the converted weights; None: $KERASGAN_CACHE, else ~/.cache/kerasgan.
-        precision: "bfloat16" (the default): weights and convolutions in bfloat16, about 5 times
-            faster with AMX (oneDNN), FID within 0.5 % of float32's; "float32": the original
-            graph's arithmetic, for features to compare with other FID code, or on CPUs without
-            bfloat16 instructions, where bfloat16 may be slower. Their weights differ, so
+        precision: "bfloat16" (the default on CPUs with bfloat16 instructions, avx512_bf16 or AMX):
+            weights and convolutions in bfloat16, about 5 times faster with AMX (oneDNN), FID within
+            0.5 % of float32's; "float32" (the default elsewhere, where bfloat16 is emulated and
+            slower): the original graph's arithmetic, for features to compare with other FID code. Their weights differ, so
             `kerasgan evaluate` (which fingerprints them) never reads one's cached features for the other.
     """
     _check_precision(precision)

@@ -249,12 +249,23 @@ def run_one(name, seed):
         "scores": scores,
         "generator_steps": int(keras.ops.convert_to_numpy(model.generator_optimizer.iterations)),
         "train_seconds": seconds,
+        "precision": model.dtype_policy.name,  # what precision="auto" chose on this machine's CPU
+        "cpu": _cpu_name(),
         "quality_history": {key: value for key, value in history.items() if key.startswith("quality_")},
         "date": time.strftime("%Y-%m-%d"),
     }
     _write(result, result_path)
     samples_figure(name, seed, model)
     return result
+
+
+def _cpu_name():
+    """The CPU's model name as /proc/cpuinfo gives it (None where there is none)."""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            return next((line.split(":", 1)[1].strip() for line in handle if line.startswith("model name")), None)
+    except OSError:
+        return None
 
 
 def _scores(row, run):

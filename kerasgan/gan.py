@@ -157,8 +157,8 @@ class GAN(sampling.LatentSampler, AdversarialModel):
         self.unrolled_steps = unrolled_steps
         self.unrolled_learning_rate = float(unrolled_learning_rate)
         self.split_real_batch = split_real_batch
-        self.diff_augment = ",".join(augment.parse(diff_augment))
-        if self.diff_augment and len(self.sample_shape) != 3:
+        self.augmentations = augment.parse(diff_augment)  # the policies, in DiffAugment's order
+        if self.augmentations and len(self.sample_shape) != 3:
             raise ValueError(f"diff_augment transforms images; {type(self).__name__} makes samples of shape {self.sample_shape}")
         self.ema_decay = averaging.checked_decay(ema_decay)
         self.averaged_generator = averaging.averaged_copy(generator) if self.ema_decay else None
@@ -321,11 +321,16 @@ class GAN(sampling.LatentSampler, AdversarialModel):
     def critic_function(self, conditions, training=True):
         """x -> D(x | conditions), the function penalties differentiate; with `pack`, D of x's packs; with
         `diff_augment`, in training, D of x's augmentations (kerasgan.augment)."""
-        policies = augment.parse(self.diff_augment) if training else ()
+        policies = self.augmentations if training else ()
         seen = lambda x: augment.diff_augment(x, policies, self.uniform_draw(x)) if policies else x  # noqa: E731
         if self.pack > 1:
             return lambda x: self.discriminator(packing.pack_samples(seen(x), self.pack), training=training)
         return lambda x: self.discriminator([seen(x), *conditions] if conditions else seen(x), training=training)
+
+    @property
+    def diff_augment(self):
+        """The DiffAugment policies as the argument names them, e.g. "translation,cutout"."""
+        return ",".join(self.augmentations)
 
     def uniform_draw(self, samples):
         """shape -> U(0, 1) of (len(samples),) + shape: this replica's rows of one global draw."""

@@ -8,8 +8,8 @@
 Each (row, seed) trains with `kerasgan train --flagfile=zoo/<recipe>.flags --seed=<s> ...` into
 runs/quality/<row>/seed_<s>/ and is scored by `kerasgan.evaluation.evaluate` (what `kerasgan
 evaluate` prints) into bench/results/quality/<row>_seed<s>.json, written when the row is done:
-an interrupted benchmark resumes at the first unfinished row, and a half-trained run folder
-is started again. Floors come from `evaluation.reference_scores` (real data scored as a model
+an interrupted benchmark resumes at the first unfinished row; a run folder holding model.keras
+is scored without training again, a half-trained one is started again. Floors come from `evaluation.reference_scores` (real data scored as a model
 would be). Writes the "## Sample quality" section of BENCHMARKS.md and docs/quality_<mixture>.png.
 """
 import dataclasses
@@ -220,18 +220,11 @@ def run_one(name, seed):
             _write(result, result_path)
             samples_figure(name, seed, model)
         return result
-    if os.path.exists(run):
-        shutil.rmtree(run)  # a run interrupted before its result was written: start it again
     command = train_command(name, row, seed, run)
-    started = time.time()
-    executable = [os.path.join(os.path.dirname(sys.executable), "kerasgan")] + command[1:]
-    log_path = run + ".log"
-    os.makedirs(os.path.dirname(run), exist_ok=True)
-    with open(log_path, "w") as log:
-        process = subprocess.run(executable, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    if process.returncode:
-        raise RuntimeError(f"{name} seed {seed}: training failed (exit {process.returncode}); see {log_path}")
-    seconds = time.time() - started
+    if os.path.exists(os.path.join(run, "model.keras")):
+        seconds = _finished_training_seconds(run)  # trained, its scoring interrupted: score it
+    else:
+        seconds = _train(name, seed, run, command)
     import keras
 
     model, scores = _scores(row, run)
@@ -257,6 +250,27 @@ def run_one(name, seed):
     _write(result, result_path)
     samples_figure(name, seed, model)
     return result
+
+
+def _train(name, seed, run, command):
+    """Runs `command` into the run folder `run` (started anew); returns its wall-clock seconds."""
+    if os.path.exists(run):
+        shutil.rmtree(run)  # a training interrupted before it saved model.keras: start it again
+    started = time.time()
+    executable = [os.path.join(os.path.dirname(sys.executable), "kerasgan")] + command[1:]
+    log_path = run + ".log"
+    os.makedirs(os.path.dirname(run), exist_ok=True)
+    with open(log_path, "w") as log:
+        process = subprocess.run(executable, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    if process.returncode:
+        raise RuntimeError(f"{name} seed {seed}: training failed (exit {process.returncode}); see {log_path}")
+    return time.time() - started
+
+
+def _finished_training_seconds(run):
+    """The training time of a run folder whose training finished: from its run.flags (written first) to its
+    model.keras (written last by `kerasgan train`)."""
+    return os.path.getmtime(os.path.join(run, "model.keras")) - os.path.getmtime(os.path.join(run, "run.flags"))
 
 
 def _cpu_name():

@@ -34,6 +34,29 @@ def test_a_finished_row_is_read_back_not_retrained(tmp_path, monkeypatch):
         quality.FLAGS.unparse_flags()
 
 
+def test_a_trained_but_unscored_run_is_scored_not_trained_again(tmp_path, monkeypatch):
+    import keras
+
+    run = tmp_path / "runs" / "dcgan_digits" / "seed_0"
+    run.mkdir(parents=True)
+    for name in ("run.flags", "model.keras", "history.json"):
+        (run / name).write_text("{}")
+    os.utime(run / "run.flags", (1000, 1000))
+    os.utime(run / "model.keras", (1600, 1600))
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.generator_optimizer = keras.optimizers.Adam()
+    monkeypatch.setattr(quality.subprocess, "run", lambda *a, **k: pytest.fail("a trained run was trained again"))
+    monkeypatch.setattr(quality, "_scores", lambda row, path: (model, {"frechet_distance": 12.0}))
+    monkeypatch.setattr(quality, "samples_figure", lambda *args: None)
+    try:
+        quality.FLAGS(["quality", f"--results={tmp_path}", f"--runs={tmp_path / 'runs'}"])
+        scored = quality.run_one("dcgan_digits", 0)
+    finally:
+        quality.FLAGS.unparse_flags()
+    assert scored["scores"] == {"frechet_distance": 12.0} and scored["train_seconds"] == 600
+    assert json.loads((tmp_path / "dcgan_digits_seed0.json").read_text()) == scored
+
+
 def test_mixture_table_reports_the_trend_and_a_missed_target():
     history = {"quality_modes": [10, 20], "quality_hq_fraction": [0.01, 0.5]}
     results = {

@@ -9,8 +9,9 @@ Each (row, seed) trains with `kerasgan train --flagfile=zoo/<recipe>.flags --see
 runs/quality/<row>/seed_<s>/ and is scored by `kerasgan.evaluation.evaluate` (what `kerasgan
 evaluate` prints) into bench/results/quality/<row>_seed<s>.json, written when the row is done:
 an interrupted benchmark resumes at the first unfinished row; a run folder holding model.keras
-is scored without training again, a half-trained one is started again. Floors come from `evaluation.reference_scores` (real data scored as a model
-would be). Writes the "## Sample quality" section of BENCHMARKS.md and docs/quality_<mixture>.png.
+is scored without training again, a half-trained one is started again. Floors come from
+`evaluation.reference_scores` (real data scored as a model would be). Writes the "## Sample quality"
+section of BENCHMARKS.md and docs/quality_<mixture>.png.
 """
 import dataclasses
 import json

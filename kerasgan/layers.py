@@ -72,13 +72,14 @@ class NearestUpsampling2D(keras.layers.Layer):
         return (batch, 2 * height, 2 * width, channels)
 
 
-def batch_norm(name=None):
+def batch_norm(name=None, affine=True):
     """Batch normalization (Ioffe & Szegedy 2015, arXiv:1502.03167) over the global batch.
 
     synchronized=True: under tf.distribute the statistics are all-reduced across replicas, so
     a step on N replicas normalizes as one device would; on one device it is the plain layer.
+    affine=False: no learned scale and offset (a conditional batch norm brings its own).
     """
-    return keras.layers.BatchNormalization(synchronized=True, name=name)
+    return keras.layers.BatchNormalization(synchronized=True, center=affine, scale=affine, name=name)
 
 
 def instance_norm(name=None):

@@ -161,7 +161,7 @@ def test_every_recipe_parses_and_builds_its_model(recipe):
         cli.FLAGS.unparse_flags()
 
 
-@pytest.mark.parametrize("model", ["cgan", "wgan", "ebgan"])
+@pytest.mark.parametrize("model", ["cgan", "wgan", "ebgan", "sngan_projection"])
 def test_train_each_image_model_for_one_epoch(model, tmp_path):
     result = kerasgan("train", f"--model={model}", *TINY, "--epochs=1", "--discriminator_steps=2",
                       f"--output_dir={tmp_path / 'run'}", f"--export_dir={tmp_path / 'saved_models'}")

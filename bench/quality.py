@@ -102,6 +102,12 @@ ROWS = {
             (f"pix2pix_{task}_l1", ("--adversarial_weight=0",), "the U-Net on L1 alone"),
         )
     },
+    # Section 4: the context encoder beside its reconstruction-only twin (Pathak et al.'s "L2 loss" model); both
+    # scored with mean-fill beside them.
+    "context_encoder_fashion_mnist": Row("inpainting", "context_encoder_fashion_mnist", label="context encoder (L2 + adversarial)"),
+    "context_encoder_fashion_mnist_l2": Row(
+        "inpainting", "context_encoder_fashion_mnist", ("--adversarial_weight=0",), label="the same network on L2 alone"
+    ),
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
     "cyclegan_mnist_m": Row("mnist2mnist_m", "cyclegan_mnist_m", label="CycleGAN"),
 }
@@ -201,7 +207,8 @@ def train_command(name, row, seed, run):
 def evaluate_options(row):
     """evaluation.evaluate's options for `row`: the mixtures' protocol draws 2,500 samples."""
     # 10,000 on MNIST and Fashion-MNIST: Lucic et al.'s FID.
-    counts = {"grid25": 2500, "ring8": 2500, "mnist": 10_000, "fashion_mnist": 10_000, "fashion_mnist_small": 10_000}
+    counts = {"grid25": 2500, "ring8": 2500, "mnist": 10_000, "fashion_mnist": 10_000, "fashion_mnist_small": 10_000,
+              "inpainting": 10_000}
     options = {"split": "test", "num_images": counts.get(row.protocol, 1000), "seed": 0}
     if row.protocol == "digits":
         options["feature_extractor"] = "digits"  # the digits-classifier distance of docs/protocols.md section 3

@@ -52,6 +52,7 @@ TITLES = {
     "mnist_m": "DANN on MNIST -> MNIST-M beside Ganin et al. 2016 (section 2)",
     "colorization": "Pix2Pix on colorization (section 4)",
     "edges2photos": "Pix2Pix on edges -> photos (section 4)",
+    "inpainting": "Context encoder: the central square of Fashion-MNIST filled in (section 4)",
     "digits2digits_m": "CycleGAN on digits <-> digits_m (section 4)",
     "mnist2mnist_m": "CycleGAN on MNIST <-> MNIST-M (section 4)",
     "mnist": "FID on MNIST beside Lucic et al. 2018 (section 3)",
@@ -89,8 +90,8 @@ def references(rows, results, dataset_of, image_size_of, options_of):
 
     floors = {}
     for row in (rows[name] for name in results):
-        if row.protocol in floors or row.protocol in ("moons", "digits_m", "mnist_m"):
-            continue  # DANN's references are trained rows: source only and train on target
+        if row.protocol in floors or row.protocol in ("moons", "digits_m", "mnist_m", "inpainting"):
+            continue  # DANN's references are trained rows (source only, train on target); mean-fill is in each inpainting result
         options = options_of(row)
         floors[row.protocol] = evaluation.reference_scores(
             dataset_of(row), options["split"], options["num_images"], image_size_of(row), options["seed"],
@@ -119,7 +120,8 @@ def section(rows, results, floors, begin, end):
         table = {
             "grid25": _mixture_table, "ring8": _mixture_table, "digits": _digits_table, "moons": _dann_table,
             "digits_m": _dann_table, "mnist_m": _dann_table, "colorization": _pix2pix_table,
-            "edges2photos": _pix2pix_table, "digits2digits_m": _cyclegan_table, "mnist2mnist_m": _cyclegan_table,
+            "edges2photos": _pix2pix_table, "inpainting": _inpainting_table, "digits2digits_m": _cyclegan_table,
+            "mnist2mnist_m": _cyclegan_table,
             "mnist": _real_image_table, "fashion_mnist": _real_image_table, "fashion_mnist_small": _small_data_table,
         }[protocol]
         lines += ["", f"### {title}", ""] + table(protocol, rows, names, results, floors.get(protocol))
@@ -413,6 +415,31 @@ def _pix2pix_table(protocol, rows, names, results, floor):
               f"translations of the {examples:,} test inputs against their targets. The U-Net on L1 alone is Pix2Pix's "
               "recipe with `--adversarial_weight=0`, the paper's \"L1\" ablation. The pix2pix paper's anchor "
               "(Cityscapes FCN accuracy, Table 1) is another task."]
+    return lines
+
+
+def _inpainting_table(protocol, rows, names, results, floor):
+    """Hole L1 and PSNR of each row beside mean-fill (each image's hole filled with its mean known pixel)."""
+    baseline = results[names[0]][0]["scores"]
+    lines = [
+        "| model | seeds | generator steps | L1 in the hole | PSNR in the hole (dB) | minutes per seed |",
+        "|---|---|---|---|---|---|",
+        f"| mean-fill (baseline) | | | {baseline['mean_fill_hole_l1']:.4f} | {baseline['mean_fill_hole_psnr']:.2f} | |",
+    ]
+    verdicts = []
+    for name in names:
+        runs = results[name]
+        seeds, steps, minutes = _head(runs)
+        l1, psnr = _scores(runs, "hole_l1"), _scores(runs, "hole_psnr")
+        lines.append(f"| {rows[name].label} | {seeds} | {steps} | {mean_std(l1, digits=4)} | {mean_std(psnr)} | {minutes} |")
+        beaten = np.mean(l1) < baseline["mean_fill_hole_l1"] and np.mean(psnr) > baseline["mean_fill_hole_psnr"]
+        verdicts.append(f"{rows[name].label} **{'met' if beaten else 'missed'}**")
+    examples = baseline["examples"]
+    lines += ["", f"Target: beat mean-fill on both scores: {'; '.join(verdicts)}. Scores over the hole only, pixels in "
+              f"[0, 1], per image then averaged over the {examples:,} test images; the rest of each image is the "
+              "input's by construction. The L2 row is the same recipe with `--adversarial_weight=0`, Pathak et al.'s "
+              "reconstruction-only context encoder: the adversarial term is there for sharpness, which these two "
+              "scores do not reward."]
     return lines
 
 

@@ -226,7 +226,7 @@ def _examples(model, count=8):
     if not hasattr(model, "translation_rows"):
         return None
     batch = next(iter(type(model).training_data(FLAGS, FLAGS.split, count, shuffle=False)))
-    return tuple(part.numpy() for part in batch)
+    return tuple(part.numpy() for part in batch) if isinstance(batch, tuple) else (batch.numpy(),)
 
 
 JIT_COMPILE = {"auto": "auto", "true": True, "false": False}

@@ -4,7 +4,8 @@
 makes: samples of images (`image_scores`: FID and KID on the Inception pool_3 features or the
 digits classifier's, precision and recall, label accuracy for a conditional model), 2-D points
 (`mixture_scores`: mode coverage of ring8 / grid25), paired translations (`paired_translation_scores`:
-L1, PSNR, SSIM), unpaired translations (`unpaired_translation_scores`: label preservation both
+L1, PSNR, SSIM), inpaintings (`inpainting_scores`: L1 and PSNR in the hole beside mean-fill), unpaired
+translations (`unpaired_translation_scores`: label preservation both
 ways on digits2digits_m and mnist2mnist_m, FID both ways on the latter, the cycle L1) or class
 predictions (`classifier_scores`). The protocols are in docs/protocols.md.
 """
@@ -68,6 +69,23 @@ def paired_translation_scores(model, dataset, split="test", num_images=None):
         "ssim": metrics.ssim(translated, targets),
         "fid": _inception_fid(dataset, split, targets, translated),
         "examples": len(inputs),
+    }
+
+
+def inpainting_scores(model, dataset, split="test", num_images=None, seed=0):
+    """An inpainting model: L1 and PSNR over the holes of held-out images (the model's mask kind, random ones drawn
+    from `seed`), and the same scores of filling each hole with its image's mean known pixel."""
+    from kerasgan.metrics import inpainting
+
+    real = data.examples(dataset, split, num_images or 1000, image_size=model.image_shape[0], channels=model.image_shape[-1])[0]
+    hole = model.masks_for(len(real), seed)
+    completed, baseline = model.inpaint(real, hole), inpainting.mean_fill(real, hole)
+    return {
+        "hole_l1": inpainting.hole_l1(completed, real, hole),
+        "hole_psnr": inpainting.hole_psnr(completed, real, hole),
+        "mean_fill_hole_l1": inpainting.hole_l1(baseline, real, hole),
+        "mean_fill_hole_psnr": inpainting.hole_psnr(baseline, real, hole),
+        "examples": len(real),
     }
 
 

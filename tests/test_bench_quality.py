@@ -175,3 +175,17 @@ def test_moons_target_asks_every_seed_not_the_mean():
     assert "Target: DANN >= 0.95 in every seed (lowest 0.90): **missed**." in text
     results["dann_moons"][4]["scores"]["class_accuracy"] = 0.95
     assert "(lowest 0.95): **met**." in quality_tables.section(quality.ROWS, results, {}, "<b>", "<e>")
+
+
+def test_inpainting_table_sets_each_row_beside_mean_fill():
+    scores = lambda l1, psnr: dict(  # noqa: E731
+        hole_l1=l1, hole_psnr=psnr, mean_fill_hole_l1=0.20, mean_fill_hole_psnr=12.0, examples=10000
+    )
+    results = {
+        "context_encoder_fashion_mnist": [result("context_encoder_fashion_mnist", s, 9370, **scores(0.10, 17.0)) for s in (0, 1)],
+        "context_encoder_fashion_mnist_l2": [result("context_encoder_fashion_mnist_l2", 0, 9370, **scores(0.25, 11.0))],
+    }
+    text = quality_tables.section(quality.ROWS, results, {}, "<b>", "<e>")
+    assert "| mean-fill (baseline) | | | 0.2000 | 12.00 | |" in text
+    assert "| context encoder (L2 + adversarial) | 0, 1 | 9,370 | 0.1000 +- 0.0000 | 17.00 +- 0.00 | 1.0 |" in text
+    assert "context encoder (L2 + adversarial) **met**; the same network on L2 alone **missed**" in text

@@ -108,6 +108,9 @@ ROWS = {
     "context_encoder_fashion_mnist_l2": Row(
         "inpainting", "context_encoder_fashion_mnist", ("--adversarial_weight=0",), label="the same network on L2 alone"
     ),
+    # Section 4: SRGAN beside SRResNet (its generator on pixels alone) and bicubic upscaling.
+    "srresnet_photos": Row("super_resolution", "srresnet_photos", label="SRResNet (pixel MSE)"),
+    "srgan_photos": Row("super_resolution", "srgan_photos", label="SRGAN (Inception content + adversarial)"),
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
     "cyclegan_mnist_m": Row("mnist2mnist_m", "cyclegan_mnist_m", label="CycleGAN"),
 }
@@ -208,7 +211,7 @@ def evaluate_options(row):
     """evaluation.evaluate's options for `row`: the mixtures' protocol draws 2,500 samples."""
     # 10,000 on MNIST and Fashion-MNIST: Lucic et al.'s FID.
     counts = {"grid25": 2500, "ring8": 2500, "mnist": 10_000, "fashion_mnist": 10_000, "fashion_mnist_small": 10_000,
-              "inpainting": 10_000}
+              "inpainting": 10_000, "super_resolution": 400}
     options = {"split": "test", "num_images": counts.get(row.protocol, 1000), "seed": 0}
     if row.protocol == "digits":
         options["feature_extractor"] = "digits"  # the digits-classifier distance of docs/protocols.md section 3
@@ -279,6 +282,34 @@ def _finished_training_seconds(run):
     """The training time of a run folder whose training finished: from its run.flags (written first) to its
     model.keras (written last by `kerasgan train`)."""
     return os.path.getmtime(os.path.join(run, "model.keras")) - os.path.getmtime(os.path.join(run, "run.flags"))
+
+
+def _comparison_page(results):
+    """docs/vae_vs_gan.md's measured section (and the VAE's reconstructions when this run trained or read a VAE row);
+    returns what it wrote."""
+    import sections
+    import vae_vs_gan
+
+    if not any(ROWS[name].protocol in vae_vs_gan.DATASETS for name in results):
+        return []
+    page = os.path.join(os.path.dirname(FLAGS.pages), "vae_vs_gan.md")
+    written = [page]
+    for dataset in vae_vs_gan.DATASETS:
+        if vae_vs_gan.VAE_ROW.format(dataset=dataset) in FLAGS.models:
+            figure = vae_vs_gan.reconstructions_figure(FLAGS.runs, dataset, _reconstructions_path(dataset))
+            written += [figure] if figure else []
+
+    def reconstructions_of(dataset):
+        path = _reconstructions_path(dataset)
+        return os.path.relpath(path, os.path.dirname(page)) if os.path.exists(path) else None
+
+    section = vae_vs_gan.section(ROWS, results, lambda name: _figure_link(name, page), reconstructions_of)
+    sections.replace_section(page, section, vae_vs_gan.BEGIN, vae_vs_gan.END)
+    return written
+
+
+def _reconstructions_path(dataset):
+    return os.path.join(FLAGS.figures, "quality", f"vae_reconstructions_{dataset}.png")
 
 
 def _cpu_name():
@@ -392,6 +423,10 @@ def main(argv):
             written.append(quality_plots.mixture_figure(
                 ROWS, results, FLAGS.runs, protocol, os.path.join(FLAGS.figures, f"quality_{protocol}.png")
             ))
+    written += _comparison_page(results)
+    if any(ROWS[name].protocol == "super_resolution" for name in FLAGS.models):
+        figure = quality_plots.super_resolution_figure(FLAGS.runs, os.path.join(FLAGS.figures, "srgan_photos.png"))
+        written += [figure] if figure else []
     print(f"wrote {', '.join(written)}")
     if failures:
         raise SystemExit("failed (rerun to retry them):\n" + "\n".join(failures))

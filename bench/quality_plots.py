@@ -1,4 +1,5 @@
-"""The results page's mixture figure: each MLP GAN option's final samples, and modes / %HQ against generator steps."""
+"""The results pages' figures: each MLP GAN option's final samples on a mixture, with modes / %HQ against generator
+steps; the super-resolution comparison."""
 import os
 
 import numpy as np
@@ -54,3 +55,27 @@ def mixture_figure(rows, results, runs, protocol, path):
     figure.savefig(path)
     pyplot.close(figure)
     return path
+
+
+SUPER_RESOLUTION_ROWS = ("srresnet_photos", "srgan_photos")
+
+
+def super_resolution_figure(runs, path, count=6):
+    """Rows of held-out crops: input (enlarged by repeating pixels) | bicubic | SRResNet | SRGAN | original, from
+    the seed-0 models of SUPER_RESOLUTION_ROWS; None when one of them is missing."""
+    import keras
+
+    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
+    from kerasgan import data, plots
+    from kerasgan.zoo.srgan import bicubic
+
+    paths = [os.path.join(runs, name, "seed_0", "model.keras") for name in SUPER_RESOLUTION_ROWS]
+    if not all(os.path.exists(model_path) for model_path in paths):
+        return None
+    models = [keras.models.load_model(model_path) for model_path in paths]
+    low, high = data.examples("super_resolution", "test", count, paired=True)
+    factor = models[0].upscale_factor
+    enlarged = np.repeat(np.repeat(low, factor, axis=1), factor, axis=2)
+    columns = [enlarged, bicubic(low, factor), *(model.upscale(low) for model in models), high]
+    images, width = plots.side_by_side(columns)
+    return plots.save_samples(images, path, scale=2, columns=width)

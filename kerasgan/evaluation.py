@@ -3,10 +3,11 @@
 `evaluate` asks the model (`model.scores`), which picks one of the scorers here by what it
 makes: samples of images (`image_scores`: FID and KID on the Inception pool_3 features or the
 digits classifier's, precision and recall, label accuracy for a conditional model), 2-D points
-(`mixture_scores`: mode coverage of ring8 / grid25), paired translations (`paired_translation_scores`:
-L1, PSNR, SSIM), inpaintings (`inpainting_scores`: L1 and PSNR in the hole beside mean-fill), unpaired
-translations (`unpaired_translation_scores`: label preservation both
-ways on digits2digits_m and mnist2mnist_m, FID both ways on the latter, the cycle L1) or class
+(`mixture_scores`: mode coverage of ring8 / grid25), paired translations
+(`paired_translation_scores`: L1, PSNR, SSIM), inpaintings (`inpainting_scores`: L1 and PSNR in
+the hole beside mean-fill), super-resolution (`super_resolution_scores`: PSNR, SSIM and FID beside
+bicubic), unpaired translations (`unpaired_translation_scores`: label preservation both ways on
+digits2digits_m and mnist2mnist_m, FID both ways on the latter, the cycle L1) or class
 predictions (`classifier_scores`). The protocols are in docs/protocols.md.
 """
 import hashlib
@@ -69,6 +70,25 @@ def paired_translation_scores(model, dataset, split="test", num_images=None):
         "ssim": metrics.ssim(translated, targets),
         "fid": _inception_fid(dataset, split, targets, translated),
         "examples": len(inputs),
+    }
+
+
+def super_resolution_scores(model, dataset, split="test", num_images=None):
+    """A super-resolution model: PSNR, SSIM and the Inception FID of its upscaled held-out low-resolution images
+    against the originals, and the same scores of bicubic upscaling."""
+    from kerasgan.zoo import srgan
+
+    low, high = data.examples(dataset, split, num_images, paired=True)
+    upscaled, baseline = model.upscale(low), srgan.bicubic(low, model.upscale_factor)
+    _say(f"Inception features of {3 * len(low):,} images")
+    return {
+        "psnr": metrics.psnr(upscaled, high),
+        "ssim": metrics.ssim(upscaled, high),
+        "fid": _inception_fid(dataset, split, high, upscaled),
+        "bicubic_psnr": metrics.psnr(baseline, high),
+        "bicubic_ssim": metrics.ssim(baseline, high),
+        "bicubic_fid": _inception_fid(dataset, split, high, baseline),
+        "examples": len(low),
     }
 
 

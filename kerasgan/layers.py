@@ -1,5 +1,5 @@
-"""Layers the networks share: reflection padding, nearest upsampling, instance norm, an image pool, gradient
-reversal, maxout."""
+"""Layers the networks share: reflection padding, nearest upsampling, sub-pixel upsampling, instance norm, an image
+pool, gradient reversal, maxout."""
 import math
 import numbers
 
@@ -70,6 +70,31 @@ class NearestUpsampling2D(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         batch, height, width, channels = input_shape
         return (batch, 2 * height, 2 * width, channels)
+
+
+@keras.saving.register_keras_serializable(package="kerasgan")
+class PixelShuffle(keras.layers.Layer):
+    """Sub-pixel upsampling (Shi et al. 2016, arXiv:1609.05158): (B, H, W, r*r*C) -> (B, r*H, r*W, C), each
+    pixel's r*r groups of channels laid out as an r x r block (tf.nn.depth_to_space; Keras has no such layer).
+
+    Args:
+        factor: r, the upsampling factor.
+    """
+
+    def __init__(self, factor=2, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, inputs):
+        return tf.nn.depth_to_space(inputs, self.factor)
+
+    def compute_output_shape(self, input_shape):
+        batch, height, width, channels = input_shape
+        scale = lambda side: None if side is None else side * self.factor  # noqa: E731
+        return (batch, scale(height), scale(width), channels // self.factor**2)
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
 
 
 def batch_norm(name=None, affine=True):

@@ -189,3 +189,19 @@ def test_inpainting_table_sets_each_row_beside_mean_fill():
     assert "| mean-fill (baseline) | | | 0.2000 | 12.00 | |" in text
     assert "| context encoder (L2 + adversarial) | 0, 1 | 9,370 | 0.1000 +- 0.0000 | 17.00 +- 0.00 | 1.0 |" in text
     assert "context encoder (L2 + adversarial) **met**; the same network on L2 alone **missed**" in text
+
+
+def test_comparison_page_sorts_the_rows_by_fid_and_shows_the_vae_beside_the_best_gan():
+    import vae_vs_gan
+
+    def scored(row, fid, precision, recall):
+        return [result(row, 0, 15625, fid=fid, precision=precision, recall=recall)]
+
+    results = {"vae_mnist": scored("vae_mnist", 30.0, 0.4, 0.7), "lsgan_mnist": scored("lsgan_mnist", 8.0, 0.6, 0.6),
+               "cgan_mnist": scored("cgan_mnist", 9.0, 0.7, 0.5)}
+    text = vae_vs_gan.section(quality.ROWS, results, lambda name: f"quality/{name}.png", lambda dataset: None)
+    mnist = text.split("### MNIST")[1].split("### Fashion-MNIST")[0]
+    assert mnist.index("`lsgan_mnist`") < mnist.index("`cgan_mnist`") < mnist.index("`vae_mnist`")
+    assert "| `vae_mnist` | VAE | 1 | 30.0 | 0.400 | 0.700 |" in mnist
+    assert "(quality/vae_mnist.png)" in mnist and "(quality/lsgan_mnist.png)" in mnist and "cgan_mnist.png" not in mnist
+    assert "The VAE row (`vae_fashion_mnist`) has not run yet" in text

@@ -13,7 +13,8 @@ from kerasgan.data.images import DIRECTIONS, SUPPORTED_CHANNELS, to_model_range
 from kerasgan.data.pipeline import batch_pipeline, zip_unpaired
 from kerasgan.data.tfds_source import domain_splits, is_tfds_name, load_tfds, load_tfds_domains, tfds_num_classes
 
-PAIRED_SOURCES = {"colorization": "grey crop", "edges2photos": "edge map"}  # (input, target) pairs only: their inputs
+# (input, target) pairs only: their inputs
+PAIRED_SOURCES = {"colorization": "grey crop", "edges2photos": "edge map", "super_resolution": "low-resolution crop"}
 UNLABELLED_SOURCES = (*translation.DIGIT_DOMAINS, *PAIRED_SOURCES, "folder_domains")
 REAL_SETS = {"mnist": mnist_sources.mnist, "fashion_mnist": mnist_sources.fashion_mnist, "mnist_m": mnist_m.mnist_m}
 MIN_REAL_IMAGE_SIZE = 4
@@ -145,7 +146,8 @@ def _domains(name, source, paired):
     if paired:
         raise ValueError(
             f"{name!r} has one domain of images, not (input, target) pairs: paired=True needs "
-            "digits2digits_m, mnist2mnist_m, colorization, edges2photos or a folder of side-by-side A|B images"
+            "digits2digits_m, mnist2mnist_m, colorization, edges2photos, super_resolution or a folder of side-by-side "
+            "A|B images"
         )
     return "single"
 
@@ -174,6 +176,8 @@ def _paired(name, source, split, image_size, channels, num_samples, direction):
         return translation.colorization_pairs(split, image_size, channels, num_samples, direction)
     if source == "edges2photos":
         return translation.edges_pairs(split, image_size, channels, num_samples, direction)
+    if source == "super_resolution":
+        return translation.super_resolution_pairs(split, image_size, channels, num_samples, direction)
     return load_side_by_side(os.path.expanduser(name), split, image_size, channels, num_samples, direction)
 
 
@@ -222,7 +226,8 @@ def load(
     folder with trainA/trainB (testA/testB) subfolders give (images_a, images_b), each side
     shuffled on its own, the shorter one repeated. Paired (pix2pix), with `paired=True`:
     digits2digits_m and mnist2mnist_m (grey digit, its rendering over a photo), colorization (grey crop, colour crop),
-    edges2photos (Canny edges of a crop of a packaged photo, the crop)
+    edges2photos (Canny edges of a crop of a packaged photo, the crop), super_resolution (a 64x64 crop of a
+    packaged photo shrunk 4 times by bicubic interpolation, the crop; `image_size` sets the crop's side)
     and a folder of side-by-side A|B images (its `split` subfolder if it has one) give aligned
     (inputs, targets). `direction="b_to_a"` swaps A and B; in pairs `channels` converts only the inputs.
 

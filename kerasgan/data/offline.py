@@ -14,6 +14,7 @@ OFFLINE_NAMES = (
     "mnist2mnist_m",
     "colorization",
     "edges2photos",
+    "super_resolution",
     "moons",
     "moons_rotated",
     "mnist",

@@ -1,9 +1,9 @@
-"""The offline translation sets as tf.data: digits2digits_m and mnist2mnist_m (paired or unpaired), colorization
-and edges2photos (paired)."""
+"""The offline translation sets as tf.data: digits2digits_m and mnist2mnist_m (paired or unpaired), colorization,
+edges2photos and super_resolution (paired)."""
 
 import tensorflow as tf
 
-from kerasgan.data import colorization, digits_m, edges, mnist_m, mnist_sources
+from kerasgan.data import colorization, digits_m, edges, mnist_m, mnist_sources, super_resolution
 from kerasgan.data.images import to_model_pair, to_model_range
 
 # Each digit set and its rendering over photos (MNIST-M, Ganin et al. 2016): the two domains of a translation set,
@@ -68,3 +68,13 @@ def edges_pairs(split, image_size, channels, num_samples, direction):
     """(edge map, photo crop) pairs in [-1, 1] and their count; `channels` converts the input."""
     edge_maps, colour = edges.edges2photos(split, image_size or edges.DEFAULT_IMAGE_SIZE)
     return _pairs(edge_maps[:num_samples], colour[:num_samples], direction, channels)
+
+
+def super_resolution_pairs(split, image_size, channels, num_samples, direction):
+    """(low-resolution crop, high-resolution crop) pairs in [-1, 1] and their count; `channels` converts both."""
+    low, high = super_resolution.super_resolution(split, image_size or super_resolution.DEFAULT_IMAGE_SIZE)
+    dataset = tf.data.Dataset.from_tensor_slices((low[:num_samples], high[:num_samples]))
+    if direction == "b_to_a":
+        dataset = dataset.map(lambda small, large: (large, small))
+    dataset = dataset.map(lambda first, second: (to_model_range(first, None, channels), to_model_range(second, None, channels)))
+    return dataset, len(low[:num_samples])

@@ -118,6 +118,10 @@ flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan trai
 flags.DEFINE_integer(
     "num_images", None, "How many samples to draw (translators: examples to translate); default 64 images or 2,500 points."
 )
+flags.DEFINE_list(
+    "captions", None, "sample: the captions a text-to-image model draws, comma-separated (one column each); default: "
+    "the model's, one per class of its training set."
+)
 flags.DEFINE_string(
     "output", None, "sample: the PNG grid (default samples.png); export: the .tflite file; evaluate: a JSON file of the scores."
 )
@@ -424,6 +428,16 @@ def sample():
             "and --split=test for held-out ones"
         )
     examples = _examples(model, FLAGS.num_images or 8)
+    if FLAGS.captions:
+        if not hasattr(model, "captions"):
+            raise UsageError(f"--captions is for text-to-image models; {type(model).__name__} draws without captions")
+        from kerasgan import text
+
+        try:
+            text.tokenize(FLAGS.captions)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        model.captions = FLAGS.captions
     if not model.draws_samples:
         raise UsageError(f"{type(model).__name__} {model.sampling_alternative}: use kerasgan export, or the model in Python")
     print(f"samples: {_save_samples(model, FLAGS.output or 'samples.png', examples)}")

@@ -92,6 +92,26 @@ def super_resolution_scores(model, dataset, split="test", num_images=None):
     }
 
 
+def text_to_image_scores(model, dataset, split="test", num_images=None, seed=0):
+    """A text-to-image model: images drawn for the split's captions (the test split's phrasings are held out from
+    training), their Inception FID against the split's images and, on mnist_captions, the share the MNIST classifier
+    assigns to the caption's class."""
+    from kerasgan.data import captions
+    from kerasgan.data.images import to_model_range
+
+    real, labels, texts, _ = captions.captions(dataset, split)
+    count = min(num_images or 10_000, len(texts))
+    real, labels, texts = real[:count], labels[:count], list(texts[:count])
+    fake = model.generate(count, seed=seed, captions=texts)
+    real = to_model_range(real).numpy()
+    _say(f"Inception features of {count:,} generated images")
+    scores = {"fid": _inception_fid(captions.SOURCES[dataset], split, real, fake), "examples": count}
+    if captions.SOURCES[dataset] == "mnist":
+        classifier = metrics.digits_classifier(model.image_shape[0], dataset="mnist")
+        scores["label_accuracy"] = metrics.label_accuracy(classifier, fake, labels)
+    return scores
+
+
 def inpainting_scores(model, dataset, split="test", num_images=None, seed=0):
     """An inpainting model: L1 and PSNR over the holes of held-out images (the model's mask kind, random ones drawn
     from `seed`), and the same scores of filling each hole with its image's mean known pixel."""

@@ -33,10 +33,10 @@ POINTS_PER_SCATTER = 2500  # the mixture protocol's sample count
 
 def sample_layout(model, num_images=None):
     """(count, columns) of a sample picture: 64 images or 2,500 points by default; a
-    conditional model gets one column per class."""
+    conditional model gets one column per class, a text-to-image model one per caption."""
     if num_images is None:
         num_images = POINTS_PER_SCATTER if len(model.sample_shape) == 1 else IMAGES_PER_GRID
-    classes = getattr(model, "num_classes", None)
+    classes = getattr(model, "num_classes", None) or len(getattr(model, "captions", None) or ())  # a column per caption
     if not classes:
         return num_images, None
     return classes * max(1, round(num_images / classes)), classes

@@ -330,13 +330,14 @@ def test_folder_errors(tmp_path, mixed_folder):
 def test_unknown_name():
     names = (
         "digits, digits_m, ring8, grid25, digits2digits_m, mnist2mnist_m, colorization, edges2photos, super_resolution, "
-        "moons, moons_rotated, mnist, fashion_mnist, mnist_m"
+        "moons, moons_rotated, mnist, fashion_mnist, mnist_m, mnist_captions, fashion_mnist_captions"
     )
     with pytest.raises(ValueError, match=rf"unknown dataset 'xyz': use one of {names}, a TFDS name"):
         data.load("xyz")
     assert data.OFFLINE_NAMES == (
         "digits", "digits_m", "ring8", "grid25", "digits2digits_m", "mnist2mnist_m", "colorization", "edges2photos",
-        "super_resolution", "moons", "moons_rotated", "mnist", "fashion_mnist", "mnist_m",
+        "super_resolution", "moons", "moons_rotated", "mnist", "fashion_mnist", "mnist_m", "mnist_captions",
+        "fashion_mnist_captions",
     )
 
 

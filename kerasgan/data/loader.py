@@ -6,7 +6,7 @@ from typing import Callable, NamedTuple, Optional
 
 import tensorflow as tf
 
-from kerasgan.data import digits_m, mnist_m, mnist_sources, offline, translation
+from kerasgan.data import captions, digits_m, mnist_m, mnist_sources, offline, translation
 from kerasgan.data.folder import class_names, find_images, load_folder
 from kerasgan.data.folder_pairs import has_domain_folders, load_domain_folders, load_side_by_side
 from kerasgan.data.images import DIRECTIONS, SUPPORTED_CHANNELS, to_model_range
@@ -112,6 +112,20 @@ def _real(name, split, with_labels, image_size, channels, num_samples, data_dir)
     return _arrays(images[:num_samples], labels[:num_samples], with_labels, size, channels)
 
 
+def _captioned(name, split, with_labels, image_size, channels, num_samples):
+    """(image, caption ids, wrong caption ids) of mnist_captions or fashion_mnist_captions (kerasgan.data.captions)."""
+    if with_labels:
+        raise ValueError(f"{name} yields (images, caption ids, wrong caption ids): its captions name the class; "
+                         "pass with_labels=False")
+    if split not in captions.SPLIT_SEEDS:
+        raise ValueError(f"unknown split {split!r} for {name}: use train or test")
+    images, ids, wrong = captions.tokens(name, split)
+    size = None if image_size is None else (image_size, image_size)
+    dataset = tf.data.Dataset.from_tensor_slices((images[:num_samples], ids[:num_samples], wrong[:num_samples]))
+    dataset = dataset.map(lambda image, caption, other: (to_model_range(image, size, channels), caption, other))
+    return _Single(dataset, len(ids[:num_samples]), cache=False)
+
+
 def _check_points(name, image_size, channels):
     if image_size is not None or channels is not None:
         raise ValueError(f"{name} yields 2-D points, not images: image_size and channels do not apply")
@@ -158,6 +172,8 @@ def _single(name, source, split, with_labels, shuffle, seed, image_size, channel
         return _digits(name, split, with_labels, image_size, channels, num_samples)
     if source in REAL_SETS:
         return _real(name, split, with_labels, image_size, channels, num_samples, data_dir)
+    if source in captions.SOURCES:
+        return _captioned(name, split, with_labels, image_size, channels, num_samples)
     if source == "mixture":
         return _mixture(name, split, with_labels, image_size, channels, num_samples, seed)
     if source in offline.MOONS_NAMES:

@@ -20,6 +20,8 @@ OFFLINE_NAMES = (
     "mnist",
     "fashion_mnist",
     "mnist_m",
+    "mnist_captions",
+    "fashion_mnist_captions",
 )
 DIGITS_SPLITS = ("train", "test", "all")
 DEFAULT_NUM_SAMPLES = 100_000

@@ -217,6 +217,14 @@ class AdversarialModel(keras.Model):
         count, _ = replicas.share()
         return optimizer.scale_loss(loss / count if count > 1 else loss)
 
+    def minimize(self, loss_of, networks, optimizer):
+        """One optimizer update of `networks` (one network or a list) on the loss `loss_of()` computes; returns it."""
+        with tf.GradientTape() as tape:
+            loss = loss_of()
+            scaled = self.scaled_loss(loss, optimizer)
+        self.apply_update(tape, scaled, networks, optimizer)
+        return loss
+
     def apply_update(self, tape, scaled_loss, networks, optimizer):
         """One optimizer update of `networks` (one network or a list) from the gradients of `scaled_loss`."""
         variables = trainable_variables(networks)

@@ -31,14 +31,7 @@ def edges2photos(split="train", image_size=DEFAULT_IMAGE_SIZE):
         raise ValueError(
             f"edges2photos crops {CROP_SIZE}x{CROP_SIZE} px regions: image_size must be at most {CROP_SIZE}, got {image_size}"
         )
-    sources, _ = photos.photos(split)
-    rng = np.random.default_rng(SPLIT_SEEDS[split])
-    chosen = rng.integers(0, len(sources), NUM_CROPS[split])
-    crops = np.empty((NUM_CROPS[split], CROP_SIZE, CROP_SIZE, 3), np.uint8)
-    for index, photo in enumerate(chosen):
-        height, width = sources[photo].shape[:2]
-        top, left = rng.integers(0, height - CROP_SIZE + 1), rng.integers(0, width - CROP_SIZE + 1)
-        crops[index] = sources[photo][top:top + CROP_SIZE, left:left + CROP_SIZE]
+    crops = photos.random_crops(split, NUM_CROPS[split], CROP_SIZE, SPLIT_SEEDS[split])
     colour = tf.image.resize(crops / 255.0, (image_size, image_size), method="bilinear", antialias=True).numpy()
     colour = colour.clip(0.0, 1.0).astype(np.float32)
     grey = tf.image.rgb_to_grayscale(colour).numpy()[..., 0]

@@ -148,3 +148,17 @@ def photos(split):
         say_once(f"{_unavailable(split, missing)}: cutting its backgrounds from the other {len(arrays)}, so "
                  "mnist_m differs from a full install's and its scores are not comparable")
     return tuple(arrays), tuple(names)
+
+
+def random_crops(split, count, size, seed):
+    """`count` uint8 crops (count, size, size, 3) of `split`'s photos, each of a photo drawn at random, at a random
+    position, from numpy.random.default_rng(seed)."""
+    sources, _ = photos(split)
+    rng = np.random.default_rng(seed)
+    chosen = rng.integers(0, len(sources), count)
+    crops = np.empty((count, size, size, 3), np.uint8)
+    for index, photo in enumerate(chosen):
+        height, width = sources[photo].shape[:2]
+        top, left = rng.integers(0, height - size + 1), rng.integers(0, width - size + 1)
+        crops[index] = sources[photo][top:top + size, left:left + size]
+    return crops

@@ -31,14 +31,7 @@ def super_resolution(split="train", image_size=DEFAULT_IMAGE_SIZE):
             f"super_resolution's high-resolution crops must be a multiple of {FACTOR} from {4 * FACTOR} to "
             f"{photos.SHORT_SIDE - 1} px, got image_size={image_size}"
         )
-    sources, _ = photos.photos(split)
-    rng = np.random.default_rng(SPLIT_SEEDS[split])
-    chosen = rng.integers(0, len(sources), NUM_CROPS[split])
-    high = np.empty((NUM_CROPS[split], image_size, image_size, 3), np.float32)
-    for index, photo in enumerate(chosen):
-        height, width = sources[photo].shape[:2]
-        top, left = rng.integers(0, height - image_size + 1), rng.integers(0, width - image_size + 1)
-        high[index] = sources[photo][top:top + image_size, left:left + image_size] / 255.0
+    high = (photos.random_crops(split, NUM_CROPS[split], image_size, SPLIT_SEEDS[split]) / 255.0).astype(np.float32)
     size = image_size // FACTOR
     low = tf.image.resize(high, (size, size), method="bicubic", antialias=True).numpy().clip(0.0, 1.0).astype(np.float32)
     for array in (low, high):

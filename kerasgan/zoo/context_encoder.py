@@ -131,11 +131,7 @@ class ContextEncoder(translation.Translator):
         return self.track(**logs)
 
     def discriminator_update(self, real, completed):
-        with tf.GradientTape() as tape:
-            d_loss = self.discriminator_loss_of(real, completed)
-            scaled = self.scaled_loss(d_loss, self.discriminator_optimizer)
-        self.apply_update(tape, scaled, self.discriminator, self.discriminator_optimizer)
-        return d_loss
+        return self.minimize(lambda: self.discriminator_loss_of(real, completed), self.discriminator, self.discriminator_optimizer)
 
     def discriminator_loss_of(self, real, completed, training=True):
         real_logits = self.discriminator(real, training=training)

@@ -105,10 +105,7 @@ class GANIntCls(sampling.LatentSampler, AdversarialModel):
         self.apply_update(tape, scaled, self.discriminator_networks(), self.discriminator_optimizer)
         matching = ops.stop_gradient(self.text_encoder(captions, training=True))
         mismatching = ops.stop_gradient(self.text_encoder(wrong, training=True))
-        with tf.GradientTape() as tape:
-            g_loss = self.generator_loss_of(count, matching, mismatching)
-            scaled = self.scaled_loss(g_loss, self.generator_optimizer)
-        self.apply_update(tape, scaled, self.generator, self.generator_optimizer)
+        g_loss = self.minimize(lambda: self.generator_loss_of(count, matching, mismatching), self.generator, self.generator_optimizer)
         return self.track(d_loss=d_loss, g_loss=g_loss)
 
     def training_latent(self, count):

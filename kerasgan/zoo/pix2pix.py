@@ -116,11 +116,7 @@ class Pix2Pix(translation.Translator):
 
     def discriminator_update(self, inputs, targets, fake):
         """One update of D on real and fake targets given the inputs; returns its loss."""
-        with tf.GradientTape() as tape:
-            d_loss = self.discriminator_loss_of(inputs, targets, fake)
-            scaled = self.scaled_loss(d_loss, self.discriminator_optimizer)
-        self.apply_update(tape, scaled, self.discriminator, self.discriminator_optimizer)
-        return d_loss
+        return self.minimize(lambda: self.discriminator_loss_of(inputs, targets, fake), self.discriminator, self.discriminator_optimizer)
 
     def discriminator_loss_of(self, inputs, targets, fake, training=True):
         """D's loss on real and fake targets given the inputs."""

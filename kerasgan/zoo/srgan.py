@@ -130,11 +130,7 @@ class SRGAN(translation.Translator):
         return self.track(**logs)
 
     def discriminator_update(self, high, upscaled):
-        with tf.GradientTape() as tape:
-            d_loss = self.discriminator_loss_of(high, upscaled)
-            scaled = self.scaled_loss(d_loss, self.discriminator_optimizer)
-        self.apply_update(tape, scaled, self.discriminator, self.discriminator_optimizer)
-        return d_loss
+        return self.minimize(lambda: self.discriminator_loss_of(high, upscaled), self.discriminator, self.discriminator_optimizer)
 
     def discriminator_loss_of(self, high, upscaled, training=True):
         real_logits = self.discriminator(high, training=training)

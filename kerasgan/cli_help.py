@@ -33,7 +33,7 @@ GROUPS = {
         ),
     },
     "sample": {
-        "sample": ("model_path", "model", "num_images", "seed", "output"),
+        "sample": ("model_path", "model", "num_images", "seed", "output", "captions"),
         "translators: the examples to translate (default: the run's own data)": (
             "dataset", "split", "image_size", "channels", "direction",
         ),

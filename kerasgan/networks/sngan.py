@@ -43,7 +43,7 @@ def generator_block(x, filters, labels=None, num_classes=None):
 
     shortcut = Conv2D(filters, 1)(NearestUpsampling2D()(x))
     h = NearestUpsampling2D()(layers.ReLU()(normalize(x)))
-    h = Conv2D(filters, 3, padding="same")(h)
+    h = Conv2D(filters, 3, padding="same", use_bias=False)(h)  # a batch norm follows, which would remove a bias
     h = Conv2D(filters, 3, padding="same")(layers.ReLU()(normalize(h)))
     return layers.Add()([h, shortcut])
 

@@ -35,6 +35,21 @@ class Translator(AdversarialModel):
         """The rows of a picture of a batch of examples (inputs, outputs, ...)."""
         raise NotImplementedError
 
+    # A translator with one generator and one discriminator (Pix2Pix, SRGAN, the context encoder) keeps these;
+    # CycleGAN, with two of each, defines its own.
+    def generator_networks(self):
+        return [self.generator]
+
+    def discriminator_networks(self):
+        return [self.discriminator]
+
+    def serving_networks(self):
+        return [self.generator]
+
+    def serving_examples(self, count, seed=0):
+        """Uniform random images of the input shape."""
+        return {"images": image_ops.uniform_images(count, self.input_shape, seed)}
+
     def training_callbacks(self, flags):
         """Linear learning-rate decay over the last --decay_epochs (the paper's schedule when `decays`)."""
         from kerasgan import callbacks

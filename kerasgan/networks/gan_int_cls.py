@@ -7,8 +7,8 @@ Discriminator: DCGAN's strided convolutions down to a map of 4 to 7 pixels; phi(
 units, LeakyReLU, copied to every position of that map and joined to its channels -> 1x1 convolution, LeakyReLU
 -> a dense logit. Layer norm over each example replaces the paper's batch norm in D: D judges a batch of real
 images with their captions, the same images with wrong captions and fakes in three passes, and per-pass batch
-statistics let it tell the batches apart rather than each image's match (measured: perfect matching in training
-mode, near chance with the moving statistics).
+statistics let it tell the batches apart rather than each image's match (measured after 450 MNIST updates: every
+training pair matched in training mode, 0.72 with the moving statistics).
 """
 import keras
 from keras import layers

@@ -90,12 +90,6 @@ class ContextEncoder(translation.Translator):
         """Adam(2e-4, beta_1=0.5), DCGAN's."""
         return keras.optimizers.Adam(learning_rate=2e-4, beta_1=0.5)
 
-    def generator_networks(self):
-        return [self.generator]
-
-    def discriminator_networks(self):
-        return [self.discriminator]
-
     def batch(self):
         """Images; the labels of a labelled dataset are ignored."""
         return batches.Batch("ContextEncoder", batches.Part("images", self.image_shape), "batch the images, e.g. kerasgan.data.load(name)")
@@ -210,9 +204,6 @@ class ContextEncoder(translation.Translator):
             return {"images_uint8": images.to_uint8(completed)}
 
         return {"serving_default": (serving_default, float_specs), "inpaint": (inpaint, uint8_specs)}
-
-    def serving_networks(self):
-        return [self.generator]
 
     def serving_examples(self, count, seed=0):
         return {"images": images.uniform_images(count, self.image_shape, seed), "masks": self.masks_for(count, seed)}

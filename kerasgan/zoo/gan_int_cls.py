@@ -103,8 +103,7 @@ class GANIntCls(sampling.LatentSampler, AdversarialModel):
             d_loss = self.discriminator_loss_of(real, ops.stop_gradient(fake), matching, mismatching)
             scaled = self.scaled_loss(d_loss, self.discriminator_optimizer)
         self.apply_update(tape, scaled, self.discriminator_networks(), self.discriminator_optimizer)
-        matching = ops.stop_gradient(self.text_encoder(captions, training=True))
-        mismatching = ops.stop_gradient(self.text_encoder(wrong, training=True))
+        matching, mismatching = ops.stop_gradient(matching), ops.stop_gradient(mismatching)  # the step's embeddings
         g_loss = self.minimize(lambda: self.generator_loss_of(count, matching, mismatching), self.generator, self.generator_optimizer)
         return self.track(d_loss=d_loss, g_loss=g_loss)
 

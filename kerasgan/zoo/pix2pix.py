@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import batches, images, losses, registry, translation
+from kerasgan import batches, losses, registry, translation
 from kerasgan.networks import checks, patchgan, unet
 from kerasgan.registry import Flag
 
@@ -85,12 +85,6 @@ class Pix2Pix(translation.Translator):
             raise ValueError(f"pix2pix trains on pairs of image batches; {flags.dataset} yields shapes {shapes}")
         return {"input_shape": shapes[0], "output_channels": shapes[1][-1]}
 
-    def generator_networks(self):
-        return [self.generator]
-
-    def discriminator_networks(self):
-        return [self.discriminator]
-
     def batch(self):
         parts = (batches.Part("inputs", self.input_shape), batches.Part("targets", self.sample_shape))
         return batches.Batch("Pix2Pix", parts, "load pairs with kerasgan.data.load(..., paired=True)")
@@ -165,12 +159,6 @@ class Pix2Pix(translation.Translator):
     def serving_endpoints(self):
         """`serving_default`: images in [-1, 1] -> images; `translate`: uint8 images -> uint8 images."""
         return translation.endpoints(self.generator, self.input_shape, "serving_default", "translate")
-
-    def serving_networks(self):
-        return [self.generator]
-
-    def serving_examples(self, count, seed=0):
-        return {"images": images.uniform_images(count, self.input_shape, seed)}
 
     def get_config(self):
         config = super().get_config()

@@ -4,7 +4,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from kerasgan import batches, images, losses, registry, translation
+from kerasgan import batches, losses, registry, translation
 from kerasgan.networks import checks
 from kerasgan.networks import srgan as networks
 from kerasgan.registry import Flag
@@ -103,12 +103,6 @@ class SRGAN(translation.Translator):
         """Adam(1e-4, beta_1=0.9), the paper's for both networks."""
         return keras.optimizers.Adam(learning_rate=1e-4, beta_1=0.9)
 
-    def generator_networks(self):
-        return [self.generator]
-
-    def discriminator_networks(self):
-        return [self.discriminator]
-
     def batch(self):
         parts = (batches.Part("low-resolution images", self.input_shape), batches.Part("high-resolution images", self.sample_shape))
         return batches.Batch("SRGAN", parts, "load pairs with kerasgan.data.load('super_resolution', paired=True)")
@@ -187,12 +181,6 @@ class SRGAN(translation.Translator):
     def serving_endpoints(self):
         """`serving_default`: images in [-1, 1] -> upscaled images; `upscale`: uint8 images -> uint8 images."""
         return translation.endpoints(self.generator, self.input_shape, "serving_default", "upscale")
-
-    def serving_networks(self):
-        return [self.generator]
-
-    def serving_examples(self, count, seed=0):
-        return {"images": images.uniform_images(count, self.input_shape, seed)}
 
     def get_config(self):
         config = super().get_config()

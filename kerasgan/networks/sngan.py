@@ -41,10 +41,12 @@ def generator_block(x, filters, labels=None, num_classes=None):
     def normalize(h):
         return conditional_batch_norm(h, labels, num_classes) if num_classes else batch_norm()(h)
 
-    shortcut = Conv2D(filters, 1)(NearestUpsampling2D()(x))
+    # No convolution here has a bias: each output feeds a batch norm (the block's own, or the next block's or the
+    # output's, after the sum), which would remove it. Its gradient would be rounding noise.
+    shortcut = Conv2D(filters, 1, use_bias=False)(NearestUpsampling2D()(x))
     h = NearestUpsampling2D()(layers.ReLU()(normalize(x)))
-    h = Conv2D(filters, 3, padding="same", use_bias=False)(h)  # a batch norm follows, which would remove a bias
-    h = Conv2D(filters, 3, padding="same")(layers.ReLU()(normalize(h)))
+    h = Conv2D(filters, 3, padding="same", use_bias=False)(h)
+    h = Conv2D(filters, 3, padding="same", use_bias=False)(layers.ReLU()(normalize(h)))
     return layers.Add()([h, shortcut])
 
 

@@ -167,6 +167,22 @@ ROWS.update({
     ),
 })
 
+# ProGAN beside DCGAN and WGAN-GP at 32x32 (the data resized), at equal images seen: Lucic's budget of 15,625 generator
+# updates of 64 images, which the ProGAN recipes spend as 4x4 for 125,000 images, a fade-in and a stabilization of
+# 125,000 each per doubling, and 125,000 more at 32x32.
+for _dataset in ("mnist", "fashion_mnist"):
+    ROWS.update({
+        f"progan_{_dataset}": Row(f"{_dataset}_32", f"progan_{_dataset}", label="ProGAN (grown from 4x4)", page="progan"),
+        f"dcgan_{_dataset}_32": Row(
+            f"{_dataset}_32", f"dcgan_{_dataset}", LUCIC_BUDGET + LUCIC_NETWORKS["dcgan"] + AVERAGED_AT_LUCIC["dcgan"]
+            + ("--image_size=32",), label="DCGAN (non-saturating)", page="progan",
+        ),
+        f"wgan_gp_{_dataset}_32": Row(
+            f"{_dataset}_32", f"wgan_gp_{_dataset}", LUCIC_BUDGET + LUCIC_NETWORKS["wgan_gp"] + ("--image_size=32",),
+            label="WGAN-GP", page="progan",
+        ),
+    })
+
 flags.DEFINE_list("models", list(ROWS), f"Rows to run: {', '.join(ROWS)}.")
 flags.DEFINE_list("seeds", None, "Training seeds; default: each row's own, 0-2 (0-4 for the packs and DANN on the moons).")
 flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "One JSON per finished (row, seed).")
@@ -194,7 +210,9 @@ def _dataset(row):
 
 
 def _image_size(row):
-    size = _flag(row.recipe, "image_size")
+    """The --image_size the row trains at (its own flags first, then its recipe's), or None: the data's own."""
+    overridden = [flag.split("=", 1)[1] for flag in row.extra if flag.startswith("--image_size=")]
+    size = overridden[-1] if overridden else _flag(row.recipe, "image_size")
     return int(size) if size else None
 
 
@@ -211,7 +229,7 @@ def evaluate_options(row):
     """evaluation.evaluate's options for `row`: the mixtures' protocol draws 2,500 samples."""
     # 10,000 on MNIST and Fashion-MNIST: Lucic et al.'s FID.
     counts = {"grid25": 2500, "ring8": 2500, "mnist": 10_000, "fashion_mnist": 10_000, "fashion_mnist_small": 10_000,
-              "inpainting": 10_000, "super_resolution": 400}
+              "mnist_32": 10_000, "fashion_mnist_32": 10_000, "inpainting": 10_000, "super_resolution": 400}
     options = {"split": "test", "num_images": counts.get(row.protocol, 1000), "seed": 0}
     if row.protocol == "digits":
         options["feature_extractor"] = "digits"  # the digits-classifier distance of docs/protocols.md section 3

@@ -59,6 +59,8 @@ TITLES = {
     "mnist": "FID on MNIST beside Lucic et al. 2018 (section 3)",
     "fashion_mnist": "FID on Fashion-MNIST beside Lucic et al. 2018 (section 3)",
     "fashion_mnist_small": "DiffAugment on 10 % of Fashion-MNIST (section 3)",
+    "mnist_32": "ProGAN against DCGAN and WGAN-GP on MNIST at 32x32, equal images seen (section 3)",
+    "fashion_mnist_32": "ProGAN against DCGAN and WGAN-GP on Fashion-MNIST at 32x32, equal images seen (section 3)",
 }
 FD_TARGET = 3.0  # the evaluation issue: FD within 3x the real-vs-real floor
 
@@ -125,6 +127,7 @@ def section(rows, results, floors, begin, end):
             "super_resolution": _super_resolution_table, "digits2digits_m": _cyclegan_table,
             "mnist2mnist_m": _cyclegan_table,
             "mnist": _real_image_table, "fashion_mnist": _real_image_table, "fashion_mnist_small": _small_data_table,
+            "mnist_32": _progressive_table, "fashion_mnist_32": _progressive_table,
         }[protocol]
         lines += ["", f"### {title}", ""] + table(protocol, rows, names, results, floors.get(protocol))
         lines += ["", "Commands (seed 0; the other seeds change only `--seed` and the folders):", ""]
@@ -337,6 +340,38 @@ def _small_data_table(protocol, rows, names, results, floor):
     return lines
 
 
+def _progressive_table(protocol, rows, names, results, floor):
+    """ProGAN against the fixed-size GANs on the same data at 32x32 and the same number of generator updates of 64
+    images (Karras et al. 2018 compare at equal training time; a CPU run compares at equal images)."""
+    lines = [
+        "| model | seeds | generator updates of 64 | FID | KID x 1000 | precision / recall | minutes per seed |",
+        "|---|---|---|---|---|---|---|",
+        f"| real train vs test (floor, {floor['examples']:,} vs {floor['examples']:,}) | | | {floor['fid']:.2f} | "
+        f"{1000 * floor['kid']:.2f} | {floor['precision']:.3f} / {floor['recall']:.3f} | |",
+    ]
+    fid = {}
+    for name in names:
+        runs = results[name]
+        seeds, steps, minutes = _head(runs)
+        fid[rows[name].label] = float(np.mean(_scores(runs, "fid")))
+        lines.append(
+            f"| {rows[name].label} | {seeds} | {steps} | {mean_std(_scores(runs, 'fid'), digits=1)} | "
+            f"{mean_std(_scores(runs, 'kid'), scale=1000)} | {mean_std(_scores(runs, 'precision'), digits=3)} / "
+            f"{mean_std(_scores(runs, 'recall'), digits=3)} | {minutes} |"
+        )
+    grown = [label for label in fid if label.startswith("ProGAN")]
+    fixed = {label: value for label, value in fid.items() if label not in grown}
+    verdict = "not all run yet"
+    if grown and fixed:
+        best = min(fixed, key=fixed.get)
+        verdict = (f"ProGAN {fid[grown[0]]:.1f} against the better fixed-size model, {best} {fixed[best]:.1f}: "
+                   f"**{'lower' if fid[grown[0]] < fixed[best] else 'not lower'}**")
+    lines += ["", f"{verdict}. FID of 10,000 samples against the 10,000 test images resized to 32x32 (bilinear, as the "
+              "training data), pool_3 of the TF Inception graph. DCGAN and WGAN-GP run their Lucic-budget rows' flags at "
+              "32x32; ProGAN's recipe grows 4x4 -> 32x32 within the same budget (docs/models/progan.md)."]
+    return lines
+
+
 def _budget(runs):
     """The generator steps of a row's runs (the same for every seed)."""
     return runs[0]["generator_steps"]
@@ -512,7 +547,8 @@ def _cyclegan_table(protocol, rows, names, results, floor):
     return lines
 
 
-TITLE_OF = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST"}
+TITLE_OF = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "mnist_32": "MNIST at 32x32",
+            "fashion_mnist_32": "Fashion-MNIST at 32x32"}
 README_BEGIN, README_END = "<!-- results table: written by bench/quality.py -->", "<!-- end of results table -->"
 
 

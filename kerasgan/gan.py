@@ -230,6 +230,9 @@ class GAN(sampling.LatentSampler, AdversarialModel):
             if self.penalty is not None:
                 logs[self.penalty.name] = self.penalty(self.critic_function(conditions), real, fake, self.replica_draw)
                 logs["d_loss"] = adversarial + self.penalty.weight * logs[self.penalty.name]
+            for name, (weight, value) in self.extra_discriminator_terms(real_logits, fake_logits).items():
+                logs[name] = value
+                logs["d_loss"] = logs["d_loss"] + weight * value
             scaled = self.scaled_loss(logs["d_loss"], self.discriminator_optimizer)
         self.apply_update(tape, scaled, self.discriminator_networks(), self.discriminator_optimizer)
         if self.constraint is not None:
@@ -237,6 +240,10 @@ class GAN(sampling.LatentSampler, AdversarialModel):
         if self.loss == "wasserstein":
             logs["wasserstein_estimate"] = -adversarial  # E[f(x)] - E[f(G(z))]
         return logs
+
+    def extra_discriminator_terms(self, real_logits, fake_logits):
+        """Terms a variant adds to D's loss, {name: (weight, value)}, each logged under its name; none here."""
+        return {}
 
     def generator_update(self, real, conditions):
         """One update of G through D's judgement of fresh fakes; returns the unscaled loss."""

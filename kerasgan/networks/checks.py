@@ -70,5 +70,7 @@ def batch_norm_layers(network):
 
 
 def couples_batch(network):
-    """True when a layer of `network` (nested ones included) mixes the examples of a batch: batch norm."""
-    return bool(batch_norm_layers(network))
+    """True when a layer of `network` (nested ones included) mixes the examples of a batch: batch norm, or a
+    layer that says so with a true `couples_batch` attribute (ProGAN's minibatch standard deviation)."""
+    layers = network._flatten_layers(include_self=False)
+    return bool(batch_norm_layers(network)) or any(getattr(layer, "couples_batch", False) for layer in layers)

@@ -442,6 +442,9 @@ def main(argv):
                 ROWS, results, FLAGS.runs, protocol, os.path.join(FLAGS.figures, f"quality_{protocol}.png")
             ))
     written += _comparison_page(results)
+    if any(ROWS[name].protocol == "inpainting" for name in FLAGS.models):
+        figure = quality_plots.inpainting_figure(FLAGS.runs, os.path.join(FLAGS.figures, "context_encoder_fashion_mnist.png"))
+        written += [figure] if figure else []
     if any(ROWS[name].protocol == "super_resolution" for name in FLAGS.models):
         figure = quality_plots.super_resolution_figure(FLAGS.runs, os.path.join(FLAGS.figures, "srgan_photos.png"))
         written += [figure] if figure else []

@@ -58,6 +58,27 @@ def mixture_figure(rows, results, runs, protocol, path):
 
 
 SUPER_RESOLUTION_ROWS = ("srresnet_photos", "srgan_photos")
+INPAINTING_ROWS = ("context_encoder_fashion_mnist_l2", "context_encoder_fashion_mnist")
+
+
+def inpainting_figure(runs, path, count=8):
+    """Rows of held-out Fashion-MNIST images: the input with its hole in white | mean fill | L2 alone | the context
+    encoder | the original, from the seed-0 models of INPAINTING_ROWS; None when one of them is missing."""
+    import keras
+
+    import kerasgan.zoo  # noqa: F401  (registers the zoo classes for load_model)
+    from kerasgan import data, plots
+    from kerasgan.metrics.inpainting import mean_fill
+
+    paths = [os.path.join(runs, name, "seed_0", "model.keras") for name in INPAINTING_ROWS]
+    if not all(os.path.exists(model_path) for model_path in paths):
+        return None
+    models = [keras.models.load_model(model_path) for model_path in paths]
+    real = data.examples("fashion_mnist", "test", count)[0]
+    hole = models[0].masks_for(count)
+    columns = [np.where(hole > 0, 1.0, real), mean_fill(real, hole), *(model.inpaint(real, hole) for model in models), real]
+    images, width = plots.side_by_side(columns)
+    return plots.save_samples(images, path, scale=2, columns=width)
 
 
 def super_resolution_figure(runs, path, count=6):

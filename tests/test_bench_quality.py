@@ -205,3 +205,20 @@ def test_comparison_page_sorts_the_rows_by_fid_and_shows_the_vae_beside_the_best
     assert "| `vae_mnist` | VAE | 1 | 30.0 | 0.400 | 0.700 |" in mnist
     assert "(quality/vae_mnist.png)" in mnist and "(quality/lsgan_mnist.png)" in mnist and "cgan_mnist.png" not in mnist
     assert "The VAE row (`vae_fashion_mnist`) has not run yet" in text
+
+
+def test_the_inpainting_figure_sets_the_models_beside_mean_fill_and_the_original(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    import quality_plots
+    from kerasgan.zoo import ContextEncoder
+
+    assert quality_plots.inpainting_figure(str(tmp_path), str(tmp_path / "none.png")) is None  # no models yet
+    for name in quality_plots.INPAINTING_ROWS:
+        (tmp_path / name / "seed_0").mkdir(parents=True)
+        ContextEncoder(image_shape=(28, 28, 1), filters=4, seed=0).save(tmp_path / name / "seed_0" / "model.keras")
+    path = quality_plots.inpainting_figure(str(tmp_path), str(tmp_path / "inpainting.png"), count=3)
+    grid = np.asarray(Image.open(path))
+    # 3 rows of 5 columns (input, mean fill, L2 alone, the context encoder, original) of 28x28 images at scale 2
+    assert grid.shape[0] >= 3 * 56 and grid.shape[1] >= 5 * 56 and grid.shape[1] < 6 * 56

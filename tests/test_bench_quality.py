@@ -209,9 +209,9 @@ def test_comparison_page_sorts_the_rows_by_fid_and_shows_the_vae_beside_the_best
 
 def test_the_inpainting_figure_sets_the_models_beside_mean_fill_and_the_original(tmp_path):
     import numpy as np
+    import quality_plots
     from PIL import Image
 
-    import quality_plots
     from kerasgan.zoo import ContextEncoder
 
     assert quality_plots.inpainting_figure(str(tmp_path), str(tmp_path / "none.png")) is None  # no models yet

@@ -9,7 +9,7 @@ Each (row, seed) trains with `kerasgan train --flagfile=zoo/<recipe>.flags --see
 runs/quality/<row>/seed_<s>/ and is scored by `kerasgan.evaluation.evaluate` (what `kerasgan
 evaluate` prints) into bench/results/quality/<row>_seed<s>.json, written when the row is done:
 an interrupted benchmark resumes at the first unfinished row; a run folder holding model.keras
-is scored without training again, a half-trained one is started again. Floors come from
+is scored without training again, a half-trained one resumes from its newest checkpoint. Floors come from
 `evaluation.reference_scores` (real data scored as a model would be). Writes the "## Sample quality"
 section of BENCHMARKS.md and docs/quality_<mixture>.png.
 """
@@ -281,24 +281,62 @@ def run_one(name, seed):
     return result
 
 
+def _ledger_path(run):
+    return run + ".seconds.json"
+
+
+def _read_ledger(run):
+    """{"seconds": training time spent before, "started": when the unfinished invocation began, or None}."""
+    if not os.path.exists(_ledger_path(run)):
+        return {"seconds": 0.0, "started": None}
+    with open(_ledger_path(run)) as handle:
+        return json.load(handle)
+
+
+def _write_ledger(run, seconds, started):
+    with open(_ledger_path(run), "w") as handle:
+        json.dump({"seconds": seconds, "started": started}, handle)
+
+
 def _train(name, seed, run, command):
-    """Runs `command` into the run folder `run` (started anew); returns its wall-clock seconds."""
-    if os.path.exists(run):
-        shutil.rmtree(run)  # a training interrupted before it saved model.keras: start it again
+    """Runs `command` into the run folder `run`; returns the wall-clock seconds of its training.
+
+    A run folder with a usable checkpoint (an invocation interrupted mid-training) is resumed by the same command,
+    which `kerasgan train` continues from its newest checkpoint; its time so far is what the ledger beside the run
+    folder holds plus the interrupted invocation's time up to that checkpoint (what came after it is trained again).
+    A run folder without one is trained anew.
+    """
+    from kerasgan import checkpoints
+
+    newest = checkpoints.latest(os.path.join(run, "checkpoints")) if os.path.exists(run) else None
+    seconds = 0.0
+    if newest:
+        ledger = _read_ledger(run)
+        seconds = ledger["seconds"]
+        if ledger["started"] is not None:
+            seconds += max(os.path.getmtime(newest[0]) - ledger["started"], 0.0)
+    elif os.path.exists(run):
+        shutil.rmtree(run)  # interrupted before its first checkpoint: start it again
     started = time.time()
+    os.makedirs(os.path.dirname(run), exist_ok=True)
+    _write_ledger(run, seconds, started)
     executable = [os.path.join(os.path.dirname(sys.executable), "kerasgan")] + command[1:]
     log_path = run + ".log"
-    os.makedirs(os.path.dirname(run), exist_ok=True)
-    with open(log_path, "w") as log:
+    with open(log_path, "a" if newest else "w") as log:
         process = subprocess.run(executable, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     if process.returncode:
         raise RuntimeError(f"{name} seed {seed}: training failed (exit {process.returncode}); see {log_path}")
-    return time.time() - started
+    seconds += time.time() - started
+    _write_ledger(run, seconds, None)
+    return seconds
 
 
 def _finished_training_seconds(run):
-    """The training time of a run folder whose training finished: from its run.flags (written first) to its
-    model.keras (written last by `kerasgan train`)."""
+    """The training time of a run folder whose training finished: the ledger's when the bench trained it, else from
+    its run.flags (written first) to its model.keras (written last by `kerasgan train`)."""
+    ledger = _read_ledger(run)
+    if os.path.exists(_ledger_path(run)) and ledger["started"] is None:
+        return ledger["seconds"]
     return os.path.getmtime(os.path.join(run, "model.keras")) - os.path.getmtime(os.path.join(run, "run.flags"))
 
 

@@ -222,3 +222,29 @@ def test_the_inpainting_figure_sets_the_models_beside_mean_fill_and_the_original
     grid = np.asarray(Image.open(path))
     # 3 rows of 5 columns (input, mean fill, L2 alone, the context encoder, original) of 28x28 images at scale 2
     assert grid.shape[0] >= 3 * 56 and grid.shape[1] >= 5 * 56 and grid.shape[1] < 6 * 56
+
+
+def test_a_half_trained_run_resumes_from_its_checkpoint_and_its_time_adds_up(tmp_path, monkeypatch):
+    from kerasgan import checkpoints
+
+    run = tmp_path / "run"
+    (run / "checkpoints" / "step-500").mkdir(parents=True)
+    (run / "samples").mkdir()
+    quality._write_ledger(str(run), 100.0, 1000.0)  # 100 s in earlier invocations; the last began at t = 1000
+    os.utime(run / "checkpoints" / "step-500", (1300, 1300))  # ... and checkpointed at t = 1300
+    monkeypatch.setattr(checkpoints, "latest", lambda directory: (str(run / "checkpoints" / "step-500"), {}))
+    commands = []
+    monkeypatch.setattr(quality.subprocess, "run", lambda command, **kwargs: commands.append(command) or subprocess_result(0))
+    seconds = quality._train("dcgan_digits", 0, str(run), ["kerasgan", "train", "--flagfile=zoo/dcgan_digits.flags"])
+    assert (run / "samples").exists() and commands[0][1:] == ["train", "--flagfile=zoo/dcgan_digits.flags"]
+    assert 400 <= seconds < 410  # 100 + the 300 s up to the checkpoint + this invocation's
+    assert quality._read_ledger(str(run)) == {"seconds": seconds, "started": None}
+    assert quality._finished_training_seconds(str(run)) == seconds
+    monkeypatch.setattr(checkpoints, "latest", lambda directory: None)  # no checkpoint: trained anew, from 0 s
+    assert quality._train("dcgan_digits", 0, str(run), ["kerasgan", "train"]) < 10 and not (run / "samples").exists()
+
+
+def subprocess_result(returncode):
+    import subprocess
+
+    return subprocess.CompletedProcess([], returncode)

@@ -109,6 +109,8 @@ ROWS = {
         "inpainting", "context_encoder_fashion_mnist", ("--adversarial_weight=0",), label="the same network on L2 alone"
     ),
     # Section 4: SRGAN beside SRResNet (its generator on pixels alone) and bicubic upscaling.
+    "gan_int_cls_mnist": Row("mnist_captions", "gan_int_cls_mnist", label="GAN-INT-CLS", page="gan_int_cls"),
+    "gan_int_cls_fashion_mnist": Row("fashion_mnist_captions", "gan_int_cls_fashion_mnist", label="GAN-INT-CLS", page="gan_int_cls"),
     "srresnet_photos": Row("super_resolution", "srresnet_photos", label="SRResNet (pixel MSE)"),
     "srgan_photos": Row("super_resolution", "srgan_photos", label="SRGAN (Inception content + adversarial)"),
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
@@ -229,7 +231,8 @@ def evaluate_options(row):
     """evaluation.evaluate's options for `row`: the mixtures' protocol draws 2,500 samples."""
     # 10,000 on MNIST and Fashion-MNIST: Lucic et al.'s FID.
     counts = {"grid25": 2500, "ring8": 2500, "mnist": 10_000, "fashion_mnist": 10_000, "fashion_mnist_small": 10_000,
-              "mnist_32": 10_000, "fashion_mnist_32": 10_000, "inpainting": 10_000, "super_resolution": 400}
+              "mnist_32": 10_000, "fashion_mnist_32": 10_000, "inpainting": 10_000, "super_resolution": 400,
+              "mnist_captions": 10_000, "fashion_mnist_captions": 10_000}
     options = {"split": "test", "num_images": counts.get(row.protocol, 1000), "seed": 0}
     if row.protocol == "digits":
         options["feature_extractor"] = "digits"  # the digits-classifier distance of docs/protocols.md section 3

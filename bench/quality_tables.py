@@ -54,6 +54,8 @@ TITLES = {
     "edges2photos": "Pix2Pix on edges -> photos (section 4)",
     "inpainting": "Context encoder: the central square of Fashion-MNIST filled in (section 4)",
     "super_resolution": "SRGAN: 4x super-resolution of held-out photo crops (section 4)",
+    "mnist_captions": "GAN-INT-CLS: images drawn for held-out captions of MNIST (section 4)",
+    "fashion_mnist_captions": "GAN-INT-CLS: images drawn for held-out captions of Fashion-MNIST (section 4)",
     "digits2digits_m": "CycleGAN on digits <-> digits_m (section 4)",
     "mnist2mnist_m": "CycleGAN on MNIST <-> MNIST-M (section 4)",
     "mnist": "FID on MNIST beside Lucic et al. 2018 (section 3)",
@@ -93,7 +95,8 @@ def references(rows, results, dataset_of, image_size_of, options_of):
 
     floors = {}
     for row in (rows[name] for name in results):
-        if row.protocol in floors or row.protocol in ("moons", "digits_m", "mnist_m", "inpainting", "super_resolution"):
+        if row.protocol in floors or row.protocol in ("moons", "digits_m", "mnist_m", "inpainting", "super_resolution",
+                                                     "mnist_captions", "fashion_mnist_captions"):
             continue  # DANN's references are trained rows (source only, train on target); the others' baselines are in each result
         options = options_of(row)
         floors[row.protocol] = evaluation.reference_scores(
@@ -124,7 +127,8 @@ def section(rows, results, floors, begin, end):
             "grid25": _mixture_table, "ring8": _mixture_table, "digits": _digits_table, "moons": _dann_table,
             "digits_m": _dann_table, "mnist_m": _dann_table, "colorization": _pix2pix_table,
             "edges2photos": _pix2pix_table, "inpainting": _inpainting_table,
-            "super_resolution": _super_resolution_table, "digits2digits_m": _cyclegan_table,
+            "super_resolution": _super_resolution_table, "mnist_captions": _text_to_image_table,
+            "fashion_mnist_captions": _text_to_image_table, "digits2digits_m": _cyclegan_table,
             "mnist2mnist_m": _cyclegan_table,
             "mnist": _real_image_table, "fashion_mnist": _real_image_table, "fashion_mnist_small": _small_data_table,
             "mnist_32": _progressive_table, "fashion_mnist_32": _progressive_table,
@@ -340,6 +344,27 @@ def _small_data_table(protocol, rows, names, results, floor):
     return lines
 
 
+def _text_to_image_table(protocol, rows, names, results, floor):
+    """One line per captioned set: FID of the images drawn for the held-out test captions and, on MNIST, the share
+    the MNIST classifier gives the caption's class. Reed et al. 2016 report no figures on these sets."""
+    lines = [
+        "| model | data | seeds | generator updates | FID | label accuracy | minutes per seed |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in names:
+        runs = results[name]
+        seeds, steps, minutes = _head(runs)
+        labels = mean_std(_scores(runs, "label_accuracy"), digits=3) if _scores(runs, "label_accuracy") else "–"
+        lines.append(f"| {rows[name].label} | {TITLE_OF[protocol]} | {seeds} | {steps} | {mean_std(_scores(runs, 'fid'), digits=1)} | "
+                     f"{labels} | {minutes} |")
+    lines += ["", "One image per test caption (10,000; the test split's captions use word orders no training caption "
+              "uses), FID against the 10,000 test images (pool_3 of the TF Inception graph); label accuracy: the MNIST "
+              "classifier of docs/protocols.md (0.9928 on the real test images, bench/results/classifiers.json) on the "
+              "images drawn for the MNIST captions, against the class each caption names (chance 0.1). There is no "
+              "published row on these captions."]
+    return lines
+
+
 def _progressive_table(protocol, rows, names, results, floor):
     """ProGAN against the fixed-size GANs on the same data at 32x32 and the same number of generator updates of 64
     images (Karras et al. 2018 compare at equal training time; a CPU run compares at equal images)."""
@@ -548,7 +573,8 @@ def _cyclegan_table(protocol, rows, names, results, floor):
 
 
 TITLE_OF = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "mnist_32": "MNIST at 32x32",
-            "fashion_mnist_32": "Fashion-MNIST at 32x32"}
+            "fashion_mnist_32": "Fashion-MNIST at 32x32", "mnist_captions": "captioned MNIST",
+            "fashion_mnist_captions": "captioned Fashion-MNIST"}
 README_BEGIN, README_END = "<!-- results table: written by bench/quality.py -->", "<!-- end of results table -->"
 
 

@@ -313,11 +313,11 @@ def _real_image_table(protocol, rows, names, results, floor):
     return lines
 
 
-def _small_data_table(protocol, rows, names, results, floor):
-    """DiffAugment against the same recipe without it, trained on a tenth of Fashion-MNIST (Zhao et al. 2020's
-    small-data setting) and scored against the whole test split."""
+def _fid_lines(rows, names, results, floor, steps_heading):
+    """The table head, the floor's line and one line per row of FID, KID and precision / recall; and each row's mean
+    FID by name."""
     lines = [
-        "| model | seeds | generator steps | FID | KID x 1000 | precision / recall | minutes per seed |",
+        f"| model | seeds | {steps_heading} | FID | KID x 1000 | precision / recall | minutes per seed |",
         "|---|---|---|---|---|---|---|",
         f"| real train vs test (floor, {floor['examples']:,} vs {floor['examples']:,}) | | | {floor['fid']:.2f} | "
         f"{1000 * floor['kid']:.2f} | {floor['precision']:.3f} / {floor['recall']:.3f} | |",
@@ -332,6 +332,13 @@ def _small_data_table(protocol, rows, names, results, floor):
             f"{mean_std(_scores(runs, 'kid'), scale=1000)} | {mean_std(_scores(runs, 'precision'), digits=3)} / "
             f"{mean_std(_scores(runs, 'recall'), digits=3)} | {minutes} |"
         )
+    return lines, fid
+
+
+def _small_data_table(protocol, rows, names, results, floor):
+    """DiffAugment against the same recipe without it, trained on a tenth of Fashion-MNIST (Zhao et al. 2020's
+    small-data setting) and scored against the whole test split."""
+    lines, fid = _fid_lines(rows, names, results, floor, "generator steps")
     augmented = [name for name in names if "--diff_augment" in " ".join(rows[name].extra)]
     plain = [name for name in names if name not in augmented]
     verdict = "not both run yet"
@@ -368,22 +375,8 @@ def _text_to_image_table(protocol, rows, names, results, floor):
 def _progressive_table(protocol, rows, names, results, floor):
     """ProGAN against the fixed-size GANs on the same data at 32x32 and the same number of generator updates of 64
     images (Karras et al. 2018 compare at equal training time; a CPU run compares at equal images)."""
-    lines = [
-        "| model | seeds | generator updates of 64 | FID | KID x 1000 | precision / recall | minutes per seed |",
-        "|---|---|---|---|---|---|---|",
-        f"| real train vs test (floor, {floor['examples']:,} vs {floor['examples']:,}) | | | {floor['fid']:.2f} | "
-        f"{1000 * floor['kid']:.2f} | {floor['precision']:.3f} / {floor['recall']:.3f} | |",
-    ]
-    fid = {}
-    for name in names:
-        runs = results[name]
-        seeds, steps, minutes = _head(runs)
-        fid[rows[name].label] = float(np.mean(_scores(runs, "fid")))
-        lines.append(
-            f"| {rows[name].label} | {seeds} | {steps} | {mean_std(_scores(runs, 'fid'), digits=1)} | "
-            f"{mean_std(_scores(runs, 'kid'), scale=1000)} | {mean_std(_scores(runs, 'precision'), digits=3)} / "
-            f"{mean_std(_scores(runs, 'recall'), digits=3)} | {minutes} |"
-        )
+    lines, by_name = _fid_lines(rows, names, results, floor, "generator updates of 64")
+    fid = {rows[name].label: value for name, value in by_name.items()}
     grown = [label for label in fid if label.startswith("ProGAN")]
     fixed = {label: value for label, value in fid.items() if label not in grown}
     verdict = "not all run yet"

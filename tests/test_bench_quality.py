@@ -248,3 +248,19 @@ def subprocess_result(returncode):
     import subprocess
 
     return subprocess.CompletedProcess([], returncode)
+
+
+def test_progan_is_set_beside_the_fixed_size_gans_and_text_to_image_reports_its_label_accuracy():
+    scores = {"kid": 0.01, "precision": 0.5, "recall": 0.4}
+    results = {
+        "progan_mnist": [result("progan_mnist", 0, 15625, fid=9.0, **scores)],
+        "dcgan_mnist_32": [result("dcgan_mnist_32", 0, 15625, fid=8.0, **scores)],
+        "wgan_gp_mnist_32": [result("wgan_gp_mnist_32", 0, 15625, fid=12.0, **scores)],
+        "gan_int_cls_mnist": [result("gan_int_cls_mnist", 0, 15625, fid=20.0, label_accuracy=0.9)],
+    }
+    floors = {"mnist_32": {"fid": 1.5, "kid": 0.0, "precision": 0.8, "recall": 0.8, "examples": 10000}}
+    text = quality_tables.section(quality.ROWS, results, floors, "<b>", "<e>")
+    assert "| ProGAN (grown from 4x4) | 0 | 15,625 | 9.0 |" in text
+    assert "ProGAN 9.0 against the better fixed-size model, DCGAN (non-saturating) 8.0: **not lower**" in text
+    assert "| GAN-INT-CLS | captioned MNIST | 0 | 15,625 | 20.0 | 0.900 |" in text
+    assert quality._image_size(quality.ROWS["dcgan_mnist_32"]) == 32 and quality._image_size(quality.ROWS["progan_mnist"]) == 32

@@ -85,14 +85,14 @@ def model_file(path):
     return path
 
 
-def tflite_path(model_path, signature, quantize=None):
-    """The default .tflite name beside `model_path`: model[_<signature>][_<quantize>].tflite, so that the exports
-    of two signatures (CycleGAN's a_to_b and b_to_a) or two quantizations never take each other's name."""
+def export_path(model_path, signature, quantize=None, extension=".tflite"):
+    """The default export file name beside `model_path`: model[_<signature>][_<quantize>]<extension>, so that the
+    exports of two signatures (CycleGAN's a_to_b and b_to_a) or two quantizations never take each other's name."""
     from kerasgan.export.tflite import SIGNATURE
 
     stem = os.path.splitext(model_path)[0]
     parts = [stem] + ([signature] if signature != SIGNATURE else []) + ([quantize] if quantize else [])
-    return "_".join(parts) + ".tflite"
+    return "_".join(parts) + extension
 
 
 def keep_newest(checkpoint_folder, count):

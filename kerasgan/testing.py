@@ -78,7 +78,7 @@ def domains(shape, num_classes, count=8):
 
 
 FAST_CHECKS = ("builds", "config", "fit", "keras_file", "saved_model")
-SLOW_CHECKS = ("resume", "tflite", "mirrored", "mirrored_equivalence", "xla", "mixed_bfloat16", "mixed_float16")
+SLOW_CHECKS = ("resume", "tflite", "onnx", "mirrored", "mirrored_equivalence", "xla", "mixed_bfloat16", "mixed_float16")
 
 
 def check_contract(case, tmp_path, checks=FAST_CHECKS):
@@ -98,6 +98,8 @@ def check_contract(case, tmp_path, checks=FAST_CHECKS):
             check_resume(case, tmp_path)
         elif check == "tflite":
             check_tflite_export(case, tmp_path)
+        elif check == "onnx":
+            check_onnx_export(case, tmp_path)
         elif check == "mirrored":
             check_mirrored_step(case)
         elif check == "mirrored_equivalence":
@@ -223,6 +225,14 @@ def check_tflite_export(case, tmp_path):
     model = case.make()
     path = export.tflite(model, str(tmp_path / f"{case.name}.tflite"))
     assert export.tflite_parity(model, path)["max_abs_error"] <= 1e-4
+
+
+def check_onnx_export(case, tmp_path):
+    """serving_default as ONNX runs in onnxruntime at float32 parity with Keras, at two batch sizes."""
+    model = case.make()
+    path = export.onnx(model, str(tmp_path / f"{case.name}.onnx"))
+    for count in (3, 5):
+        assert export.onnx_parity(model, path, model.serving_examples(count, seed=count))["max_abs_error"] <= 1e-4, case.name
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """The `kerasgan` console script end to end, on tiny settings (one subprocess per command)."""
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -143,6 +144,23 @@ def test_export_writes_a_saved_model_version_and_tflite_files(trained, tmp_path)
     again = kerasgan("export", f"--model_path={run / 'model.keras'}", "--format=tflite", "--quantize=int8",
                      f"--output={output}")
     assert again.returncode == 2 and "never overwrite" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_export_writes_an_onnx_file_that_onnxruntime_runs_at_parity(trained):
+    from kerasgan.export import run_onnx
+
+    root, run, _ = trained
+    result = kerasgan("export", f"--model_path={run}", "--format=onnx")
+    assert result.returncode == 0, result.stderr[-3000:]
+    path = run / "model.onnx"  # beside model.keras by default
+    match = re.search(r"max abs error ([0-9.e+-]+)", result.stdout)
+    assert path.stat().st_size > 0 and match and float(match.group(1)) <= 1e-4, result.stdout
+    z = np.random.default_rng(0).normal(size=(7, 8)).astype("float32")  # TINY's latent_dim; any batch
+    assert run_onnx(str(path), {"z": z})["images"].shape == (7, 16, 16, 1)
+    again = kerasgan("export", f"--model_path={run}", "--format=onnx")
+    assert again.returncode == 2 and "never overwrite" in again.stderr and "Traceback" not in again.stderr
+    other = kerasgan("export", f"--model_path={run}", "--format=onnx", "--signature=generate", f"--output={root / 'g.onnx'}")
+    assert other.returncode == 2 and "convert serving_default instead" in other.stderr and "Traceback" not in other.stderr
 
 
 RECIPES = sorted(name for name in os.listdir(os.path.join(os.path.dirname(__file__), "..", "zoo")) if name.endswith(".flags"))

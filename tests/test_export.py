@@ -198,3 +198,21 @@ def test_tflite_never_overwrites_and_checks_quantize(model, tmp_path):
     assert path.read_bytes() == b"mine"
     with pytest.raises(ValueError, match="quantize must be one of"):
         export.tflite(model, str(tmp_path / "x.tflite"), quantize="int4")
+
+
+def test_onnx_keeps_the_endpoints_names_any_batch_and_refuses_what_it_cannot_convert(model, tmp_path):
+    path = export.onnx(model, str(tmp_path / "dcgan.onnx"))
+    z = np.random.default_rng(0).normal(size=(11, 8)).astype("float32")
+    outputs = export.run_onnx(path, {"z": z})
+    assert list(outputs) == ["images"]
+    np.testing.assert_allclose(outputs["images"], model.generator(z, training=False), atol=1e-4)
+    assert export.onnx_parity(model, path)["max_abs_error"] <= 1e-4
+    before = os.path.getmtime(path)
+    with pytest.raises(FileExistsError, match="never overwrite"):
+        export.onnx(model, path)
+    assert os.path.getmtime(path) == before
+    with pytest.raises(ValueError, match="draws its noise with TensorFlow's random ops.*convert serving_default instead"):
+        export.onnx(model, str(tmp_path / "generate.onnx"), signature="generate")
+    with pytest.raises(ValueError, match="has no signature 'b_to_a': use one of serving_default, generate"):
+        export.onnx(model, str(tmp_path / "other.onnx"), signature="b_to_a")
+    assert sorted(os.listdir(tmp_path)) == ["dcgan.onnx"]  # nothing half-written

@@ -265,6 +265,7 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
     number of replicas; gradients are summed across replicas, so that is what this checks.
     """
     make = _in_float32(case.make_deterministic or case.make)  # the replicas' arithmetic, not bfloat16 rounding
+    keras.utils.set_random_seed(0)  # the same initial weights whatever ran before in this process
     sgd = lambda: dict(  # noqa: E731
         generator_optimizer=keras.optimizers.SGD(learning_rate), discriminator_optimizer=keras.optimizers.SGD(learning_rate)
     )

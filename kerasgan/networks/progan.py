@@ -7,7 +7,7 @@ convolutions; a leaky ReLU (0.2) and a pixel norm after each; a 1x1 toRGB per re
 upsampled to the final size and mixed by the level. Discriminator: the image pooled to each resolution
 through a 1x1 fromRGB, faded into the features coming down from the resolution above; per halving two 3x3
 convolutions and a 2x2 average pool; at 4x4 the minibatch standard deviation, a 3x3 and a 4x4 convolution,
-a linear logit. Every weight layer has the equalized learning rate.
+a linear logit without a bias. Every weight layer has the equalized learning rate.
 """
 import math
 
@@ -95,6 +95,7 @@ def build_discriminator(image_shape, filters=None, max_filters=512, group_size=4
     x = MinibatchStddev(group_size)(x)
     x = _leaky(EqualizedConv2D(width[0], 3)(x))
     x = _leaky(EqualizedConv2D(width[0], START, padding="valid")(x))
-    logits = EqualizedDense(1, gain=1.0, dtype="float32")(layers.Flatten()(x))
+    # No bias on the logit: under the Wasserstein loss its gradient is 0 but for the drift term's (as WGAN's critic)
+    logits = EqualizedDense(1, gain=1.0, use_bias=False, dtype="float32")(layers.Flatten()(x))
     logits = layers.Activation("linear", dtype="float32", name="logits")(logits)
     return keras.Model(images, logits, name=name)

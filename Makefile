@@ -38,12 +38,12 @@ demo: $(STAMP)
 demo-digits: $(STAMP)
 	$(BIN)/kerasgan train --flagfile=zoo/dcgan_digits.flags --output_dir=runs/dcgan_digits_$$(date +%Y%m%d_%H%M%S)
 
-# The whole suite on both cores with pytest-xdist (29 minutes on 2 CPU cores). Plain load scheduling:
+# The whole suite on both cores with pytest-xdist (about 30 minutes on 2 CPU cores). Plain load scheduling:
 # --dist loadgroup does not group with pytest 9.2 and xdist 3.8 (pytest-dev/pytest-xdist#1386).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2
 
-# The fast tier: every test file, without the tests marked slow.
+# The fast tier: every test file, without the tests marked slow (about 12 minutes on 2 CPU cores).
 test-quick: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 

@@ -1,5 +1,7 @@
 """ProGAN: progressive growing of GANs (Karras et al. 2018, "Progressive Growing of GANs for Improved Quality,
 Stability, and Variation", arXiv:1710.10196)."""
+import math
+
 import keras
 import tensorflow as tf
 from keras import ops
@@ -60,7 +62,7 @@ class ProGAN(gan.GAN):
             if kwargs.pop(option, None) not in (None, {"loss": "wasserstein", "penalty": "gp"}[option]):
                 raise ValueError(f"ProGAN's critic is WGAN-GP's: {option} cannot be set (drift_weight and gp_weight can)")
         image_shape, latent_dim = checks.image_settings("ProGAN", image_shape, latent_dim, generator, default_latent_dim=512)
-        networks.resolutions(image_shape)
+        sides = networks.resolutions(image_shape)  # ValueError for a side that cannot be grown to
         growing = progressive.check_stage_images(stage_images) > 0
         if generator is None:
             generator = networks.build_generator(image_shape, latent_dim, filters, max_filters, growing)
@@ -81,7 +83,7 @@ class ProGAN(gan.GAN):
         self.group_size = group_size
         self.stage_images = progressive.check_stage_images(stage_images)
         self.drift_weight = float(drift_weight)
-        self.levels = len(networks.resolutions(image_shape))
+        self.levels = len(sides)
         self.images_seen = keras.Variable(
             0, dtype="int64", trainable=False, aggregation="only_first_replica", name="images_seen"
         )
@@ -109,7 +111,7 @@ class ProGAN(gan.GAN):
     @property
     def resolution(self):
         """The side of the highest resolution that takes part in the output now."""
-        return networks.START * 2 ** int(-(-self.level // 1))
+        return networks.START * 2 ** math.ceil(self.level)
 
     def leveled_networks(self):
         return [self.generator, self.discriminator] + ([self.averaged_generator] if self.ema_decay else [])

@@ -318,6 +318,27 @@ class AdversarialModel(keras.Model):
         """Inputs of `serving_default` for calibration and parity checks: {input name: array}."""
         raise NotImplementedError
 
+    # --- presets (keras-hub's convention) ---------------------------------------------------------
+
+    @classmethod
+    def from_preset(cls, preset):
+        """A trained model of this class: a preset shipped with kerasgan (`kerasgan.presets.names()`, e.g.
+        "dcgan_mnist"), a folder written by `save_to_preset`, a run folder or a .keras file. Uncompiled.
+
+        Args:
+            preset: the preset's name or path; one of another class is refused.
+        """
+        from kerasgan import presets
+
+        return presets.load(preset, cls)
+
+    def save_to_preset(self, folder, weights_dtype="float16", **metadata):
+        """Writes the inference networks' weights and the config into a new `folder` that `from_preset` loads
+        (kerasgan.presets.save; `metadata`: JSON values kept with it, e.g. scores=...)."""
+        from kerasgan import presets
+
+        return presets.save(self, folder, weights_dtype=weights_dtype, **metadata)
+
     # --- serialization -----------------------------------------------------------------------
 
     def get_config(self):

@@ -12,7 +12,7 @@ from absl import app, flags, logging
 from kerasgan import cli_help, quiet, registry
 
 FLAGS = flags.FLAGS
-COMMANDS = ("train", "sample", "export", "evaluate")
+COMMANDS = ("train", "sample", "export", "evaluate", "presets")
 
 # train
 flags.DEFINE_string(
@@ -115,6 +115,10 @@ flags.DEFINE_enum(
 )
 # sample and export
 flags.DEFINE_string("model_path", None, "A .keras file written by `kerasgan train`.")
+flags.DEFINE_string(
+    "preset", None, "sample, export, evaluate: a trained model shipped with kerasgan (kerasgan presets lists them), "
+    "a preset folder (model.save_to_preset), a run folder or a .keras file; in place of --model_path."
+)
 flags.DEFINE_integer(
     "num_images", None, "How many samples to draw (translators: examples to translate); default 64 images or 2,500 points."
 )
@@ -404,18 +408,43 @@ def _save_boundary(model, path):
     return plots.save_decision_boundary(model, domains, path)
 
 
-def _load_model(run_data=True):
-    """The zoo model at --model_path (a .keras file or a run folder holding model.keras), which must be --model's
-    class when given; with `run_data`, data flags left out are taken from the run's run.flags (the data it trained on)."""
-    from kerasgan import runs, saving
+def _source():
+    """Where the model comes from: (the .keras file or preset folder to load, the folder whose run.flags names
+    its data, the path exports are named after): --model_path's file and run folder, or --preset's folder and
+    ./<preset>.keras."""
+    from kerasgan import presets, runs
 
-    if not FLAGS.model_path:
-        raise UsageError("this command needs --model_path, a .keras file (or the run folder) written by kerasgan train")
-    path = runs.model_file(FLAGS.model_path)
-    taken = runs.apply_data_flags(os.path.dirname(path), FLAGS) if run_data else []
+    if FLAGS.preset is None:
+        if not FLAGS.model_path:
+            raise UsageError(
+                "this command needs --model_path, a .keras file (or the run folder) written by kerasgan train, or "
+                "--preset, a trained model (kerasgan presets lists them)"
+            )
+        path = runs.model_file(FLAGS.model_path)
+        return path, os.path.dirname(path), path
+    if FLAGS.model_path:
+        raise UsageError("--model_path and --preset both name a model: give one of them")
+    path = presets.resolve(FLAGS.preset)
+    if presets.is_preset(path):
+        return path, path, os.path.abspath(os.path.basename(os.path.normpath(path)) + ".keras")
+    path = runs.model_file(path)
+    return path, os.path.dirname(path), path
+
+
+def _load_model(run_data=True):
+    """The zoo model --model_path (a .keras file or a run folder holding model.keras) or --preset names, which
+    must be --model's class when given; with `run_data`, data flags left out are taken from the run's (or the
+    preset's) run.flags (the data it trained on)."""
+    from kerasgan import presets, runs, saving
+
+    path, data_folder, _ = _source()
+    taken = runs.apply_data_flags(data_folder, FLAGS) if run_data else []
     if taken:
-        print(f"kerasgan: {' '.join(taken)} (from {os.path.join(os.path.dirname(path), runs.FLAGS_FILE)})", file=sys.stderr)
-    return saving.load_model(path, _model_class() if FLAGS["model"].present else None)
+        print(f"kerasgan: {' '.join(taken)} (from {os.path.join(data_folder, runs.FLAGS_FILE)})", file=sys.stderr)
+    model_class = _model_class() if FLAGS["model"].present else None
+    if presets.is_preset(path):
+        return presets.load(path, model_class)
+    return saving.load_model(path, model_class)
 
 
 def sample():
@@ -457,15 +486,15 @@ def export_model():
     from kerasgan import export, registry, runs
 
     model = _load_model(run_data=False)  # an export reads no data
+    model_path = _source()[2]
     if FLAGS.format == "saved_model":
-        model_path = runs.model_file(FLAGS.model_path)
         export_dir = FLAGS.export_dir or os.path.join(os.path.dirname(model_path), runs.SAVED_MODELS)
         _check_export_dir(model, export_dir)
         path = export.saved_model(model, os.path.join(export_dir, registry.export_name(model)))
         print(f"SavedModel: {path}")
         return
     if FLAGS.format == "onnx":
-        output = FLAGS.output or runs.export_path(runs.model_file(FLAGS.model_path), FLAGS.signature, extension=".onnx")
+        output = FLAGS.output or runs.export_path(model_path, FLAGS.signature, extension=".onnx")
         with _native_logs_unless_verbose():  # the converter's notices
             path = export.onnx(model, output, signature=FLAGS.signature)
             inputs = export.onnx_default_inputs(model, FLAGS.signature)
@@ -475,7 +504,7 @@ def export_model():
         print(f"ONNX: {path} ({os.path.getsize(path) / 1024:.0f} KiB); {checked}")
         return
     quantize = None if FLAGS.quantize == "none" else FLAGS.quantize
-    output = FLAGS.output or runs.export_path(runs.model_file(FLAGS.model_path), FLAGS.signature, quantize)
+    output = FLAGS.output or runs.export_path(model_path, FLAGS.signature, quantize)
     with _native_logs_unless_verbose():  # the converter's and LiteRT's C++ notices
         path = export.tflite(model, output, quantize=quantize, signature=FLAGS.signature)
         parity = export.tflite_parity(model, path, signature=FLAGS.signature)
@@ -494,7 +523,7 @@ def evaluate():
     if not FLAGS["dataset"].present:
         raise UsageError("evaluate needs --dataset, the data the model was trained on (its --split=test is scored)")
     split = FLAGS.split if FLAGS["split"].present else "test"
-    trained_on = runs.read_flags(os.path.dirname(runs.model_file(FLAGS.model_path))).get("split")
+    trained_on = runs.read_flags(_source()[1]).get("split")
     if trained_on == "all" and split != "train":
         print(f"kerasgan: note: this model trained on split=all, which holds the {split} images it is scored on",
               file=sys.stderr)
@@ -516,6 +545,19 @@ def evaluate():
     if FLAGS.output:
         with open(FLAGS.output, "w") as handle:
             json.dump({**scores, **({"real_data": floor} if floor else {})}, handle, indent=1)
+
+
+def list_presets():
+    """Prints the trained models shipped with kerasgan: each one's class, size, scores and the command that trained it."""
+    from kerasgan import presets
+
+    for name in presets.names():
+        info = presets.info(name)
+        scores = ", ".join(f"{key} {value:.4g}" for key, value in info.get("scores", {}).items() if isinstance(value, float))
+        print(f"{name} ({info['model']}, {presets.size(name) / 1e6:.1f} MB): {info.get('description', '')}")
+        print(f"  scores: {scores} ({info.get('protocol', 'protocol not recorded')})")
+        print(f"  trained by: {info.get('recipe', 'not recorded')}")
+    print(f"Use one: kerasgan sample --preset=NAME, or {{Model}}.from_preset(NAME) in Python ({len(presets.names())} presets).")
 
 
 def _native_logs_unless_verbose():
@@ -548,7 +590,7 @@ def main(argv):
     try:
         if commands[0] == "train" or FLAGS["model"].present:
             _model_class()  # before any data is read
-        {"train": train, "sample": sample, "export": export_model, "evaluate": evaluate}[commands[0]]()
+        {"train": train, "sample": sample, "export": export_model, "evaluate": evaluate, "presets": list_presets}[commands[0]]()
     except (ValueError, FileExistsError, FileNotFoundError, ImportError) as error:
         print(f"kerasgan: error: {_one_line(error)}", file=sys.stderr)
         sys.exit(2)

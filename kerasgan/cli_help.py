@@ -15,8 +15,9 @@ WIDTH = 100
 COMMANDS = {
     "train": "train a model on a dataset or a folder of images; writes a run folder (samples, model.keras, logs)",
     "sample": "draw a grid of samples from a trained model (a translator: translate examples of its dataset)",
-    "export": "export a trained model as a SavedModel version for TF Serving or a .tflite file for LiteRT",
+    "export": "export a trained model as a SavedModel version for TF Serving, a .tflite file for LiteRT or an .onnx file",
     "evaluate": "score a trained model on held-out data (FID, KID, precision, recall, ...) beside real data's floor",
+    "presets": "list the trained models shipped with kerasgan (--preset=NAME for sample, export, evaluate)",
 }
 
 DATA = ("dataset", "split", "image_size", "num_samples", "channels", "direction", "target_dataset", "validation_split")
@@ -33,16 +34,17 @@ GROUPS = {
         ),
     },
     "sample": {
-        "sample": ("model_path", "model", "num_images", "seed", "output", "captions"),
+        "sample": ("model_path", "preset", "model", "num_images", "seed", "output", "captions"),
         "translators: the examples to translate (default: the run's own data)": (
             "dataset", "split", "image_size", "channels", "direction",
         ),
     },
-    "export": {"export": ("model_path", "model", "format", "export_dir", "output", "signature", "quantize")},
+    "export": {"export": ("model_path", "preset", "model", "format", "export_dir", "output", "signature", "quantize")},
     "evaluate": {
-        "evaluate": ("model_path", "model", "num_images", "seed", "feature_extractor", "output"),
+        "evaluate": ("model_path", "preset", "model", "num_images", "seed", "feature_extractor", "output"),
         "the held-out data (default: the run's own dataset, its test split)": ("dataset", "split", "channels", "direction"),
     },
+    "presets": {},
 }
 EVERY_COMMAND = ("flagfile", "verbosity")
 

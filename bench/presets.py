@@ -1,0 +1,132 @@
+"""Makes the presets shipped in kerasgan/presets/ from the quality benchmark's runs (make presets).
+
+    python bench/presets.py                       # every preset whose run is finished and whose folder is absent
+    python bench/presets.py --names=dcgan_mnist
+
+Each preset is the seed's run folder of a bench/quality.py row: its model's inference networks stored in
+float16 with the row's recipe, seed and scores (bench/results/quality/<row>_seed<s>.json). The preset's cheap
+check score (e.g. FID of 2,000 samples) is measured on the float16 preset as loaded, and on the float32 model of
+the run beside it, so that the storage's effect is on record; tests/test_presets.py measures it again.
+"""
+import dataclasses
+import json
+import os
+import shutil
+import sys
+
+from absl import app, flags
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+
+FLAGS = flags.FLAGS
+
+
+@dataclasses.dataclass
+class Preset:
+    row: str  # the bench/quality.py row whose run it is
+    seed: int
+    description: str
+    protocol: str  # how the row's scores were measured
+    check_metric: str  # the cheap score tests measure again
+    check_images: int
+
+
+FID_10K = "FID, KID, precision, recall: 10,000 samples against the 10,000 test images, Inception pool_3 at 299x299"
+PRESETS = {
+    "dcgan_mnist": Preset(
+        "dcgan_mnist_lucic", 0,
+        "DCGAN (Radford et al. 2016) on MNIST, Lucic et al. 2018's budget (15,625 updates of 64), an average of G's weights",
+        FID_10K, "fid", 2000,
+    ),
+    "context_encoder_fashion_mnist": Preset(
+        "context_encoder_fashion_mnist", 0,
+        "Context encoder (Pathak et al. 2016) filling the central 14x14 square of Fashion-MNIST images, L2 + adversarial",
+        "hole L1 and PSNR on the central square of the 10,000 test images; mean_fill_*: the training images' mean instead",
+        "hole_psnr", 2000,
+    ),
+}
+
+flags.DEFINE_list("names", list(PRESETS), f"Presets to make: {', '.join(PRESETS)}.")
+flags.DEFINE_string("runs", os.path.join(ROOT, "runs/quality"), "bench/quality.py's run folders.")
+flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "bench/quality.py's results.")
+flags.DEFINE_string("output", os.path.join(ROOT, "kerasgan/presets"), "Where the preset folders go.")
+flags.DEFINE_string("page", os.path.join(ROOT, "docs/presets.md"), "The page whose table of presets is rewritten.")
+BEGIN, END = "<!-- presets:begin (written by bench/presets.py) -->", "<!-- presets:end -->"
+
+
+def make(name, spec):
+    """Writes the preset `name` from its run; returns its folder, or None when its run is not finished."""
+    from kerasgan import presets, runs, saving
+
+    run = os.path.join(FLAGS.runs, spec.row, f"seed_{spec.seed}")
+    result_path = os.path.join(FLAGS.results, f"{spec.row}_seed{spec.seed}.json")
+    if not (os.path.isfile(os.path.join(run, runs.MODEL)) and os.path.isfile(result_path)):
+        print(f"{name}: {run} or {result_path} is missing: run bench/quality.py --models={spec.row} --seeds={spec.seed}")
+        return None
+    with open(result_path) as handle:
+        result = json.load(handle)
+    trained = saving.load_model(os.path.join(run, runs.MODEL))
+    check = {"metric": spec.check_metric, "dataset": runs.read_flags(run)["dataset"], "split": "test",
+             "num_images": spec.check_images, "seed": 0}
+    float32_value = presets.check_score(trained, {"check": check})
+    scores = {key: value for key, value in result["scores"].items() if isinstance(value, (int, float))}
+    staging = os.path.join(FLAGS.output, f".{name}.staging")
+    presets.save(
+        trained, staging, run_flags=os.path.join(run, runs.FLAGS_FILE), description=spec.description,
+        row=spec.row, seed=spec.seed, recipe=result["train_command"], scores=scores, protocol=spec.protocol,
+        check=check,
+    )
+    try:
+        value = presets.check_score(presets.load(staging), {"check": check})
+        metadata_path = os.path.join(staging, "preset.json")
+        with open(metadata_path) as handle:
+            metadata = json.load(handle)
+        metadata["check"] = {**check, "value": value, "float32_value": float32_value}
+        with open(metadata_path, "w") as handle:
+            json.dump(metadata, handle, indent=1)
+        os.rename(staging, os.path.join(FLAGS.output, name))
+    finally:
+        if os.path.exists(staging):
+            shutil.rmtree(staging)
+    print(f"{name}: {check['metric']} {value:.4g} (float16 preset), {float32_value:.4g} (float32 run), "
+          f"{runs.folder_size(os.path.join(FLAGS.output, name)) / 1e6:.1f} MB")
+    return os.path.join(FLAGS.output, name)
+
+
+def table():
+    """The shipped presets as a Markdown table: name, class, size, the benchmark's scores, the check score."""
+    from kerasgan import presets
+
+    lines = [BEGIN, "| preset | model | size | scores (protocol below) | check: float16 preset / float32 run |", "|---|---|---|---|---|"]
+    notes = []
+    for name in presets.names():
+        info = presets.info(name)
+        check = info["check"]
+        scores = ", ".join(f"{key} {value:.4g}" for key, value in info["scores"].items() if isinstance(value, float))
+        lines.append(
+            f"| `{name}` | {info['model']} | {presets.size(name) / 1e6:.1f} MB | {scores} | {check['metric']} of "
+            f"{check['num_images']:,} test images: {check['value']:.4g} / {check['float32_value']:.4g} |"
+        )
+        notes.append(f"- `{name}`: {info['description']}. Scores: {info['protocol']}. Trained by `{info['recipe']}`.")
+    return "\n".join(lines + [""] + notes + [END])
+
+
+def main(argv):
+    del argv
+    unknown = sorted(set(FLAGS.names) - set(PRESETS))
+    if unknown:
+        raise SystemExit(f"unknown presets {', '.join(unknown)}: choose from {', '.join(PRESETS)}")
+    for name in FLAGS.names:
+        if os.path.exists(os.path.join(FLAGS.output, name)):
+            print(f"{name}: kept (delete {os.path.join(FLAGS.output, name)} to make it again)")
+            continue
+        make(name, PRESETS[name])
+    sys.path.insert(0, os.path.join(ROOT, "bench"))
+    import sections
+
+    sections.replace_section(FLAGS.page, table(), BEGIN, END)
+
+
+if __name__ == "__main__":
+    app.run(main)

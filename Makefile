@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: data-packages demo demo-digits test test-quick lint bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak bench-own-images bench-precision install clean
+.PHONY: data-packages demo demo-digits test test-quick lint bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak bench-own-images bench-precision presets install clean
 
 install: $(STAMP)
 
@@ -46,6 +46,11 @@ test: $(STAMP)
 # The fast tier: every test file, without the tests marked slow (about 12 minutes on 2 CPU cores).
 test-quick: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
+# The presets shipped in kerasgan/presets/ from finished runs of bench/quality.py (bench/presets.py says which
+# run each one needs), and the table of docs/presets.md. An existing preset folder is kept.
+presets: $(STAMP)
+	PYTHONPATH=. $(BIN)/python bench/presets.py
 
 # ruff with the settings in pyproject.toml.
 lint: $(STAMP)

@@ -4,6 +4,12 @@ import os
 import re
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")) >= (os.cpu_count() or 1):
+    # A worker per core: one thread each for TensorFlow's ops (and for the commands the tests start, which inherit
+    # this), not a pool per worker as wide as the machine that the workers' pools then fight over.
+    # tests/models/test_dcgan.py with -n 2 on 2 cores: 87 s instead of 102 s.
+    os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+    os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
 import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402

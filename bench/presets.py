@@ -6,9 +6,10 @@
 Each preset is the seed's run folder of a bench/quality.py row: its model's inference networks stored in
 float16 (or int8, kerasgan.presets.files) with the row's recipe, seed and scores
 (bench/results/quality/<row>_seed<s>.json). The preset's cheap check score (e.g. FID of 1,000 samples) is
-measured on the preset as loaded, and on the float32 model of the run beside it, so that the storage's effect is on record; tests/test_presets.py measures it again.
-The FID check uses 1,000 samples (against the first 1,000 test images): the Inception network takes about
-40 s a thousand images on 2 CPU cores, and the test suite runs it for each image preset.
+measured on the preset as loaded, and on the float32 model of the run beside it, so that the storage's effect
+is on record; tests/test_presets.py measures it again. The FID check uses 1,000 samples (against the first
+1,000 test images): the Inception network takes about 40 s a thousand images on 2 CPU cores, and the test
+suite runs it for each image preset.
 """
 import dataclasses
 import json

@@ -14,6 +14,7 @@ suite runs it for each image preset.
 import dataclasses
 import json
 import os
+import shlex
 import shutil
 import sys
 
@@ -49,6 +50,12 @@ PRESETS = {
         "hole L1 and PSNR on the central square of the 10,000 test images; mean_fill_*: the training images' mean instead",
         "hole_psnr", 2000,
     ),
+    "dann_mnist_m": Preset(
+        "dann_mnist_m", 0,
+        "DANN (Ganin et al. 2016): a classifier of MNIST-M digits trained on labelled MNIST and unlabelled MNIST-M",
+        "class accuracy on the first 1,000 MNIST-M test images (MNIST-M made from MNIST and packaged photos)",
+        "class_accuracy", 1000,
+    ),
 }
 
 flags.DEFINE_list("names", list(PRESETS), f"Presets to make: {', '.join(PRESETS)}.")
@@ -57,6 +64,11 @@ flags.DEFINE_string("results", os.path.join(ROOT, "bench/results/quality"), "ben
 flags.DEFINE_string("output", os.path.join(ROOT, "kerasgan/presets"), "Where the preset folders go.")
 flags.DEFINE_string("page", os.path.join(ROOT, "docs/presets.md"), "The page whose table of presets is rewritten.")
 BEGIN, END = "<!-- presets:begin (written by bench/presets.py) -->", "<!-- presets:end -->"
+
+
+def _scored_on(evaluate_command):
+    """The --dataset of the bench's `kerasgan evaluate` command (DANN's: the target domain, not the run's source)."""
+    return next(word.split("=", 1)[1] for word in shlex.split(evaluate_command) if word.startswith("--dataset="))
 
 
 def make(name, spec):
@@ -71,7 +83,7 @@ def make(name, spec):
     with open(result_path) as handle:
         result = json.load(handle)
     trained = saving.load_model(os.path.join(run, runs.MODEL))
-    check = {"metric": spec.check_metric, "dataset": runs.read_flags(run)["dataset"], "split": "test",
+    check = {"metric": spec.check_metric, "dataset": _scored_on(result["evaluate_command"]), "split": "test",
              "num_images": spec.check_images, "seed": 0}
     float32_value = presets.check_score(trained, {"check": check})
     scores = {key: value for key, value in result["scores"].items() if isinstance(value, (int, float))}

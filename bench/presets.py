@@ -44,6 +44,21 @@ PRESETS = {
         "DCGAN (Radford et al. 2016) on MNIST, Lucic et al. 2018's budget (15,625 updates of 64), an average of G's weights",
         FID_10K, "fid", 1000, "int8",
     ),
+    "dcgan_fashion_mnist": Preset(
+        "dcgan_fashion_mnist_lucic", 0,
+        "DCGAN (Radford et al. 2016) on Fashion-MNIST, Lucic et al. 2018's budget, an average of G's weights",
+        FID_10K, "fid", 1000, "int8",
+    ),
+    "cgan_mnist": Preset(
+        "cgan_mnist", 0, "CGAN (Mirza & Osindero 2014) on MNIST: draws the digit it is given, an average of G's weights",
+        FID_10K + "; label accuracy: the MNIST classifier's on the samples of the test images' labels",
+        "label_accuracy", 1000, "int8",
+    ),
+    "cyclegan_mnist_m": Preset(
+        "cyclegan_mnist_m", 0, "CycleGAN (Zhu et al. 2017) between MNIST and MNIST-M, trained on unpaired images",
+        "label preservation (each domain's classifier on the translations of labelled test images) and FID of them",
+        "label_preservation_a_to_b", 1000,
+    ),
     "context_encoder_fashion_mnist": Preset(
         "context_encoder_fashion_mnist", 0,
         "Context encoder (Pathak et al. 2016) filling the central 14x14 square of Fashion-MNIST images, L2 + adversarial",

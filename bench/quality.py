@@ -112,6 +112,9 @@ ROWS = {
     "gan_int_cls_mnist": Row("mnist_captions", "gan_int_cls_mnist", label="GAN-INT-CLS", page="gan_int_cls"),
     "gan_int_cls_fashion_mnist": Row("fashion_mnist_captions", "gan_int_cls_fashion_mnist", label="GAN-INT-CLS", page="gan_int_cls"),
     "srresnet_photos": Row("super_resolution", "srresnet_photos", label="SRResNet (pixel MSE)"),
+    "srresnet_photos_no_skip": Row(
+        "super_resolution", "srresnet_photos", ("--nobilinear_skip",), label="SRResNet without the bilinear skip (the paper's G)"
+    ),
     "srgan_photos": Row("super_resolution", "srgan_photos", label="SRGAN (Inception content + adversarial)"),
     "cyclegan_digits_m": Row("digits2digits_m", "cyclegan_digits_m", label="CycleGAN"),
     "cyclegan_mnist_m": Row("mnist2mnist_m", "cyclegan_mnist_m", label="CycleGAN"),

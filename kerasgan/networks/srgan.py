@@ -3,6 +3,10 @@
 Generator (SRResNet): a 9x9 convolution and PReLU; `residual_blocks` blocks of (3x3 convolution, BN, PReLU, 3x3
 convolution, BN) plus their input; a 3x3 convolution and BN plus the first layer's output; one (3x3 convolution
 to 4x the channels, 2x sub-pixel shuffle, PReLU) per doubling; a 9x9 convolution to the image's channels, tanh.
+With `bilinear_skip`, the last convolution's output is added to the input upsampled bilinearly and clipped to
+[-1, 1] instead (global residual learning, Kim et al. 2016, "Accurate Image Super-Resolution Using Very Deep
+Convolutional Networks", arXiv:1511.04587, with bilinear for their bicubic: TFLite's builtins resize bilinearly
+only): G starts near the interpolation and learns the detail it lacks.
 Discriminator: a 3x3 convolution and LeakyReLU(0.2); seven blocks of (3x3 convolution, BN, LeakyReLU) with
 strides 2, 1, 2, 1, 2, 1, 2 and filters doubling every second block (64 to 512 at filters=64); a dense layer of
 16 x filters (1024), LeakyReLU, a dense logit.
@@ -37,7 +41,7 @@ def check_factor(factor):
     return factor
 
 
-def build_generator(input_shape, factor=4, filters=64, residual_blocks=16, name="srresnet"):
+def build_generator(input_shape, factor=4, filters=64, residual_blocks=16, bilinear_skip=False, name="srresnet"):
     """Low-resolution images (h, w, c) in [-1, 1] -> (factor*h, factor*w, c) in [-1, 1]."""
     check_factor(factor)
     if isinstance(residual_blocks, bool) or not isinstance(residual_blocks, int) or residual_blocks < 1:
@@ -51,7 +55,10 @@ def build_generator(input_shape, factor=4, filters=64, residual_blocks=16, name=
     for _ in range(int(math.log2(factor))):
         x = _prelu()(PixelShuffle(2)(Conv2D(4 * filters, KERNEL_SIZE, padding="same")(x)))
     x = Conv2D(input_shape[-1], OUTER_KERNEL_SIZE, padding="same")(x)
-    upscaled = layers.Activation("tanh", dtype="float32", name="upscaled")(x)
+    if bilinear_skip:
+        upsampled = layers.UpSampling2D(factor, interpolation="bilinear", dtype="float32", name="bilinear")(images)
+        x = layers.Add(dtype="float32")([upsampled, x])
+    upscaled = layers.Activation("hard_tanh" if bilinear_skip else "tanh", dtype="float32", name="upscaled")(x)
     return keras.Model(images, upscaled, name=name)
 
 

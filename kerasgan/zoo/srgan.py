@@ -31,6 +31,8 @@ class SRGAN(translation.Translator):
         content_weight, adversarial_weight: the weights of the two terms.
         filters: G's channels (64) and D's first convolution's (64).
         residual_blocks: G's residual blocks (16, the paper's).
+        bilinear_skip: G adds its output to the input upsampled bilinearly and clips (global residual learning,
+            Kim et al. 2016); False: the paper's G, whose tanh output starts from nothing.
         generator, discriminator: networks of one's own (G: low-resolution -> high-resolution images; D: high ->
             logits).
         **kwargs: seed and the keras.Model arguments.
@@ -43,12 +45,13 @@ class SRGAN(translation.Translator):
         Flag("content_weight", float, "SRGAN: weight of the content loss; default 1."),
         Flag("adversarial_weight", float, "Pix2Pix, SRGAN, context encoder: weight of the adversarial term; 0: none."),
         Flag("residual_blocks", int, "Residual blocks of the generator (CycleGAN: default by image size; SRGAN: 16)."),
+        Flag("bilinear_skip", bool, "SRGAN: G adds its output to the input upsampled bilinearly; default: no (the paper's G)."),
     )
     dataset_options = {"paired": True}
 
     def __init__(
         self, input_shape=None, upscale_factor=4, content="inception", content_weight=1.0, adversarial_weight=1e-3,
-        filters=64, residual_blocks=16, generator=None, discriminator=None, **kwargs,
+        filters=64, residual_blocks=16, bilinear_skip=False, generator=None, discriminator=None, **kwargs,
     ):
         if generator is not None:
             checks.check_network("generator", generator)
@@ -64,7 +67,7 @@ class SRGAN(translation.Translator):
                 raise ValueError(f"{name} must be >= 0, got {weight!r}")
         output_shape = (input_shape[0] * upscale_factor, input_shape[1] * upscale_factor, input_shape[2])
         if generator is None:
-            generator = networks.build_generator(input_shape, upscale_factor, filters, residual_blocks)
+            generator = networks.build_generator(input_shape, upscale_factor, filters, residual_blocks, bilinear_skip)
         if discriminator is None:
             discriminator = networks.build_discriminator(output_shape, filters)
         _check_networks(generator, discriminator, input_shape, output_shape)
@@ -79,6 +82,7 @@ class SRGAN(translation.Translator):
         self.adversarial_weight = float(adversarial_weight)
         self.filters = filters
         self.residual_blocks = residual_blocks
+        self.bilinear_skip = bool(bilinear_skip)
         # Not an attribute Keras tracks: the frozen content network is rebuilt from the packaged Inception, never
         # saved with the model nor counted in its weights.
         content_network = networks.build_content_network(input_shape[-1]) if content == "inception" else None
@@ -193,6 +197,7 @@ class SRGAN(translation.Translator):
                 "adversarial_weight": self.adversarial_weight,
                 "filters": self.filters,
                 "residual_blocks": self.residual_blocks,
+                "bilinear_skip": self.bilinear_skip,
                 "generator": keras.saving.serialize_keras_object(self.generator),
                 "discriminator": keras.saving.serialize_keras_object(self.discriminator),
             }

@@ -25,11 +25,11 @@ def pairs(low_shape, factor, count=8):
 CASES = [
     testing.ModelCase(
         name="srgan_mse",
-        make=lambda: SRGAN(input_shape=(4, 4, 3), filters=4, residual_blocks=1, content="mse", seed=1),
+        make=lambda: SRGAN(input_shape=(4, 4, 3), filters=4, residual_blocks=1, content="mse", bilinear_skip=True, seed=1),
         batch=lambda: pairs((4, 4, 3), 4),
         # G 3631: conv 9x9 976 + PReLU 4, block 328 (no bias before BN), conv + BN 160, two (conv to 16 channels 592,
         # PReLU 4), conv 9x9 975; D 21041: conv 112, seven strided blocks 4-8-8-16-16-32-32 with BN (18,752), dense 64
-        # 2,112, logit 65
+        # 2,112, logit 65; the bilinear skip has none
         params=24672,
         updates=testing.ONE_EACH,
     ),
@@ -99,6 +99,18 @@ def test_srresnet_learns_to_upscale_held_out_photo_crops():
     model.fit(train.repeat(), steps_per_epoch=250, epochs=1, verbose=0)
     # beating bicubic takes longer: the quality benchmark measures that
     assert np.mean((model.upscale(low) - high) ** 2) < 0.25 * untrained
+
+
+def test_the_bilinear_skip_adds_gs_output_to_the_input_upsampled():
+    model = SRGAN(input_shape=(4, 4, 3), filters=4, residual_blocks=1, content="mse", bilinear_skip=True, seed=0)
+    low = np.random.default_rng(0).uniform(-1, 1, (2, 4, 4, 3)).astype("float32")
+    last = [layer for layer in model.generator.layers if isinstance(layer, keras.layers.Conv2D)][-1]
+    last.set_weights([np.zeros_like(weight) for weight in last.get_weights()])
+    upsampled = tf.image.resize(low, (16, 16), method="bilinear").numpy()
+    np.testing.assert_allclose(model.upscale(low), np.clip(upsampled, -1, 1), atol=1e-6)
+    last.set_weights([np.zeros_like(last.get_weights()[0]), np.full(3, 0.5, "float32")])  # + 0.5, clipped at 1
+    np.testing.assert_allclose(model.upscale(low), np.clip(upsampled + 0.5, -1, 1), atol=1e-6)
+    assert SRGAN.from_config(model.get_config()).bilinear_skip is True
 
 
 def test_super_resolution_pairs_are_bicubic_shrinks_of_crops_from_other_photos_per_split():

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from kerasgan import data
-from kerasgan.metrics import digits_classifier, l1, label_accuracy, label_preservation, mode_coverage, psnr, ssim
 from kerasgan.metrics import classifier as classifier_module
+from kerasgan.metrics import digits_classifier, l1, label_accuracy, label_preservation, mode_coverage, psnr, ssim
 from kerasgan.metrics.classifier import build_classifier, digits_arrays
 
 IMAGE_SIZE = 32

@@ -38,6 +38,9 @@ class AdversarialModel(keras.Model):
     sampling_alternative = None
     # Whether `kerasgan train` draws sample grids (a classifier draws its decision regions instead).
     draws_samples = True
+    # Whether `kerasgan evaluate` scores real data beside the model (kerasgan.evaluation.floor); False for models
+    # whose scores hold their own baseline (the context encoder's mean fill, SRGAN's bicubic upscaling).
+    real_data_floor = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -78,7 +78,7 @@ def super_resolution_scores(model, dataset, split="test", num_images=None):
     against the originals, and the same scores of bicubic upscaling."""
     from kerasgan.zoo import srgan
 
-    low, high = data.examples(dataset, split, num_images, paired=True)
+    low, high = data.examples(dataset, split, num_images, paired=True, image_size=model.sample_shape[0])
     upscaled, baseline = model.upscale(low), srgan.bicubic(low, model.upscale_factor)
     _say(f"Inception features of {3 * len(low):,} images")
     return {
@@ -296,8 +296,9 @@ FLOOR_NOTE = "as many training images scored the same way against the same held-
 
 def floor(model, dataset, split, scores, feature_extractor=None):
     """The real-data scores to print beside a sampling model's `scores` (reference_scores at the model's image
-    size and channels, as many examples), or None for a model that does not sample or a split of training data."""
-    if not model.draws_samples or split == "train" or "examples" not in scores:
+    size and channels, as many examples), or None for a model that does not sample, one whose scores hold their own
+    baseline (`real_data_floor` False) or a split of training data."""
+    if not (model.draws_samples and model.real_data_floor) or split == "train" or "examples" not in scores:
         return None
     shape = model.sample_shape
     image_size, channels = (shape[0], shape[-1]) if len(shape) == 3 else (None, None)

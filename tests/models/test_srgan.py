@@ -153,3 +153,7 @@ def test_srgan_trains_upscales_and_exports_through_the_cli(tmp_path):
     loaded = tf.saved_model.load(str(exports / "srgan" / "1"))
     upscaled = loaded.signatures["upscale"](images_uint8=tf.zeros((1, 8, 8, 3), tf.uint8))["images_uint8"]
     assert upscaled.shape == (1, 32, 32, 3)
+    evaluated = subprocess.run(command + ["evaluate", f"--model_path={run}", "--num_images=8"], capture_output=True,
+                               text=True, timeout=300, env=environment)
+    assert evaluated.returncode == 0, evaluated.stderr[-3000:]
+    assert "psnr:" in evaluated.stdout and "bicubic_psnr:" in evaluated.stdout and "real data" not in evaluated.stdout

@@ -557,7 +557,7 @@ def list_presets():
         print(f"{name} ({info['model']}, {presets.size(name) / 1e6:.1f} MB): {info.get('description', '')}")
         print(f"  scores: {scores} ({info.get('protocol', 'protocol not recorded')})")
         print(f"  trained by: {info.get('recipe', 'not recorded')}")
-    print(f"Use one: kerasgan sample --preset=NAME, or {{Model}}.from_preset(NAME) in Python ({len(presets.names())} presets).")
+        print(f"  use: kerasgan sample --preset={name}, or {registry.get(info['model']).__name__}.from_preset({name!r})")
 
 
 def _native_logs_unless_verbose():

@@ -1,7 +1,8 @@
 """Trained models shipped with kerasgan, loaded offline: `DCGAN.from_preset("dcgan_mnist")`.
 
 Each preset is a folder of this package (kerasgan.presets.files) made by `make presets` from a benchmark run:
-the weights of the model's inference networks in float16, its config, the command and seed that trained it,
+the weights of the model's inference networks in float16 (large kernels in int8 where the size budget asks for
+it, kerasgan.presets.files), its config, the command and seed that trained it,
 the scores the benchmark measured, and one cheap score (`check`) measured on the preset itself, which the
 tests measure again. The discriminators are not stored: a preset's discriminator starts untrained.
 """
@@ -70,7 +71,8 @@ def save(model, folder, weights_dtype="float16", run_flags=None, **metadata):
     Args:
         model: a kerasgan model.
         folder: the folder to create; an existing one is never overwritten.
-        weights_dtype: "float16" or "float32", how float weights are stored.
+        weights_dtype: "float16", "int8" (large kernels in int8 with per-channel scales, the rest in float16)
+            or "float32": how float weights are stored.
         run_flags: the run.flags of the run that trained it, or None.
         **metadata: JSON values kept in preset.json: description, recipe, seed, scores, check.
     """

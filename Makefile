@@ -38,7 +38,7 @@ demo: $(STAMP)
 demo-digits: $(STAMP)
 	$(BIN)/kerasgan train --flagfile=zoo/dcgan_digits.flags --output_dir=runs/dcgan_digits_$$(date +%Y%m%d_%H%M%S)
 
-# The whole suite on both cores with pytest-xdist (about 30 minutes on 2 CPU cores). Plain load scheduling:
+# The whole suite on both cores with pytest-xdist (about 32 minutes on 2 CPU cores). Plain load scheduling:
 # --dist loadgroup does not group with pytest 9.2 and xdist 3.8 (pytest-dev/pytest-xdist#1386).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2

@@ -80,7 +80,7 @@ def test_sample_draws_a_grid_from_the_saved_model(trained, tmp_path):
         (["train", "--model=gan", *TINY, "--output_dir=OUT"], "--filters does not apply to --model=gan"),
         (["train", "--dataset=digits"], "train needs --output_dir"),
         (["sample", "--model_path=missing.keras"], "no such model file: missing.keras"),
-        (["fly"], "usage: kerasgan {train|sample|export|evaluate}"),
+        (["fly"], "usage: kerasgan {train|sample|export|evaluate|presets}"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_status_2(arguments, message, tmp_path):

@@ -228,10 +228,14 @@ class AdversarialModel(keras.Model):
         self.apply_update(tape, scaled, networks, optimizer)
         return loss
 
+    zero_unconnected_gradients = False  # ProGAN: True, for the layers its step leaves out
+
     def apply_update(self, tape, scaled_loss, networks, optimizer):
         """One optimizer update of `networks` (one network or a list) from the gradients of `scaled_loss`."""
         variables = trainable_variables(networks)
         gradients = tape.gradient(scaled_loss, variables)
+        if self.zero_unconnected_gradients:
+            gradients = [keras.ops.zeros_like(v) if g is None else g for g, v in zip(gradients, variables)]
         optimizer.apply_gradients(zip(gradients, variables))
 
     # --- weight averaging (kerasgan.averaging) ------------------------------------------------

@@ -323,16 +323,26 @@ class GAN(sampling.LatentSampler, AdversarialModel):
         return self.replica_draw(batch_size, (self.latent_dim,))
 
     def generate_batch(self, z, conditions, training=True):
-        return self.generator([z, *conditions] if conditions else z, training=training)
+        generator = self.step_generator() if training else self.generator
+        return generator([z, *conditions] if conditions else z, training=training)
+
+    def step_generator(self):
+        """The generator the training step runs: G (ProGAN: the part of G up to the resolution it trains)."""
+        return self.generator
+
+    def step_discriminator(self):
+        """The discriminator the training step runs: D (ProGAN: the part of D from the resolution it trains)."""
+        return self.discriminator
 
     def critic_function(self, conditions, training=True):
         """x -> D(x | conditions), the function penalties differentiate; with `pack`, D of x's packs; with
         `diff_augment`, in training, D of x's augmentations (kerasgan.augment)."""
         policies = self.augmentations if training else ()
         seen = lambda x: augment.diff_augment(x, policies, self.uniform_draw(x)) if policies else x  # noqa: E731
+        discriminator = self.step_discriminator() if training else self.discriminator
         if self.pack > 1:
-            return lambda x: self.discriminator(packing.pack_samples(seen(x), self.pack), training=training)
-        return lambda x: self.discriminator([seen(x), *conditions] if conditions else seen(x), training=training)
+            return lambda x: discriminator(packing.pack_samples(seen(x), self.pack), training=training)
+        return lambda x: discriminator([seen(x), *conditions] if conditions else seen(x), training=training)
 
     @property
     def diff_augment(self):

@@ -7,10 +7,10 @@ this); then the stage is stabilized for `stage_images` more images with alpha = 
 
 Both are read off one number, the level L = stage + alpha - 1: 0 at 4x4, k when the k-th doubling is
 fully in, fractional during a fade. kerasgan's progressive networks hold every resolution's layers from
-the start and mix them by L (a variable of theirs, set from the images seen before each step), so the
-traced graph never changes: one trace for the whole run, exact resume, and exports at the level reached.
-The price: layers above the level are computed and their output multiplied by 0 (at 32x32, early stages
-cost as much as the last one).
+the start and mix them by L (a variable of theirs, set from the images seen before each step): the saved
+model, its resume and its exports are one network at every level. Layers above the level enter with
+weight 0, so a training step need not run them: ProGAN traces its step once per depth with the part of
+each network at that depth (kerasgan.networks.progan.generator_at and discriminator_at).
 """
 import keras
 from keras import ops

@@ -38,8 +38,17 @@ def filters_at(side, top_side, filters, max_filters):
     return min(filters * top_side // side, max_filters)
 
 
-def _leaky(x):
-    return layers.LeakyReLU(0.2)(x)
+def _leaky(x, dtype=None):
+    return layers.LeakyReLU(0.2, dtype=dtype)(x)
+
+
+def _widths(sides, filters, max_filters):
+    top = sides[-1]
+    return [filters_at(side, top, filters or 8192 // top, max_filters) for side in sides]
+
+
+def _creating(name, make):
+    return make(name)
 
 
 def build_generator(image_shape, latent_dim=512, filters=None, max_filters=512, growing=True, name="generator"):
@@ -47,26 +56,9 @@ def build_generator(image_shape, latent_dim=512, filters=None, max_filters=512, 
     to [-1, 1] outside training).
     `growing`=False: the final resolution's image only, the network ProGAN has once fully grown."""
     sides = resolutions(image_shape)
-    top, channels = sides[-1], image_shape[-1]
-    filters = filters or 8192 // top
-    width = [filters_at(side, top, filters, max_filters) for side in sides]
     z = keras.Input((latent_dim,), name="z")
-    x = EqualizedDense(START * START * width[0], gain=SQRT_2 / 4)(PixelNorm()(z))
-    x = PixelNorm()(_leaky(layers.Reshape((START, START, width[0]))(x)))
-    x = PixelNorm()(_leaky(EqualizedConv2D(width[0], 3)(x)))
-    images = []
-    for i, side in enumerate(sides):
-        if i:
-            x = NearestUpsampling2D()(x)
-            for _ in range(2):
-                x = PixelNorm()(_leaky(EqualizedConv2D(width[i], 3)(x)))
-        if growing or side == top:
-            image = EqualizedConv2D(channels, 1, gain=1.0, name=f"to_rgb_{side}")(x)
-            for _ in range(i, len(sides) - 1):
-                image = NearestUpsampling2D()(image)
-            images.append(image)
-    mixed = LevelMix(name="level_mix")(images) if growing else images[0]
-    outputs = ClipOutsideTraining(dtype="float32", name="images")(mixed)
+    width = _widths(sides, filters, max_filters)
+    outputs = _generator_graph(z, sides, image_shape[-1], width, growing, len(sides) - 1, _creating)
     return keras.Model(z, outputs, name=name)
 
 
@@ -74,28 +66,95 @@ def build_discriminator(image_shape, filters=None, max_filters=512, group_size=4
     """image -> fromRGB at the top, faded (FadeIn) at each lower resolution with fromRGB of the pooled image
     -> the 4x4 block with the minibatch standard deviation -> logit. `growing`=False: fromRGB at the top only."""
     sides = resolutions(image_shape)
-    top = sides[-1]
-    filters = filters or 8192 // top
-    width = [filters_at(side, top, filters, max_filters) for side in sides]
     images = keras.Input(tuple(image_shape), name="images")
-    pooled = {len(sides) - 1: images}  # the image at sides[i]
+    width = _widths(sides, filters, max_filters)
+    logits = _discriminator_graph(images, sides, width, group_size, growing, len(sides) - 1, _creating)
+    return keras.Model(images, logits, name=name)
+
+
+def generator_at(generator, depth):
+    """The part of a growing `generator` of build_generator that makes its output while the level is at most
+    `depth` (resolutions up to 4 * 2**depth, mixed by the same LevelMix): the layers above take no part then,
+    their images weighted 0. It shares `generator`'s layers. None for a network of other layer names."""
+    side, channels = generator.outputs[0].shape[1], generator.outputs[0].shape[-1]
+    sides = resolutions((side, side))
+    try:
+        width = [generator.get_layer(f"conv_{START}").filters] + [generator.get_layer(f"conv_{s}_1").filters for s in sides[1:]]
+        z = keras.Input(generator.inputs[0].shape[1:], name="z")
+        dtype = generator.get_layer("dense").dtype_policy
+        outputs = _generator_graph(z, sides, channels, width, True, depth, _taken_from(generator), dtype)
+    except ValueError:  # get_layer: no layer of that name
+        return None
+    return keras.Model(z, outputs, name=f"{generator.name}_to_{sides[depth]}")
+
+
+def discriminator_at(discriminator, depth):
+    """The part of a growing `discriminator` of build_discriminator that scores images while the level is at most
+    `depth`: the image pooled to 4 * 2**depth through its fromRGB, and the blocks below (the blocks above enter
+    with weight 0 then). It shares `discriminator`'s layers. None for a network of other layer names."""
+    side = discriminator.inputs[0].shape[1]
+    sides = resolutions((side, side))
+    try:
+        stddev = discriminator.get_layer("minibatch_stddev")
+        images = keras.Input(discriminator.inputs[0].shape[1:], name="images")
+        logits = _discriminator_graph(
+            images, sides, None, stddev.group_size, True, depth, _taken_from(discriminator), stddev.dtype_policy
+        )
+    except ValueError:  # get_layer: no layer of that name
+        return None
+    return keras.Model(images, logits, name=f"{discriminator.name}_from_{sides[depth]}")
+
+
+def _taken_from(network):
+    """A layer resolver that returns `network`'s layer of each name."""
+    return lambda name, make: network.get_layer(name)
+
+
+def _generator_graph(z, sides, channels, width, growing, depth, layer, dtype=None):
+    """G's graph up to resolution sides[depth]. `layer(name, make)` gives each named layer (`make(name)` builds
+    it); the unnamed ones hold no weights and compute in `dtype` (None: the global policy)."""
+    dense = layer("dense", lambda name: EqualizedDense(START * START * width[0], gain=SQRT_2 / 4, name=name))
+    x = dense(PixelNorm(dtype=dtype)(z))
+    x = PixelNorm(dtype=dtype)(_leaky(layers.Reshape((START, START, width[0]), dtype=dtype)(x), dtype))
+    x = PixelNorm(dtype=dtype)(_leaky(layer(f"conv_{START}", lambda name: EqualizedConv2D(width[0], 3, name=name))(x), dtype))
+    images = []
+    for i, side in enumerate(sides[:depth + 1]):
+        if i:
+            x = NearestUpsampling2D(dtype=dtype)(x)
+            for k in (1, 2):
+                conv = layer(f"conv_{side}_{k}", lambda name, i=i: EqualizedConv2D(width[i], 3, name=name))
+                x = PixelNorm(dtype=dtype)(_leaky(conv(x), dtype))
+        if growing or side == sides[-1]:
+            image = layer(f"to_rgb_{side}", lambda name: EqualizedConv2D(channels, 1, gain=1.0, name=name))(x)
+            for _ in range(i, len(sides) - 1):
+                image = NearestUpsampling2D(dtype=dtype)(image)
+            images.append(image)
+    mixed = layer("level_mix", lambda name: LevelMix(name=name))(images) if growing else images[0]
+    return layer("images", lambda name: ClipOutsideTraining(dtype="float32", name=name))(mixed)
+
+
+def _discriminator_graph(images, sides, width, group_size, growing, depth, layer, dtype=None):
+    """D's graph from resolution sides[depth] down, the image pooled to it; `layer` and `dtype` as in
+    _generator_graph."""
+    pooled = {len(sides) - 1: images}  # the image at sides[i], pooled from the top as the whole network does
     for i in range(len(sides) - 2, -1, -1) if growing else ():
-        pooled[i] = layers.AveragePooling2D(2)(pooled[i + 1])
+        pooled[i] = layers.AveragePooling2D(2, dtype=dtype)(pooled[i + 1])
 
     def from_rgb(i):
-        return _leaky(EqualizedConv2D(width[i], 1, name=f"from_rgb_{sides[i]}")(pooled[i]))
+        conv = layer(f"from_rgb_{sides[i]}", lambda name: EqualizedConv2D(width[i], 1, name=name))
+        return _leaky(conv(pooled[i]), dtype)
 
-    x = from_rgb(len(sides) - 1)
-    for i in range(len(sides) - 1, 0, -1):
-        x = _leaky(EqualizedConv2D(width[i], 3)(x))
-        x = _leaky(EqualizedConv2D(width[i - 1], 3)(x))
-        x = layers.AveragePooling2D(2)(x)
+    x = from_rgb(depth)
+    for i in range(depth, 0, -1):
+        for k, out in ((1, i), (2, i - 1)):
+            x = _leaky(layer(f"conv_{sides[i]}_{k}", lambda name, out=out: EqualizedConv2D(width[out], 3, name=name))(x), dtype)
+        x = layers.AveragePooling2D(2, dtype=dtype)(x)
         if growing:
-            x = FadeIn(i - 1, name=f"fade_in_{sides[i - 1]}")([x, from_rgb(i - 1)])
-    x = MinibatchStddev(group_size)(x)
-    x = _leaky(EqualizedConv2D(width[0], 3)(x))
-    x = _leaky(EqualizedConv2D(width[0], START, padding="valid")(x))
+            x = layer(f"fade_in_{sides[i - 1]}", lambda name, i=i: FadeIn(i - 1, name=name))([x, from_rgb(i - 1)])
+    x = layer("minibatch_stddev", lambda name: MinibatchStddev(group_size, name=name))(x)
+    x = _leaky(layer(f"conv_{START}_1", lambda name: EqualizedConv2D(width[0], 3, name=name))(x), dtype)
+    x = _leaky(layer(f"conv_{START}_2", lambda name: EqualizedConv2D(width[0], START, padding="valid", name=name))(x), dtype)
     # No bias on the logit: under the Wasserstein loss its gradient is 0 but for the drift term's (as WGAN's critic)
-    logits = EqualizedDense(1, gain=1.0, use_bias=False, dtype="float32")(layers.Flatten()(x))
-    logits = layers.Activation("linear", dtype="float32", name="logits")(logits)
-    return keras.Model(images, logits, name=name)
+    logit = layer("logit", lambda name: EqualizedDense(1, gain=1.0, use_bias=False, dtype="float32", name=name))
+    logits = logit(layers.Flatten(dtype=dtype)(x))
+    return layer("logits", lambda name: layers.Activation("linear", dtype="float32", name=name))(logits)

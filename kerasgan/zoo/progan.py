@@ -28,6 +28,8 @@ class ProGAN(gan.GAN):
     stabilization of `stage_images` each (the paper's 800k). The images seen are a variable of the model,
     saved and resumed with it; `level` reads the stage reached. `generate` and the exports give images at
     the final size at that level (the current resolution's, upsampled, while the model is still growing).
+    Each training step computes only the resolutions that take part at its level, as the paper's networks
+    do (`make_train_function`): one trace per depth, the same numbers as the whole networks.
 
     Args:
         image_shape: (side, side, channels), the side a power of two >= 8 (MNIST: load it at 32).
@@ -44,6 +46,7 @@ class ProGAN(gan.GAN):
     """
 
     unsupported_options = ("constraint", "unrolled_steps", "pack", "split_real_batch")
+    zero_unconnected_gradients = True  # the layers a step leaves out (above its depth): 0, as the whole networks'
     cli_flags = (
         Flag("stage_images", int, "ProGAN: images of each fade-in and of each stabilization (0: the full networks from the start)."),
         Flag("max_filters", int, "ProGAN: the most channels of a resolution's layers (512)."),
@@ -88,6 +91,7 @@ class ProGAN(gan.GAN):
             0, dtype="int64", trainable=False, aggregation="only_first_replica", name="images_seen"
         )
         progressive.set_level(self.leveled_networks(), self.level_after(0))
+        self._parts = _Parts()
 
     def default_generator_optimizer(self):
         """Adam(1e-3, beta_1=0, beta_2=0.99, epsilon=1e-8), the paper's for both networks (appendix A.1)."""
@@ -112,6 +116,57 @@ class ProGAN(gan.GAN):
     def resolution(self):
         """The side of the highest resolution that takes part in the output now."""
         return networks.START * 2 ** math.ceil(self.level)
+
+    def depth_after(self, images_seen):
+        """How many doublings above 4x4 take part in the step after `images_seen` images: ceil(level)."""
+        return math.ceil(float(self.level_after(images_seen)))
+
+    def networks_at(self, depth):
+        """(G, D) as a training step at `depth` runs them: the parts that take part while the level is at most
+        `depth` (kerasgan.networks.progan.generator_at, discriminator_at), sharing the networks' weights; the
+        whole networks at the top depth, for depth None, and for networks of one's own."""
+        if depth is None or depth >= self.levels - 1:
+            return self.generator, self.discriminator
+        if depth not in self._parts.by_depth:
+            parts = networks.generator_at(self.generator, depth), networks.discriminator_at(self.discriminator, depth)
+            self._parts.by_depth[depth] = parts if None not in parts else (self.generator, self.discriminator)
+        return self._parts.by_depth[depth]
+
+    def step_generator(self):
+        return self.networks_at(self._parts.depth)[0]
+
+    def step_discriminator(self):
+        return self.networks_at(self._parts.depth)[1]
+
+    def make_train_function(self, force=False):
+        """Keras' train function, which while the networks grow calls a function of its own for each depth,
+        traced with the parts of the networks at that depth when first reached: below the top resolution a
+        step costs a fraction of the whole networks' (the layers above the level would be weighted 0).
+        With steps_per_execution > 1 (a call spans steps at several levels) every step runs the whole
+        networks."""
+        if self.train_function is not None and not force:
+            return self.train_function
+        self._parts.depth = None
+        if not self.stage_images or self.steps_per_execution != 1:
+            super().make_train_function(force=True)
+            return self.train_function
+        jit_compile, by_depth = self.jit_compile, {}
+
+        def train_function(iterator):
+            depth = self.depth_after(int(ops.convert_to_numpy(self.images_seen)))
+            if depth not in by_depth:
+                current, setting = self.train_function, self.jit_compile
+                self.jit_compile = jit_compile
+                super(ProGAN, self).make_train_function(force=True)
+                by_depth[depth], self.train_function, self.jit_compile = self.train_function, current, setting
+            self._parts.depth = depth  # what the step reads when by_depth[depth] traces it
+            try:
+                return by_depth[depth](iterator)
+            finally:
+                self._parts.depth = None  # a train_step called on its own runs the whole networks
+
+        self.train_function = train_function
+        return train_function
 
     def leveled_networks(self):
         return [self.generator, self.discriminator] + ([self.averaged_generator] if self.ema_decay else [])
@@ -143,3 +198,11 @@ class ProGAN(gan.GAN):
             }
         )
         return config
+
+
+class _Parts:
+    """ProGAN's parts of its networks by depth, and the depth of the step being traced; a plain object, so
+    that Keras does not track the parts (their weights are the networks')."""
+
+    def __init__(self):
+        self.by_depth, self.depth = {}, None

@@ -119,6 +119,40 @@ def test_the_discriminator_sees_the_image_at_the_levels_resolution():
     assert not np.allclose(mid, low) and not np.allclose(mid, high)
 
 
+def _trained_through_the_stages(whole_networks=False, steps=14, **compile_args):
+    """A growing(stage_images=16) model fit one batch of 8 at a time through 4x4, the fade to 8x8 and 8x8, the fade
+    to 16x16 and 16x16; with `whole_networks`, every step runs the whole networks. Returns it and train_step's
+    trace count."""
+    keras.utils.set_random_seed(0)
+    model = growing(stage_images=16)
+    model.compile(**compile_args)
+    if whole_networks:
+        model.networks_at = lambda depth: (model.generator, model.discriminator)
+    traced = testing.count_traces(model)
+    for _ in range(steps):
+        testing.fit_steps(model, testing.images((16, 16, 1)), 1)
+    return model, len(traced)
+
+
+def test_each_step_runs_only_the_resolutions_at_its_level_and_trains_as_the_whole_networks():
+    model, traces = _trained_through_the_stages()
+    assert model.level == 2.0 and sorted(model._parts.by_depth) == [0, 1] and traces == 3  # one per depth
+    generator_4, discriminator_4 = model.networks_at(0)
+    held = {variable.path for variable in model.generator.weights}
+    assert {variable.path for variable in generator_4.weights} < held  # G's own variables, fewer of them
+    assert "to_rgb_8" not in [layer.name for layer in generator_4.layers]
+    assert "from_rgb_16" not in [layer.name for layer in discriminator_4.layers]
+    whole, _ = _trained_through_the_stages(whole_networks=True)
+    # the same numbers as the whole networks, whose layers above the level take part with weight 0
+    for mine, theirs in zip(model.weights, whole.weights):
+        np.testing.assert_array_equal(np.asarray(mine), np.asarray(theirs), err_msg=mine.path)
+
+
+def test_several_steps_per_execution_run_the_whole_networks():
+    model, traces = _trained_through_the_stages(steps=2, steps_per_execution=2)
+    assert traces == 1 and model._parts.by_depth == {}
+
+
 def test_a_run_resumed_across_a_fade_ends_exactly_as_an_uninterrupted_one(tmp_path):
     testing.check_resume(GROWING, tmp_path)  # batches of 2: the resumed steps 6-8 (images 12-16) are the fade into 16x16
 

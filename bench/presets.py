@@ -15,8 +15,8 @@ import dataclasses
 import json
 import os
 import shlex
-import shutil
 import sys
+import tempfile
 
 from absl import app, flags
 
@@ -102,24 +102,15 @@ def make(name, spec):
              "num_images": spec.check_images, "seed": 0}
     float32_value = presets.check_score(trained, {"check": check})
     scores = {key: value for key, value in result["scores"].items() if isinstance(value, (int, float))}
-    staging = os.path.join(FLAGS.output, f".{name}.staging")
-    presets.save(
-        trained, staging, weights_dtype=spec.weights_dtype, run_flags=os.path.join(run, runs.FLAGS_FILE), description=spec.description,
+    metadata = dict(
+        weights_dtype=spec.weights_dtype, run_flags=os.path.join(run, runs.FLAGS_FILE), description=spec.description,
         row=spec.row, seed=spec.seed, recipe=result["train_command"], scores=scores, protocol=spec.protocol,
-        check=check,
     )
-    try:
-        value = presets.check_score(presets.load(staging), {"check": check})
-        metadata_path = os.path.join(staging, "preset.json")
-        with open(metadata_path) as handle:
-            metadata = json.load(handle)
-        metadata["check"] = {**check, "value": value, "float32_value": float32_value}
-        with open(metadata_path, "w") as handle:
-            json.dump(metadata, handle, indent=1)
-        os.rename(staging, os.path.join(FLAGS.output, name))
-    finally:
-        if os.path.exists(staging):
-            shutil.rmtree(staging)
+    # The check is measured on the preset as stored (a trial copy), then the preset is written with it: the
+    # storage is deterministic, so the trial's weights are the preset's.
+    with tempfile.TemporaryDirectory(dir=FLAGS.output) as trial:
+        value = presets.check_score(presets.load(presets.save(trained, os.path.join(trial, name), **metadata)), {"check": check})
+    presets.save(trained, os.path.join(FLAGS.output, name), check={**check, "value": value, "float32_value": float32_value}, **metadata)
     print(f"{name}: {check['metric']} {value:.4g} ({spec.weights_dtype} preset), {float32_value:.4g} (float32 run), "
           f"{runs.folder_size(os.path.join(FLAGS.output, name)) / 1e6:.1f} MB")
     return os.path.join(FLAGS.output, name)

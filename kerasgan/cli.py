@@ -431,13 +431,13 @@ def _source():
     return path, os.path.dirname(path), path
 
 
-def _load_model(run_data=True):
+def _load_model(source=None, run_data=True):
     """The zoo model --model_path (a .keras file or a run folder holding model.keras) or --preset names, which
     must be --model's class when given; with `run_data`, data flags left out are taken from the run's (or the
-    preset's) run.flags (the data it trained on)."""
+    preset's) run.flags (the data it trained on). `source`: _source()'s answer when the caller needs it too."""
     from kerasgan import presets, runs, saving
 
-    path, data_folder, _ = _source()
+    path, data_folder, _ = source or _source()
     taken = runs.apply_data_flags(data_folder, FLAGS) if run_data else []
     if taken:
         print(f"kerasgan: {' '.join(taken)} (from {os.path.join(data_folder, runs.FLAGS_FILE)})", file=sys.stderr)
@@ -485,8 +485,9 @@ def export_model():
     """Exports a saved model as a SavedModel version, a TFLite file or an ONNX file."""
     from kerasgan import export, registry, runs
 
-    model = _load_model(run_data=False)  # an export reads no data
-    model_path = _source()[2]
+    source = _source()
+    model = _load_model(source, run_data=False)  # an export reads no data
+    model_path = source[2]
     if FLAGS.format == "saved_model":
         export_dir = FLAGS.export_dir or os.path.join(os.path.dirname(model_path), runs.SAVED_MODELS)
         _check_export_dir(model, export_dir)
@@ -519,11 +520,12 @@ def evaluate():
     real data's (the floor: as many training images scored the same way): kerasgan.evaluation."""
     from kerasgan import evaluation, runs
 
-    model = _load_model()
+    source = _source()
+    model = _load_model(source)
     if not FLAGS["dataset"].present:
         raise UsageError("evaluate needs --dataset, the data the model was trained on (its --split=test is scored)")
     split = FLAGS.split if FLAGS["split"].present else "test"
-    trained_on = runs.read_flags(_source()[1]).get("split")
+    trained_on = runs.read_flags(source[1]).get("split")
     if trained_on == "all" and split != "train":
         print(f"kerasgan: note: this model trained on split=all, which holds the {split} images it is scored on",
               file=sys.stderr)
@@ -557,7 +559,10 @@ def list_presets():
         print(f"{name} ({info['model']}, {presets.size(name) / 1e6:.1f} MB): {info.get('description', '')}")
         print(f"  scores: {scores} ({info.get('protocol', 'protocol not recorded')})")
         print(f"  trained by: {info.get('recipe', 'not recorded')}")
-        print(f"  use: kerasgan sample --preset={name}, or {registry.get(info['model']).__name__}.from_preset({name!r})")
+        cls = registry.get(info["model"])
+        command = (f"kerasgan sample --preset={name}" if cls.draws_samples  # a classifier's use is its score
+                   else f"kerasgan evaluate --preset={name} --dataset={info['check']['dataset']}")
+        print(f"  use: {command}, or {cls.__name__}.from_preset({name!r})")
 
 
 def _native_logs_unless_verbose():

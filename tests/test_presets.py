@@ -99,7 +99,7 @@ def test_bad_presets_are_refused_in_one_line(tmp_path):
 
 def test_the_shipped_presets_fit_the_budget_and_record_how_they_were_made():
     names = presets.names()
-    assert "context_encoder_fashion_mnist" in names
+    assert {"context_encoder_fashion_mnist", "dann_mnist_m", "dcgan_mnist"} <= set(names)
     assert sum(presets.size(name) for name in names) <= BUDGET
     for name in names:
         info = presets.info(name)
@@ -124,11 +124,13 @@ def test_the_command_line_lists_the_presets_and_samples_from_one(tmp_path):
     assert listed.returncode == 0, listed.stderr[-2000:]
     for name in presets.names():
         assert f"{name} ({presets.info(name)['model']}, " in listed.stdout
+    assert "use: kerasgan sample --preset=dcgan_mnist, or DCGAN.from_preset('dcgan_mnist')" in listed.stdout
+    assert "use: kerasgan evaluate --preset=dann_mnist_m --dataset=mnist_m, or DANN.from_preset('dann_mnist_m')" in listed.stdout
     grid = tmp_path / "grid.png"
-    result = kerasgan("sample", "--preset=context_encoder_fashion_mnist", "--num_images=4", f"--output={grid}")
+    result = kerasgan("sample", "--preset=dcgan_mnist", "--num_images=64", f"--output={grid}")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "--dataset=fashion_mnist (from " in result.stderr  # the data it was trained on, from the preset
-    assert Image.open(grid).size[1] > 4 * 28
+    assert "--dataset=mnist (from " in result.stderr  # the data it was trained on, from the preset
+    assert Image.open(grid).size[0] >= 8 * 28 * 2  # 8 columns of 28x28 samples drawn at twice their size
     unknown = kerasgan("sample", "--preset=dcgan_cifar", f"--output={tmp_path / 'x.png'}")
     assert unknown.returncode == 2 and len(unknown.stderr.strip().splitlines()) == 1
     assert "unknown preset 'dcgan_cifar': the presets are " in unknown.stderr
@@ -137,3 +139,13 @@ def test_the_command_line_lists_the_presets_and_samples_from_one(tmp_path):
     exported = kerasgan("export", "--preset=context_encoder_fashion_mnist", "--format=onnx", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr[-2000:]
     assert f"ONNX: {tmp_path / 'context_encoder_fashion_mnist.onnx'}" in exported.stdout and "max abs error" in exported.stdout
+
+
+def test_the_readmes_three_lines_draw_from_the_dcgan_preset():
+    readme = open(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "README.md")).read()
+    section = readme.split("## Use a trained model in three lines", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) == 3
+    namespace = {}
+    exec(code, namespace)
+    assert namespace["images"].shape == (64, 28, 28, 1) and -1 <= namespace["images"].min() < namespace["images"].max() <= 1

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: data-packages demo demo-digits test test-quick lint bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak bench-own-images bench-precision presets install clean
+.PHONY: data-packages demo demo-digits test test-slow lint bench bench-classifiers bench-fid bench-quality bench-export bench-mixtures bench-cgan bench-translation bench-dann bench-soak bench-own-images bench-precision presets install clean
 
 install: $(STAMP)
 
@@ -38,14 +38,16 @@ demo: $(STAMP)
 demo-digits: $(STAMP)
 	$(BIN)/kerasgan train --flagfile=zoo/dcgan_digits.flags --output_dir=runs/dcgan_digits_$$(date +%Y%m%d_%H%M%S)
 
-# The whole suite on both cores with pytest-xdist (about 32 minutes on 2 CPU cores). Plain load scheduling:
-# --dist loadgroup does not group with pytest 9.2 and xdist 3.8 (pytest-dev/pytest-xdist#1386).
+# The fast tier on both cores with pytest-xdist, every test file without the tests marked slow (about 9 minutes
+# on 2 CPU cores). Plain load scheduling: --dist loadgroup does not group with pytest 9.2 and xdist 3.8
+# (pytest-dev/pytest-xdist#1386).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
-
-# The fast tier: every test file, without the tests marked slow (about 12 minutes on 2 CPU cores).
-test-quick: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
+# The slow tier: the slow half of every model's contract, the command line's training runs, the Inception
+# network (about 36 minutes on 2 CPU cores). CI runs it after make test.
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -n 2 -m slow
 
 # The presets shipped in kerasgan/presets/ from finished runs of bench/quality.py (bench/presets.py says which
 # run each one needs), and the table of docs/presets.md. An existing preset folder is kept.

@@ -1,5 +1,6 @@
 """Test setup: two logical CPU devices for MirroredStrategy, quiet TensorFlow logs, a private kerasgan cache per
-test process, and the `slow` marker that `make test-quick` (pytest -m "not slow") leaves out."""
+test process, and the `slow` marker: `make test` (pytest -m "not slow") leaves those tests out, `make test-slow`
+runs them."""
 import os
 import re
 
@@ -46,14 +47,14 @@ def private_kerasgan_cache(tmp_path_factory):
         yield
 
 
-# Tests that `make test-quick` leaves out, so that it runs in under 3 minutes on 2 cores: each took over ~3 s in
-# `pytest -n 2 --durations=0`. A pattern is matched against the node id from the file name on,
+# Tests that `make test` leaves to `make test-slow`, so that it stays well under 15 minutes on 2 cores: the long
+# ones of `pytest -n 2 --durations=0`. A pattern is matched against the node id from the file name on,
 # "test_x.py::test_name[params]", and only * is a wildcard: "*::test_name" still finds a test moved to another file.
-# A pattern starting with "!" puts the tests it matches back in the quick tier (the last matching pattern decides).
+# A pattern starting with "!" puts the tests it matches back in the fast tier (the last matching pattern decides).
 # Patterns that match nothing (renamed or removed tests) are ignored; tests may also carry @pytest.mark.slow.
 SLOW = [
     # the slow half of each model's contract is marked in tests/models (test_slow_contract); of the fast half,
-    # WGAN-GP's takes ~30 s (critic steps with a second-order gradient): the quick tier keeps WGAN's as wgan_clip
+    # WGAN-GP's takes ~30 s (critic steps with a second-order gradient): the fast tier keeps WGAN's as wgan_clip
     "*::test_contract[wgan_gp]",
     # the kerasgan command line in subprocesses: each starts TensorFlow, trains and exports (5-90 s)
     "*::test_kerasgan_trains_on_mnist_and_evaluates_with_the_inception_fid_offline",
@@ -74,6 +75,15 @@ SLOW = [
     "*::test_only_the_chief_writes_the_run_folder_and_the_serving_version",
     "*::test_two_workers_train_in_step_and_end_with_the_same_weights",
     "*::test_a_model_of_ones_own_trains_through_the_cli_from_a_recipe",
+    "*::test_srgan_trains_upscales_and_exports_through_the_cli",
+    "*::test_gan_int_cls_trains_and_draws_captions_through_the_cli",
+    "*::test_context_encoder_trains_inpaints_and_exports_through_the_cli",
+    "*::test_train_grows_progan_from_the_command_line",
+    "*::test_the_flag_trains_and_exports_the_average",
+    "*::test_evaluate_prints_real_datas_scores_beside_the_models",
+    "*::test_export_writes_an_onnx_file_that_onnxruntime_runs_at_parity",
+    "*::test_the_command_line_lists_the_presets_and_samples_from_one",
+    "*::test_command_help_shows_that_commands_flags_and_the_named_models",
     "*::test_saved_model_runs_where_kerasgan_cannot_be_imported",
     "*::test_saved_model_cli_lists_the_signatures",
     # test_cli.py's module fixture `trained` (a DCGAN trained by the command line) and every test using it
@@ -88,7 +98,12 @@ SLOW = [
     "*::test_second_call_loads_the_cache",
     "*::test_cache_dir_defaults_to_kerasgan_cache",
     "*::test_corrupt_cache_is_retrained_with_a_warning",
-    # training or converting in process
+    # training or converting in process (20-50 s each)
+    "*::test_srresnet_learns_to_upscale_held_out_photo_crops",
+    "*::test_gan_int_cls_learns_which_caption_fits_an_image_and_draws_what_a_caption_names",
+    "*::test_a_run_resumed_across_a_fade_ends_exactly_as_an_uninterrupted_one",
+    "*::test_each_step_runs_only_the_resolutions_at_its_level_and_trains_as_the_whole_networks",
+    "*::test_one_trace_for_every_batch_size_image_size_and_channel_count",
     "*::test_features_match_the_original_torchscript_network",
     "*::test_a_run_under_mirrored_strategy_restores_its_whole_state_and_continues",
     "*::test_an_unusable_newest_checkpoint_is_passed_over_with_a_warning_naming_it",

@@ -29,7 +29,7 @@ class ProGAN(gan.GAN):
     saved and resumed with it; `level` reads the stage reached. `generate` and the exports give images at
     the final size at that level (the current resolution's, upsampled, while the model is still growing).
     Each training step computes only the resolutions that take part at its level, as the paper's networks
-    do (`make_train_function`): one trace per depth, the same numbers as the whole networks.
+    do (`make_train_function`): one trace per depth, the whole networks' numbers (bit for bit without XLA).
 
     Args:
         image_shape: (side, side, channels), the side a power of two >= 8 (MNIST: load it at 32).

@@ -252,6 +252,8 @@ def run_one(name, seed):
             result = json.load(handle)
         if FLAGS.rescore and os.path.exists(os.path.join(run, "model.keras")):
             model, result["scores"] = _scores(row, run)
+            # the run folder may have been trained again since: the record describes the model just scored
+            result.update(_training_record(run, model, _finished_training_seconds(run)))
             _write(result, result_path)
             samples_figure(name, seed, model)
         return result
@@ -260,12 +262,8 @@ def run_one(name, seed):
         seconds = _finished_training_seconds(run)  # trained, its scoring interrupted: score it
     else:
         seconds = _train(name, seed, run, command)
-    import keras
-
     model, scores = _scores(row, run)
     options = evaluate_options(row)
-    with open(os.path.join(run, "history.json")) as handle:
-        history = json.load(handle)
     result = {
         "row": name,
         "seed": seed,
@@ -275,16 +273,27 @@ def run_one(name, seed):
             f"--num_images={options['num_images']}"
         ),
         "scores": scores,
-        "generator_steps": int(keras.ops.convert_to_numpy(model.generator_optimizer.iterations)),
-        "train_seconds": seconds,
-        "precision": model.dtype_policy.name,  # what precision="auto" chose on this machine's CPU
-        "cpu": _cpu_name(),
-        "quality_history": {key: value for key, value in history.items() if key.startswith("quality_")},
+        **_training_record(run, model, seconds),
         "date": time.strftime("%Y-%m-%d"),
     }
     _write(result, result_path)
     samples_figure(name, seed, model)
     return result
+
+
+def _training_record(run, model, seconds):
+    """What a result says of the training behind its scores: steps, time, precision, CPU, the quality callback's history."""
+    import keras
+
+    with open(os.path.join(run, "history.json")) as handle:
+        history = json.load(handle)
+    return {
+        "generator_steps": int(keras.ops.convert_to_numpy(model.generator_optimizer.iterations)),
+        "train_seconds": seconds,
+        "precision": model.dtype_policy.name,  # what precision="auto" chose on this machine's CPU
+        "cpu": _cpu_name(),
+        "quality_history": {key: value for key, value in history.items() if key.startswith("quality_")},
+    }
 
 
 def _ledger_path(run):

@@ -377,4 +377,5 @@ def check_resume(case, tmp_path):
     assert resumed.restored == os.path.join(cut, f"step-{6:09d}")
     for expected, actual in zip(uninterrupted, training_state(model), strict=True):
         np.testing.assert_array_equal(actual, expected)
-    assert resumed.history == first.history  # the restored epoch's logs, and the resumed one's
+    # the restored epoch's logs, and the resumed one's
+    assert resumed.history == first.history, f"{case.name}: resumed logs {resumed.history}, uninterrupted {first.history}"

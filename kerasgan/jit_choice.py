@@ -68,14 +68,17 @@ class MeasuredJitChoice(keras.callbacks.Callback):
         self._switch(False)
 
     def on_train_batch_begin(self, batch, logs=None):
-        if self.schedule:
+        self.started = None
+        # Another callback's function in place (a resumed run's batches skipped by kerasgan.checkpoints): the
+        # measurement waits until it puts the train function back, so that those batches still train on nothing.
+        if self.schedule and self.model.train_function is self.functions.get(self.model.jit_compile):
             setting, _ = self.schedule[0]
             if setting != self.model.jit_compile:
                 self._switch(setting)
             self.started = time.perf_counter()
 
     def on_train_batch_end(self, batch, logs=None):
-        if not self.schedule:
+        if not self.schedule or self.started is None:
             return
         setting, dropped = self.schedule.pop(0)
         seconds = time.perf_counter() - self.started

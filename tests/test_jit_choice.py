@@ -1,10 +1,12 @@
 """jit_compile="auto" on the CPU: the faster of XLA and plain graphs, measured at the start of fit."""
+import shutil
+
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from kerasgan import jit_choice, testing
+from kerasgan import checkpoints, jit_choice, testing
 from kerasgan.zoo import DCGAN, WGAN
 
 
@@ -68,3 +70,20 @@ def test_the_measured_model_trains_to_finite_losses(short_measurement):
     model.compile()
     history = model.fit(constant_batches(), steps_per_epoch=14, epochs=1, verbose=0)
     assert np.all(np.isfinite(history.history["g_loss"]))
+
+
+def test_a_run_resumed_inside_an_epoch_measures_after_the_batches_it_skips(short_measurement, tmp_path):
+    # The measurement swaps the train function; the batches a resumed run skips must still train on nothing.
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensors(tf.zeros((8, 16, 16, 1))).repeat(12))
+    model = tiny_dcgan()
+    model.compile()
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(full), every=9, keep=5, verbose=0)])
+    shutil.copytree(full / f"step-{9:09d}", cut / f"step-{9:09d}")  # epoch 0, batch 9
+    resumed = tiny_dcgan()
+    resumed.compile()
+    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensors(tf.zeros((8, 16, 16, 1))).repeat(12))
+    resumed.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(cut), every=9, keep=5, verbose=0)])
+    assert resumed.jit_choice.result is not None
+    for optimizer in (resumed.generator_optimizer, resumed.discriminator_optimizer):
+        assert int(optimizer.iterations) == 2 * steps  # 9 restored, 15 trained: none of the 9 skipped batches

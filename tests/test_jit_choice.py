@@ -78,12 +78,15 @@ def test_a_run_resumed_inside_an_epoch_measures_after_the_batches_it_skips(short
     dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensors(tf.zeros((8, 16, 16, 1))).repeat(12))
     model = tiny_dcgan()
     model.compile()
-    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(full), every=9, keep=5, verbose=0)])
+    written = checkpoints.Checkpoints(str(full), every=9, keep=5, verbose=0)
+    model.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[written])
     shutil.copytree(full / f"step-{9:09d}", cut / f"step-{9:09d}")  # epoch 0, batch 9
     resumed = tiny_dcgan()
     resumed.compile()
     dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensors(tf.zeros((8, 16, 16, 1))).repeat(12))
-    resumed.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[checkpoints.Checkpoints(str(cut), every=9, keep=5, verbose=0)])
+    restored = checkpoints.Checkpoints(str(cut), every=9, keep=5, verbose=0)
+    resumed.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[restored])
+    assert restored.restored == str(cut / f"step-{9:09d}")
     assert resumed.jit_choice.result is not None
     for optimizer in (resumed.generator_optimizer, resumed.discriminator_optimizer):
         assert int(optimizer.iterations) == 2 * steps  # 9 restored, 15 trained: none of the 9 skipped batches

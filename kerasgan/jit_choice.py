@@ -6,7 +6,8 @@ no constant per class holds. `MeasuredJitChoice` times the first steps of a long
 both ways, in alternating blocks (the machine's speed drifts), and keeps the faster function
 for the rest of training. The measured steps are training steps like the others; the cost is
 compiling the step twice (a few seconds, XLA's share reported) and the slower setting's share
-of the measured steps. Keras' own "auto" is off on CPUs; on GPU and TPU it is kept.
+of the measured steps. A run resumed inside an epoch (kerasgan.checkpoints) is measured after the
+batches it skips. Keras' own "auto" is off on CPUs; on GPU and TPU it is kept.
 """
 import statistics
 import time

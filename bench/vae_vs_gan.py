@@ -1,7 +1,7 @@
 """docs/vae_vs_gan.md's measured part: the VAE beside the GANs on MNIST and Fashion-MNIST, from the quality results.
 
-Written by bench/quality.py with the rest of its tables: FID, precision and recall of every MNIST and Fashion-MNIST row
-at Lucic et al.'s budget, the VAE's and the best GAN's samples side by side, and the VAE's reconstructions.
+Written by bench/quality.py with the rest of its tables: FID, precision and recall of every unconditional MNIST and
+Fashion-MNIST row, the VAE's and the best GAN's samples side by side, and the VAE's reconstructions.
 """
 import os
 
@@ -21,7 +21,9 @@ def section(rows, results, figure_of, reconstructions_of):
     the VAE's reconstructions (or None)."""
     lines = [BEGIN]
     for dataset, title in DATASETS.items():
-        names = [name for name, row in rows.items() if row.protocol == dataset and name in results]
+        # unconditional generators only: a conditional one (it has a label accuracy) is told which digit to draw
+        names = [name for name, row in rows.items() if row.protocol == dataset and name in results
+                 and "label_accuracy" not in results[name][0]["scores"]]
         vae = VAE_ROW.format(dataset=dataset)
         lines += ["", f"### {title}", ""]
         if vae not in names:

@@ -75,7 +75,10 @@ def test_the_measured_model_trains_to_finite_losses(short_measurement):
 def test_a_run_resumed_inside_an_epoch_measures_after_the_batches_it_skips(short_measurement, tmp_path):
     # The measurement swaps the train function; the batches a resumed run skips must still train on nothing.
     full, cut = tmp_path / "full", tmp_path / "cut"
-    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensors(tf.zeros((8, 16, 16, 1))).repeat(12))
+    def epochs():
+        return checkpoints.stream(tf.data.Dataset.from_tensors(tf.zeros((8, 16, 16, 1))).repeat(12))
+
+    dataset, steps = epochs()
     model = tiny_dcgan()
     model.compile()
     written = checkpoints.Checkpoints(str(full), every=9, keep=5, verbose=0)
@@ -83,7 +86,7 @@ def test_a_run_resumed_inside_an_epoch_measures_after_the_batches_it_skips(short
     shutil.copytree(full / f"step-{9:09d}", cut / f"step-{9:09d}")  # epoch 0, batch 9
     resumed = tiny_dcgan()
     resumed.compile()
-    dataset, steps = checkpoints.stream(tf.data.Dataset.from_tensors(tf.zeros((8, 16, 16, 1))).repeat(12))
+    dataset, steps = epochs()
     restored = checkpoints.Checkpoints(str(cut), every=9, keep=5, verbose=0)
     resumed.fit(dataset, steps_per_epoch=steps, epochs=2, verbose=0, callbacks=[restored])
     assert restored.restored == str(cut / f"step-{9:09d}")

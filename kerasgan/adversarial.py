@@ -14,7 +14,7 @@ import copy
 import keras
 import tensorflow as tf
 
-from kerasgan import jit_choice, precision, replicas
+from kerasgan import graph_order, jit_choice, precision, replicas
 
 
 class AdversarialModel(keras.Model):
@@ -124,7 +124,11 @@ class AdversarialModel(keras.Model):
             run_eagerly, steps_per_execution: as keras.Model.compile.
             jit_compile: True, False or "auto": on a CPU-only machine, the faster of the two measured at the
                 start of a long `fit` (kerasgan.jit_choice); elsewhere Keras' choice.
+
+        Compiling turns off Grappler's dependency optimization for the process (kerasgan.graph_order):
+        it can reorder a read before an earlier update of the same step.
         """
+        graph_order.keep_update_order()  # before the step is traced
         self.measures_jit = jit_choice.measures(self, jit_compile, run_eagerly)
         self.jit_choice = None
         super().compile(

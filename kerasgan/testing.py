@@ -263,6 +263,7 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
 
     Plain SGD, because Adam's first step, m / sqrt(v), would hide a loss scaled by the
     number of replicas; gradients are summed across replicas, so that is what this checks.
+    The one-device step runs eagerly: the step as written, op by op, is the reference.
     """
     make = _in_float32(case.make_deterministic or case.make)  # the replicas' arithmetic, not bfloat16 rounding
     keras.utils.set_random_seed(0)  # the same initial weights whatever ran before in this process
@@ -270,7 +271,7 @@ def check_mirrored_equivalence(case, learning_rate=0.1):
         generator_optimizer=keras.optimizers.SGD(learning_rate), discriminator_optimizer=keras.optimizers.SGD(learning_rate)
     )
     single = make()
-    single.compile(**sgd(), jit_compile=False)  # as under the strategy: XLA draws other random numbers
+    single.compile(**sgd(), jit_compile=False, run_eagerly=True)  # not XLA, as under the strategy: it draws other random numbers
     with two_cpu_strategy().scope():
         mirrored = make()
         mirrored.compile(**sgd(), jit_compile=False)

@@ -45,7 +45,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 # The slow tier: the slow half of every model's contract, the command line's training runs, the Inception
-# network (about 41 minutes on 2 CPU cores). CI runs it after make test.
+# network (about 68 minutes on 2 CPU cores). CI runs it after make test.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m slow
 
